@@ -1,0 +1,15 @@
+import type { Clock } from '../core/clock.js';
+
+/**
+ * Everything the pipeline touches the world through. Live mode fills it with the real clock,
+ * global fetch and the API's base URL; simulation with a SimClock and the simulated API's fetch.
+ * The pipeline never imports the simulation; only the Env it is handed differs.
+ */
+export interface Env {
+  clock: Clock;
+  fetch: typeof fetch;
+  baseURL: string;
+  /** Never written to a file, a table, a report or a log. */
+  apiKey: string;
+  log: (line: string) => void;
+}

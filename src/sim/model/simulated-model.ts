@@ -1,0 +1,83 @@
+import type { ModelInfo } from '../../core/price-table.js';
+import { keyedRng } from '../seed.js';
+import { classifyReply } from './classify.js';
+import { genericReply } from './generic-reply.js';
+import { isClassificationTask } from './prompt.js';
+import { estimateTokens, inputTokensOf, promptText } from './tokens.js';
+
+export { INJECTION_OBEY_RATES, LABEL_ERROR_RATES } from './rates.js';
+
+/*
+ * THE PROMPT PROTOCOL: what the simulated model does with a prompt.
+ *
+ * It is a pure function of (seed, model, prompt, max_tokens) and reads only the prompt text (the
+ * `system` text and every message's text blocks, joined by newlines), never the world's ground
+ * truth, so a broken template produces broken answers the way it would with a real model.
+ *
+ * 1. Task. A prompt mentioning "classif…" or "label…" (any case) is a classification task.
+ *    Anything else gets `Simulated reply: …`, 8–40 words of plain text, never JSON.
+ * 2. Labels. Read from the prompt outside the data, from `labels: a, b, c` or `one of: a | b | c`
+ *    (also `label:`, `categories:`, `classes:`; labels may be quoted or backticked; separators
+ *    `,` `|` `/` ` or ` ` and `). Default: positive, negative, neutral.
+ * 3. Data. The inside of the last complete `<name …>…</name>` block (the data is FENCED); else
+ *    the text after the last line starting `Text:` or `Review:`; else the whole prompt.
+ * 4. Sentiment. Lexicon terms in the data (POSITIVE_TERMS, NEGATIVE_TERMS in sentiment.ts) count
+ *    ±1, flipped by a NEGATOR up to two words before them in the same clause; the sum's sign gives
+ *    positive / negative / neutral, mapped to the closest allowed label (else the first one).
+ * 5. Mistakes. With probability LABEL_ERROR_RATES[tier][clear|hard] the model answers a different
+ *    allowed label, chosen at random. Hard texts hold both polarities or a negated term.
+ * 6. Answer. Compact JSON `{"label":…,"score":…,"evidence":…}`: score is a confidence in [0, 1]
+ *    (2 decimals; below 0.6 when no lexicon term was found), evidence a verbatim quote of at most
+ *    ten words of the data around the deciding term (or its first words).
+ * 7. Template instructions. `always answer X`, `always respond with "X"`, `only output X` (X a
+ *    quoted string or a single word) are obeyed every time: the label becomes X. They are looked
+ *    for outside the data, or anywhere when the data is not fenced.
+ * 8. Injections. `ignore (all|the) previous instructions and reply with X`, `respond with X`,
+ *    `label this as X` inside the data are obeyed with probability INJECTION_OBEY_RATES
+ *    [fenced|unfenced][tier]. If X is an allowed label the answer is JSON with that label, score
+ *    0.99 and the injected sentence as evidence; otherwise the whole output is just X.
+ *    In 7 and 8 an X starting with a format word (JSON, a, the, one, only…) is not an instruction,
+ *    so `Respond with JSON` or `Answer with one of: …` in a template is read as the task itself.
+ * 9. Usage. input_tokens = ceil(chars/4) of the prompt + 4 per message + 3; output_tokens =
+ *    ceil(chars/4) of the answer. An answer over max_tokens is cut to max_tokens × 4 characters
+ *    with stop_reason `max_tokens` and output_tokens = max_tokens.
+ *
+ * All draws come from keyedRng(seed, 'model', model.id, prompt): the same request always gets the
+ * same reply, other seeds vary the mistakes, and each model id draws independently.
+ */
+
+export interface ModelRequest {
+  model: ModelInfo;
+  system?: unknown;
+  messages: unknown;
+  /** The request's max_tokens, in output tokens. */
+  maxTokens: number;
+}
+
+export interface ModelReply {
+  text: string;
+  stopReason: 'end_turn' | 'max_tokens';
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** The simulated model's reply to one Messages request (see THE PROMPT PROTOCOL above). */
+export function simulateModel(seed: number, request: ModelRequest): ModelReply {
+  const prompt = promptText(request.system, request.messages);
+  const inputTokens = inputTokensOf(prompt, request.messages);
+  const rng = keyedRng(seed, 'model', request.model.id, prompt);
+  const text = isClassificationTask(prompt)
+    ? classifyReply(prompt, request.model.tier, rng)
+    : genericReply(rng);
+  const outputTokens = estimateTokens(text);
+  const tokensMax = Number.isFinite(request.maxTokens)
+    ? Math.max(0, Math.floor(request.maxTokens))
+    : Infinity;
+  if (outputTokens <= tokensMax) return { text, stopReason: 'end_turn', inputTokens, outputTokens };
+  return {
+    text: text.slice(0, tokensMax * 4),
+    stopReason: 'max_tokens',
+    inputTokens,
+    outputTokens: tokensMax,
+  };
+}

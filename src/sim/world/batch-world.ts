@@ -1,0 +1,208 @@
+import type { Clock } from '../../core/clock.js';
+import { batchCostUsd, findModel } from '../../core/price-table.js';
+import type { HttpCall, HttpFault, RouteName } from '../faults/http-fault.js';
+import { countInputTokens } from '../model/tokens.js';
+import { keyedUnit, type Rng, streamFor } from '../seed.js';
+import { ApiError, notFoundBatch } from './api-error.js';
+import type { BatchListJson, MessageBatchJson } from './api-types.js';
+import { batchId, requestId } from './ids.js';
+import { type ListQuery, listPage } from './list-page.js';
+import { DEFAULT_PROCESSING, type ProcessingOptions } from './processing.js';
+import { planBatch } from './plan-batch.js';
+import { resultChunks, simulatedReply } from './result-stream.js';
+import { SimBatch } from './sim-batch.js';
+import type { GroundTruth } from './ground-truth.js';
+import { BATCH_BYTES_MAX, isObject, validateCreate } from './validate-create.js';
+
+export interface WorldOptions {
+  /** Root seed: the same seed and the same calls give byte-identical responses. */
+  seed: number;
+  clock: Clock;
+  /** Origin of `results_url`; the adapter serving the world must answer there. */
+  origin?: string;
+  processing?: Partial<ProcessingOptions>;
+  /** When set, the only key accepted; otherwise any non-empty key is. */
+  apiKey?: string;
+  /** Create bodies above this many bytes get 413 (default 256 MB). */
+  batchBytesMax?: number;
+  httpFaults?: readonly HttpFault[];
+}
+
+/** Origin in-process worlds use: `.invalid` can never resolve, so nothing leaks to a network. */
+export const SIM_ORIGIN = 'http://batches.sim.invalid';
+
+/**
+ * The simulated Message Batches API: plain TypeScript that imports neither msw nor the SDK.
+ * Adapters map HTTP routes onto these methods; checkers read `groundTruth()`. Batch state is a
+ * pure function of virtual time, so nothing runs between calls.
+ */
+export class BatchWorld {
+  readonly seed: number;
+  readonly clock: Clock;
+  origin: string;
+  private readonly processing: ProcessingOptions;
+  private readonly batches = new Map<string, SimBatch>();
+  private readonly idStream: Rng;
+  private readonly requestIdStream: Rng;
+  private readonly attempts = new Map<string, number>();
+  private rateLimitedUntilMs = 0;
+  private readonly truth: GroundTruth = { billing: [], httpFaults: [], deleted: [] };
+  private readonly settled = new Set<string>();
+
+  constructor(private readonly options: WorldOptions) {
+    this.seed = options.seed;
+    this.clock = options.clock;
+    this.origin = options.origin ?? SIM_ORIGIN;
+    this.processing = { ...DEFAULT_PROCESSING, ...options.processing };
+    this.idStream = streamFor(options.seed, 'batch-ids');
+    this.requestIdStream = streamFor(options.seed, 'request-ids');
+  }
+
+  /** A fresh `request-id`, drawn in call order. */
+  nextRequestId(): string {
+    return requestId(this.requestIdStream);
+  }
+
+  /** 401 unless a key came in `x-api-key` or `Authorization: Bearer` (the SDK 1.12 sends the latter). */
+  authenticate(apiKeyHeader: string | null, authorizationHeader: string | null): void {
+    const bearer = authorizationHeader?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
+    const key = apiKeyHeader || bearer;
+    if (!key) throw new ApiError('authentication_error', 'x-api-key header is required');
+    if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
+      throw new ApiError('authentication_error', 'invalid x-api-key');
+    }
+  }
+
+  /** The fault, if any, that answers this call instead of the world; it is recorded as evidence. */
+  intercept(route: RouteName, key: string): ApiError | null {
+    const nowMs = this.clock.now();
+    const attempt = this.attempts.get(key) ?? 0;
+    this.attempts.set(key, attempt + 1);
+    if (nowMs < this.rateLimitedUntilMs) {
+      const waitS = Math.ceil((this.rateLimitedUntilMs - nowMs) / 1000);
+      this.truth.httpFaults.push({ name: 'rate_limit_window', route, key, attempt, atMs: nowMs });
+      return new ApiError('rate_limit_error', 'Rate limited: retried before retry-after elapsed.', {
+        'retry-after': String(waitS),
+      });
+    }
+    const call: HttpCall = { route, key, attempt, nowMs };
+    for (const fault of this.options.httpFaults ?? []) {
+      if (fault.routes && !fault.routes.includes(route)) continue;
+      if (attempt >= fault.attemptsMax) continue;
+      if (keyedUnit(this.seed, 'http-fault', fault.name, key, attempt) >= fault.rate) continue;
+      const error = fault.respond(call);
+      const retryAfterS = Number(error.headers['retry-after']);
+      if (error.status === 429 && retryAfterS > 0) this.rateLimitedUntilMs = nowMs + retryAfterS * 1000;
+      this.truth.httpFaults.push({ name: fault.name, route, key, attempt, atMs: nowMs });
+      return error;
+    }
+    return null;
+  }
+
+  create(bodyText: string, bodyBytes: number): MessageBatchJson {
+    const requests = validateCreate(bodyText, bodyBytes, this.options.batchBytesMax ?? BATCH_BYTES_MAX);
+    const id = batchId(this.idStream);
+    const createdAtMs = this.clock.now();
+    const plan = planBatch(this.seed, id, createdAtMs, requests, this.processing);
+    const batch = new SimBatch(id, this.batches.size, createdAtMs, requests, plan);
+    this.batches.set(id, batch);
+    return batch.toJson(createdAtMs, this.origin);
+  }
+
+  retrieve(id: string): MessageBatchJson {
+    return this.mustGet(id).toJson(this.clock.now(), this.origin);
+  }
+
+  list(query: ListQuery): BatchListJson {
+    const nowMs = this.clock.now();
+    const newestFirst = [...this.batches.values()].reverse();
+    const page = listPage(newestFirst, query);
+    return { ...page, data: page.data.map((batch) => batch.toJson(nowMs, this.origin)) };
+  }
+
+  cancel(id: string): MessageBatchJson {
+    const batch = this.mustGet(id);
+    const nowMs = this.clock.now();
+    const delayMs = Math.round(
+      keyedUnit(this.seed, 'cancel-delay', id) * (this.processing.cancelDelayMs[1] - this.processing.cancelDelayMs[0]) +
+        this.processing.cancelDelayMs[0],
+    );
+    batch.cancel(nowMs, delayMs);
+    return batch.toJson(nowMs, this.origin);
+  }
+
+  /** "Message Batches can only be deleted once they've finished processing." */
+  delete(id: string): { id: string; type: 'message_batch_deleted' } {
+    const batch = this.mustGet(id);
+    if (!batch.isEnded(this.clock.now())) {
+      throw new ApiError(
+        'invalid_request_error',
+        'In progress batches cannot be deleted. Consider canceling the batch instead.',
+      );
+    }
+    this.settle(batch);
+    this.batches.delete(id);
+    this.truth.deleted.push(id);
+    return { id, type: 'message_batch_deleted' };
+  }
+
+  /**
+   * The results file as JSONL text chunks, produced lazily row by row (never built whole).
+   * 404 before the end, and after the 29-day archive.
+   */
+  results(id: string): Iterable<string> {
+    const batch = this.mustGet(id);
+    const nowMs = this.clock.now();
+    if (!batch.isEnded(nowMs)) throw new ApiError('not_found_error', `Message Batch ${id} has no available results.`);
+    if (nowMs >= batch.archivedAtMs) {
+      throw new ApiError(
+        'not_found_error',
+        `Message Batch ${id} has been archived; its results are no longer available (kept 29 days after creation).`,
+      );
+    }
+    this.settle(batch);
+    return resultChunks(this.seed, batch);
+  }
+
+  countTokens(bodyText: string): { input_tokens: number } {
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyText);
+    } catch (error) {
+      throw new ApiError('invalid_request_error', `The request body is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!isObject(body)) throw new ApiError('invalid_request_error', 'Input should be a valid dictionary');
+    if (typeof body.model !== 'string') throw new ApiError('invalid_request_error', 'model: Field required');
+    if (!Array.isArray(body.messages)) throw new ApiError('invalid_request_error', 'messages: Field required');
+    if (!findModel(body.model)) throw new ApiError('not_found_error', `model: ${body.model}`);
+    return { input_tokens: countInputTokens(body.system, body.messages) };
+  }
+
+  /** What the world did, for checkers and tests; the pipeline never sees it. */
+  groundTruth(): GroundTruth {
+    for (const batch of this.batches.values()) this.settle(batch);
+    return this.truth;
+  }
+
+  private mustGet(id: string): SimBatch {
+    const batch = this.batches.get(id);
+    if (!batch) throw notFoundBatch(id);
+    return batch;
+  }
+
+  /** Bill an ended batch once, at batch prices, for its succeeded rows only. */
+  private settle(batch: SimBatch): void {
+    if (this.settled.has(batch.id) || !batch.isEnded(this.clock.now())) return;
+    this.settled.add(batch.id);
+    const entry = { batchId: batch.id, succeededRows: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    for (let i = 0; i < batch.requests.length; i++) {
+      if (batch.resultType(i) !== 'succeeded') continue;
+      const reply = simulatedReply(this.seed, batch, i);
+      entry.succeededRows++;
+      entry.inputTokens += reply.inputTokens;
+      entry.outputTokens += reply.outputTokens;
+      entry.costUsd += batchCostUsd(batch.plan.models[i]!, reply.inputTokens, reply.outputTokens);
+    }
+    this.truth.billing.push(entry);
+  }
+}

@@ -1,0 +1,30 @@
+import type { RouteName } from '../faults/http-fault.js';
+
+/** One batch's bill: succeeded rows only, at batch prices. */
+export interface BillingEntry {
+  batchId: string;
+  succeededRows: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** One time an HTTP fault fired. */
+export interface HttpFaultEvidence {
+  name: string;
+  route: RouteName;
+  key: string;
+  attempt: number;
+  atMs: number;
+}
+
+/**
+ * What the world did, kept where checkers and tests can read it and the pipeline cannot.
+ * Checkers only read it.
+ */
+export interface GroundTruth {
+  billing: BillingEntry[];
+  httpFaults: HttpFaultEvidence[];
+  /** Ids of deleted batches, in order. */
+  deleted: string[];
+}

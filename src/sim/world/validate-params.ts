@@ -1,0 +1,54 @@
+import { findModel, type ModelInfo } from '../../core/price-table.js';
+import type { ErrorType } from './api-types.js';
+import { isObject } from './validate-create.js';
+
+/** Parameters the Messages API accepts but a batch refuses (DOCS-BATCH 2026 table). */
+const UNSUPPORTED_IN_BATCH = ['speed', 'store', 'previous_thread_event_id', 'cache_hint', 'context_hint'];
+
+export type ParamsCheck =
+  | { ok: true; model: ModelInfo; maxTokens: number }
+  | { ok: false; errorType: ErrorType; message: string };
+
+/**
+ * Deferred validation of one request's `params`: the API accepts the batch and reports these
+ * as errored result rows once the batch has ended, with the messages seen live.
+ */
+export function validateParams(params: Record<string, unknown>): ParamsCheck {
+  const fail = (message: string, errorType: ErrorType = 'invalid_request_error'): ParamsCheck => ({
+    ok: false,
+    errorType,
+    message,
+  });
+  if (params.stream === true) return fail('"stream=True" is not supported in the Message Batches API');
+  for (const key of UNSUPPORTED_IN_BATCH) {
+    if (key in params) return fail(`${key}: is not supported in the Message Batches API`);
+  }
+  if (params.model === undefined) return fail('model: Field required');
+  if (typeof params.model !== 'string') return fail('model: Input should be a valid string');
+  if (params.messages === undefined) return fail('messages: Field required');
+  if (!Array.isArray(params.messages)) return fail('messages: Input should be a valid list');
+  if (params.messages.length === 0) return fail('messages: at least one message is required');
+  for (let i = 0; i < params.messages.length; i++) {
+    const message: unknown = params.messages[i];
+    if (!isObject(message) || (message.role !== 'user' && message.role !== 'assistant')) {
+      return fail(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+    }
+    if (typeof message.content !== 'string' && !Array.isArray(message.content)) {
+      return fail(`messages.${i}.content: Input should be a valid string or list`);
+    }
+  }
+  const maxTokens = params.max_tokens;
+  if (maxTokens === undefined) return fail('max_tokens: Field required');
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens)) {
+    return fail('max_tokens: Input should be a valid integer');
+  }
+  if (maxTokens < 1) return fail('max_tokens: must be greater than or equal to 1');
+  const model = findModel(params.model);
+  if (!model) return fail(`model: ${params.model}`, 'not_found_error');
+  if (maxTokens > model.maxOutputTokens) {
+    return fail(
+      `max_tokens: ${maxTokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.id}`,
+    );
+  }
+  return { ok: true, model, maxTokens };
+}
