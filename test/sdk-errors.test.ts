@@ -51,7 +51,11 @@ describe.each(ADAPTERS)('API errors as the official SDK sees them ($name)', (ada
       { requests: [{ params: reviewRequest('a', 'a').params }] },
       'requests.0.custom_id: Field required',
     ],
-    ['an empty request list', { requests: [] }, 'requests: List should have at least 1 item after validation, not 0'],
+    [
+      'an empty request list',
+      { requests: [] },
+      'requests: List should have at least 1 item after validation, not 0',
+    ],
     ['missing params', { requests: [{ custom_id: 'a' }] }, 'requests.0.params: Field required'],
   ])('refuses %s at create with a 400 and the real message', async (_, body, message) => {
     const error = await createError(body);
@@ -64,12 +68,16 @@ describe.each(ADAPTERS)('API errors as the official SDK sees them ($name)', (ada
   it('refuses more than 100,000 requests', async () => {
     const error = await createError({ requests: reviewRequests(100_001) });
     expect(error).toBeInstanceOf(BadRequestError);
-    expect(error.message).toContain('requests: List should have at most 100000 items after validation, not 100001');
+    expect(error.message).toContain(
+      'requests: List should have at most 100000 items after validation, not 100001',
+    );
   });
 
   it('refuses a body over the size limit with 413 request_too_large', async () => {
     const { client } = await start({ seed: 1, batchBytesMax: 10_000 });
-    const error = await client.messages.batches.create({ requests: reviewRequests(100) }).catch((e: unknown) => e);
+    const error = await client.messages.batches
+      .create({ requests: reviewRequests(100) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContentTooLargeError);
     expect((error as ContentTooLargeError).type).toBe('request_too_large');
   });
@@ -125,11 +133,13 @@ describe.each(ADAPTERS)('API errors as the official SDK sees them ($name)', (ada
     });
     await expect(client.messages.batches.list()).rejects.toBeInstanceOf(RateLimitError);
     clock.advance(1_000); // the 429's window covers every route until retry-after passes
-    await expect(client.messages.batches.create({ requests: reviewRequests(1) })).rejects.toBeInstanceOf(OverloadedError);
-    const { params } = reviewRequest('a', 'b');
-    await expect(client.messages.countTokens({ model: params.model, messages: params.messages })).rejects.toBeInstanceOf(
-      InternalServerError,
+    await expect(client.messages.batches.create({ requests: reviewRequests(1) })).rejects.toBeInstanceOf(
+      OverloadedError,
     );
+    const { params } = reviewRequest('a', 'b');
+    await expect(
+      client.messages.countTokens({ model: params.model, messages: params.messages }),
+    ).rejects.toBeInstanceOf(InternalServerError);
   });
 
   it('retries a 429 after its retry-after on the virtual clock, and refuses a retry that comes early', async () => {
@@ -144,15 +154,27 @@ describe.each(ADAPTERS)('API errors as the official SDK sees them ($name)', (ada
 
     const before = clock.now();
     const delays: number[] = [];
-    const page = await withRetries(() => client.messages.batches.list(), clock, undefined, (_, ms) => delays.push(ms));
+    const page = await withRetries(
+      () => client.messages.batches.list(),
+      clock,
+      undefined,
+      (_, ms) => delays.push(ms),
+    );
     expect(page.data).toEqual([]);
     expect(delays).toEqual([30_000]);
     expect(clock.now() - before).toBe(30_000);
-    expect(world.groundTruth().httpFaults.map((f) => f.name)).toEqual(['rate_limited', 'rate_limit_window', 'rate_limit_window']);
+    expect(world.groundTruth().httpFaults.map((f) => f.name)).toEqual([
+      'rate_limited',
+      'rate_limit_window',
+      'rate_limit_window',
+    ]);
   });
 
   it('retries a 529 with backoff on the virtual clock until it succeeds', async () => {
-    const { client, clock } = await start({ seed: 5, httpFaults: [overloaded({ rate: 1, attemptsMax: 2, routes: ['list'] })] });
+    const { client, clock } = await start({
+      seed: 5,
+      httpFaults: [overloaded({ rate: 1, attemptsMax: 2, routes: ['list'] })],
+    });
     const before = clock.now();
     const page = await withRetries(() => client.messages.batches.list(), clock);
     expect(page.data).toEqual([]);

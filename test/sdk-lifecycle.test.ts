@@ -34,7 +34,10 @@ describe.each(ADAPTERS)('the official SDK against the simulated world ($name)', 
 
   it('moves counts from processing to the end buckets, always summing to the total, until ended', async () => {
     const { client, clock } = await start();
-    const requests = [...reviewRequests(40), reviewRequest('bad-model', 'x', { model: 'claude-does-not-exist-9' })];
+    const requests = [
+      ...reviewRequests(40),
+      reviewRequest('bad-model', 'x', { model: 'claude-does-not-exist-9' }),
+    ];
     const { id } = await client.messages.batches.create({ requests });
     let previousProcessing = requests.length;
     let sawPartial = false;
@@ -119,19 +122,27 @@ describe.each(ADAPTERS)('the official SDK against the simulated world ($name)', 
       type: 'errored',
       error: {
         type: 'error',
-        error: { details: { error_visibility: 'user_facing' }, type: 'not_found_error', message: 'model: claude-does-not-exist-9' },
+        error: {
+          details: { error_visibility: 'user_facing' },
+          type: 'not_found_error',
+          message: 'model: claude-does-not-exist-9',
+        },
         request_id: null,
       },
     });
     expect(JSON.stringify(byId['too-many-tokens'])).toContain(
       'max_tokens: 9999999 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5-20251001',
     );
-    expect(JSON.stringify(byId.streaming)).toContain('\\"stream=True\\" is not supported in the Message Batches API');
+    expect(JSON.stringify(byId.streaming)).toContain(
+      '\\"stream=True\\" is not supported in the Message Batches API',
+    );
   });
 
   it('cuts an answer longer than max_tokens and says so in stop_reason', async () => {
     const { client, clock } = await start();
-    const { id } = await client.messages.batches.create({ requests: [reviewRequest('short', 'I love it', { max_tokens: 3 })] });
+    const { id } = await client.messages.batches.create({
+      requests: [reviewRequest('short', 'I love it', { max_tokens: 3 })],
+    });
     clock.advance(HOUR_MS);
     const [row] = await allResults(client, id);
     expect(row?.result.type).toBe('succeeded');
@@ -203,7 +214,10 @@ describe.each(ADAPTERS)('the official SDK against the simulated world ($name)', 
       if (row.result.type !== 'succeeded') continue;
       const { input_tokens, output_tokens } = row.result.message.usage;
       expected += (input_tokens * 1 + output_tokens * 5) / 2 / 1e6;
-      expect(batchCostUsd(haiku, input_tokens, output_tokens)).toBeCloseTo((input_tokens + 5 * output_tokens) / 2e6, 12);
+      expect(batchCostUsd(haiku, input_tokens, output_tokens)).toBeCloseTo(
+        (input_tokens + 5 * output_tokens) / 2e6,
+        12,
+      );
     }
     const bill = world.groundTruth().billing.find((b) => b.batchId === id)!;
     expect(bill.succeededRows).toBe(10);
@@ -225,7 +239,8 @@ describe.each(ADAPTERS)('the official SDK against the simulated world ($name)', 
     expect(page.data.map((b) => b.id)).toEqual(newestFirst.slice(0, 10));
     expect([page.has_more, page.first_id, page.last_id]).toEqual([true, newestFirst[0], newestFirst[9]]);
     const newer: string[] = [];
-    for await (const batch of client.messages.batches.list({ limit: 4, before_id: newestFirst[12]! })) newer.push(batch.id);
+    for await (const batch of client.messages.batches.list({ limit: 4, before_id: newestFirst[12]! }))
+      newer.push(batch.id);
     expect(newer.sort()).toEqual(newestFirst.slice(0, 12).sort());
     const last = await client.messages.batches.list({ limit: 1000 });
     expect(last.has_more).toBe(false);

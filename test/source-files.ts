@@ -19,7 +19,9 @@ export function sourceFiles(dir = join(ROOT, 'src')): { path: string; text: stri
 /** The module specifiers a source file imports (static imports, re-exports and dynamic imports). */
 export function importsOf(text: string): string[] {
   const specifiers: string[] = [];
-  for (const match of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+  for (const match of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  )) {
     specifiers.push((match[1] ?? match[2])!);
   }
   return specifiers;

@@ -1,7 +1,13 @@
 import { UsageError } from '../core/errors.js';
 
 /** Parse a whole number flag within [min, max], or fail naming the flag. */
-export function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function intFlag(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new UsageError(

@@ -33,14 +33,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 function report(error: unknown, usage: string, io: Io): number {
   if (error instanceof BatchguardError) {
-    io.err(`error: ${error.message}`);
-    io.err(`hint: ${error.hint}`);
+    io.err(`error: ${error.message} ${error.hint}`);
     return error.exitCode;
   }
   const code = (error as { code?: string }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`error: ${(error as Error).message}`);
-    io.err(`usage: ${usage}`);
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+    io.err(`error: ${message}. Usage: ${usage}`);
     return 2;
   }
   io.err(`error: an unexpected failure (a bug in batchguard): ${(error as Error)?.stack ?? String(error)}`);

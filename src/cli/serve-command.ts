@@ -44,7 +44,9 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     throw error;
   });
   io.out(`seed: ${seed}`);
-  io.out(`[sim] Message Batches API on ${server.url} (virtual time ×${scale}; advance: POST ${server.url}/_sim/clock/advance)`);
+  io.out(
+    `[sim] Message Batches API on ${server.url} (virtual time ×${scale}; advance: POST ${server.url}/_sim/clock/advance)`,
+  );
   io.out(`[sim] point a client at it: ANTHROPIC_BASE_URL=${server.url} ANTHROPIC_API_KEY=sim-key`);
   await io.untilInterrupted();
   await server.close();

@@ -56,6 +56,7 @@ export function findModel(name: string): ModelInfo | undefined {
 /** Batch cost in USD of one request's usage: BATCH_DISCOUNT × list price. */
 export function batchCostUsd(model: ModelInfo, inputTokens: number, outputTokens: number): number {
   return (
-    (BATCH_DISCOUNT * (inputTokens * model.inputUsdPerMTok + outputTokens * model.outputUsdPerMTok)) / 1_000_000
+    (BATCH_DISCOUNT * (inputTokens * model.inputUsdPerMTok + outputTokens * model.outputUsdPerMTok)) /
+    1_000_000
   );
 }

@@ -25,7 +25,8 @@ export function retryDelayMs(error: unknown, retriesSoFar: number, policy: Retry
   const shouldRetry = error.headers?.get('x-should-retry');
   if (shouldRetry === 'false') return null;
   const status = error.status;
-  if (shouldRetry !== 'true' && !(status === 408 || status === 409 || status === 429 || status >= 500)) return null;
+  if (shouldRetry !== 'true' && !(status === 408 || status === 409 || status === 429 || status >= 500))
+    return null;
   const afterMs = Number(error.headers?.get('retry-after-ms') ?? Number.NaN);
   if (afterMs >= 0) return Math.min(afterMs, policy.delayMsMax);
   const afterS = Number(error.headers?.get('retry-after') ?? Number.NaN);

@@ -25,27 +25,41 @@ export function streamFor(rootSeed: number, subsystem: string): Rng {
 
 /** A fast generator (sfc32) seeded by hashing (seed, ...parts): a pure function of its key. */
 export function keyedRng(rootSeed: number, ...parts: readonly (string | number)[]): Rng {
-  let [a, b, c, d] = cyrb128(`${rootSeed}|${parts.join('|')}`);
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  return wrap(next);
+  const [a, b, c, d] = cyrb128(`${rootSeed}|${parts.join('|')}`);
+  return new Sfc32(a, b, c, d);
 }
 
 /** One uniform draw in [0, 1) that depends only on (seed, ...parts). */
 export function keyedUnit(rootSeed: number, ...parts: readonly (string | number)[]): number {
   return cyrb128(`${rootSeed}|${parts.join('|')}`)[0] / 4294967296;
+}
+
+/** A class, not closures: one is made per result row on the hot path. */
+class Sfc32 implements Rng {
+  constructor(
+    private a: number,
+    private b: number,
+    private c: number,
+    private d: number,
+  ) {}
+
+  next(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) + t;
+    this.c |= 0;
+    return (t >>> 0) / 4294967296;
+  }
+
+  int(maxExclusive: number): number {
+    return Math.floor(this.next() * maxExclusive);
+  }
+
+  between(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
 }
 
 function wrap(next: () => number): Rng {

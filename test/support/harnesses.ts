@@ -30,7 +30,7 @@ export const ADAPTERS: { name: string; start(options: HarnessOptions): Promise<H
         clock: sim.clock,
         fetch: sim.fetch,
         baseURL: sim.baseURL,
-        close: async () => {},
+        close: async () => sim.world.dispose(),
       };
     },
   },
@@ -46,7 +46,10 @@ export const ADAPTERS: { name: string; start(options: HarnessOptions): Promise<H
         clock,
         fetch: globalThis.fetch,
         baseURL: server.url,
-        close: server.close,
+        close: async () => {
+          await server.close();
+          world.dispose();
+        },
       };
     },
   },

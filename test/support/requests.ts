@@ -32,5 +32,7 @@ const TEXTS = [
 
 /** `count` review requests with ids `r-0`, `r-1`, … */
 export function reviewRequests(count: number, overrides: Parameters<typeof reviewRequest>[2] = {}) {
-  return Array.from({ length: count }, (_, i) => reviewRequest(`r-${i}`, TEXTS[i % TEXTS.length]!, overrides));
+  return Array.from({ length: count }, (_, i) =>
+    reviewRequest(`r-${i}`, TEXTS[i % TEXTS.length]!, overrides),
+  );
 }

@@ -2,7 +2,7 @@ import { type HttpHandler, http } from 'msw';
 import type { RouteName } from '../faults/http-fault.js';
 import { ApiError } from '../world/api-error.js';
 import type { BatchWorld } from '../world/batch-world.js';
-import { errorResponse, jsonResponse, textStream } from './responses.js';
+import { byteStream, errorResponse, jsonResponse } from './responses.js';
 
 type Serve = (request: Request, id: string) => Response | Promise<Response>;
 
@@ -15,33 +15,58 @@ type Serve = (request: Request, id: string) => Response | Promise<Response>;
 export function apiHandlers(world: BatchWorld): HttpHandler[] {
   const route = (name: RouteName, serve: Serve) => guarded(world, name, serve);
   return [
-    http.post('*/v1/messages/batches', route('create', async (request) => {
-      const text = await request.text();
-      return jsonResponse(200, world.create(text, Buffer.byteLength(text)));
-    })),
-    http.get('*/v1/messages/batches', route('list', (request) => {
-      const query = new URL(request.url).searchParams;
-      return jsonResponse(
-        200,
-        world.list({ limit: query.get('limit'), after_id: query.get('after_id'), before_id: query.get('before_id') }),
-      );
-    })),
-    http.get('*/v1/messages/batches/:id', route('retrieve', (_, id) => {
-      const batch = world.retrieve(id);
-      // Live polls of an unfinished batch carried `retry-after: 10`.
-      return jsonResponse(200, batch, batch.processing_status === 'ended' ? {} : { 'retry-after': '10' });
-    })),
-    http.post('*/v1/messages/batches/:id/cancel', route('cancel', (_, id) => jsonResponse(200, world.cancel(id)))),
-    http.delete('*/v1/messages/batches/:id', route('delete', (_, id) => jsonResponse(200, world.delete(id)))),
-    http.get('*/v1/messages/batches/:id/results', route('results', (_, id) => {
-      return new Response(textStream(world.results(id)), {
-        status: 200,
-        headers: { 'content-type': 'application/x-jsonl' },
-      });
-    })),
-    http.post('*/v1/messages/count_tokens', route('count_tokens', async (request) => {
-      return jsonResponse(200, world.countTokens(await request.text()));
-    })),
+    http.post(
+      '*/v1/messages/batches',
+      route('create', async (request) => {
+        const text = await request.text();
+        return jsonResponse(200, world.create(text, Buffer.byteLength(text)));
+      }),
+    ),
+    http.get(
+      '*/v1/messages/batches',
+      route('list', (request) => {
+        const query = new URL(request.url).searchParams;
+        return jsonResponse(
+          200,
+          world.list({
+            limit: query.get('limit'),
+            after_id: query.get('after_id'),
+            before_id: query.get('before_id'),
+          }),
+        );
+      }),
+    ),
+    http.get(
+      '*/v1/messages/batches/:id',
+      route('retrieve', (_, id) => {
+        const batch = world.retrieve(id);
+        // Live polls of an unfinished batch carried `retry-after: 10`.
+        return jsonResponse(200, batch, batch.processing_status === 'ended' ? {} : { 'retry-after': '10' });
+      }),
+    ),
+    http.post(
+      '*/v1/messages/batches/:id/cancel',
+      route('cancel', (_, id) => jsonResponse(200, world.cancel(id))),
+    ),
+    http.delete(
+      '*/v1/messages/batches/:id',
+      route('delete', (_, id) => jsonResponse(200, world.delete(id))),
+    ),
+    http.get(
+      '*/v1/messages/batches/:id/results',
+      route('results', (_, id) => {
+        return new Response(byteStream(world.results(id)), {
+          status: 200,
+          headers: { 'content-type': 'application/x-jsonl' },
+        });
+      }),
+    ),
+    http.post(
+      '*/v1/messages/count_tokens',
+      route('count_tokens', async (request) => {
+        return jsonResponse(200, world.countTokens(await request.text()));
+      }),
+    ),
   ];
 }
 
@@ -60,7 +85,10 @@ function guarded(world: BatchWorld, name: RouteName, serve: Serve) {
       return response;
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, requestId);
-      throw error;
+      // A bug in the simulation: answer a 500 that names it, rather than letting the client
+      // see a bare connection error, and keep it where tests look.
+      world.recordInternalError(name, error);
+      return errorResponse(new ApiError('api_error', `[sim] internal error: ${String(error)}`), requestId);
     }
   };
 }

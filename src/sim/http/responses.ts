@@ -13,15 +13,14 @@ export function errorResponse(error: ApiError, requestId: string): Response {
   return jsonResponse(error.status, error.envelope(requestId), { ...error.headers, 'request-id': requestId });
 }
 
-/** A byte stream that pulls one text chunk at a time, so a large results file is never held whole. */
-export function textStream(chunks: Iterable<string>): ReadableStream<Uint8Array> {
+/** A byte stream that pulls one chunk at a time, so a large results file is never held whole. */
+export function byteStream(chunks: Iterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = chunks[Symbol.iterator]();
-  const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       const next = iterator.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      else controller.enqueue(next.value);
     },
     cancel() {
       iterator.return?.();

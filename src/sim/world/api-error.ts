@@ -34,7 +34,11 @@ export class ApiError extends Error {
   }
 
   /** The JSON error envelope the API sends. */
-  envelope(requestId: string | null): { type: 'error'; error: { type: ErrorType; message: string }; request_id: string | null } {
+  envelope(requestId: string | null): {
+    type: 'error';
+    error: { type: ErrorType; message: string };
+    request_id: string | null;
+  } {
     return { type: 'error', error: { type: this.type, message: this.message }, request_id: requestId };
   }
 }

@@ -1,17 +1,17 @@
 import type { Clock } from '../../core/clock.js';
-import { batchCostUsd, findModel } from '../../core/price-table.js';
+import { findModel } from '../../core/price-table.js';
 import type { HttpCall, HttpFault, RouteName } from '../faults/http-fault.js';
 import { countInputTokens } from '../model/tokens.js';
 import { keyedUnit, type Rng, streamFor } from '../seed.js';
 import { ApiError, notFoundBatch } from './api-error.js';
 import type { BatchListJson, MessageBatchJson } from './api-types.js';
+import type { GroundTruth } from './ground-truth.js';
 import { batchId, requestId } from './ids.js';
 import { type ListQuery, listPage } from './list-page.js';
-import { DEFAULT_PROCESSING, type ProcessingOptions } from './processing.js';
 import { planBatch } from './plan-batch.js';
-import { resultChunks, simulatedReply } from './result-stream.js';
+import { DEFAULT_PROCESSING, type ProcessingOptions } from './processing.js';
+import { ResultsFolder, readResultsFile, writeResultsFile } from './results-file.js';
 import { SimBatch } from './sim-batch.js';
-import type { GroundTruth } from './ground-truth.js';
 import { BATCH_BYTES_MAX, isObject, validateCreate } from './validate-create.js';
 
 export interface WorldOptions {
@@ -46,8 +46,9 @@ export class BatchWorld {
   private readonly requestIdStream: Rng;
   private readonly attempts = new Map<string, number>();
   private rateLimitedUntilMs = 0;
-  private readonly truth: GroundTruth = { billing: [], httpFaults: [], deleted: [] };
-  private readonly settled = new Set<string>();
+  private readonly truth: GroundTruth = { billing: [], httpFaults: [], deleted: [], internalErrors: [] };
+  private readonly resultsFiles = new Map<string, string>();
+  private readonly folder = new ResultsFolder();
 
   constructor(private readonly options: WorldOptions) {
     this.seed = options.seed;
@@ -110,7 +111,9 @@ export class BatchWorld {
   }
 
   retrieve(id: string): MessageBatchJson {
-    return this.mustGet(id).toJson(this.clock.now(), this.origin);
+    const batch = this.mustGet(id);
+    this.settle(batch);
+    return batch.toJson(this.clock.now(), this.origin);
   }
 
   list(query: ListQuery): BatchListJson {
@@ -124,7 +127,8 @@ export class BatchWorld {
     const batch = this.mustGet(id);
     const nowMs = this.clock.now();
     const delayMs = Math.round(
-      keyedUnit(this.seed, 'cancel-delay', id) * (this.processing.cancelDelayMs[1] - this.processing.cancelDelayMs[0]) +
+      keyedUnit(this.seed, 'cancel-delay', id) *
+        (this.processing.cancelDelayMs[1] - this.processing.cancelDelayMs[0]) +
         this.processing.cancelDelayMs[0],
     );
     batch.cancel(nowMs, delayMs);
@@ -141,27 +145,28 @@ export class BatchWorld {
       );
     }
     this.settle(batch);
+    this.folder.remove(id);
     this.batches.delete(id);
     this.truth.deleted.push(id);
     return { id, type: 'message_batch_deleted' };
   }
 
   /**
-   * The results file as JSONL text chunks, produced lazily row by row (never built whole).
+   * The results file as byte chunks, read lazily from the file written when the batch ended.
    * 404 before the end, and after the 29-day archive.
    */
-  results(id: string): Iterable<string> {
+  results(id: string): Iterable<Uint8Array> {
     const batch = this.mustGet(id);
     const nowMs = this.clock.now();
-    if (!batch.isEnded(nowMs)) throw new ApiError('not_found_error', `Message Batch ${id} has no available results.`);
+    if (!batch.isEnded(nowMs))
+      throw new ApiError('not_found_error', `Message Batch ${id} has no available results.`);
     if (nowMs >= batch.archivedAtMs) {
       throw new ApiError(
         'not_found_error',
         `Message Batch ${id} has been archived; its results are no longer available (kept 29 days after creation).`,
       );
     }
-    this.settle(batch);
-    return resultChunks(this.seed, batch);
+    return readResultsFile(this.settle(batch));
   }
 
   countTokens(bodyText: string): { input_tokens: number } {
@@ -169,13 +174,27 @@ export class BatchWorld {
     try {
       body = JSON.parse(bodyText);
     } catch (error) {
-      throw new ApiError('invalid_request_error', `The request body is not valid JSON: ${(error as Error).message}`);
+      throw new ApiError(
+        'invalid_request_error',
+        `The request body is not valid JSON: ${(error as Error).message}`,
+      );
     }
     if (!isObject(body)) throw new ApiError('invalid_request_error', 'Input should be a valid dictionary');
     if (typeof body.model !== 'string') throw new ApiError('invalid_request_error', 'model: Field required');
-    if (!Array.isArray(body.messages)) throw new ApiError('invalid_request_error', 'messages: Field required');
+    if (!Array.isArray(body.messages))
+      throw new ApiError('invalid_request_error', 'messages: Field required');
     if (!findModel(body.model)) throw new ApiError('not_found_error', `model: ${body.model}`);
     return { input_tokens: countInputTokens(body.system, body.messages) };
+  }
+
+  /** Record a failure of the simulation itself (a bug), which the adapters answer with a 500. */
+  recordInternalError(route: RouteName, error: unknown): void {
+    this.truth.internalErrors.push({ route, message: String((error as Error)?.stack ?? error) });
+  }
+
+  /** Remove this world's results files. */
+  dispose(): void {
+    this.folder.dispose();
   }
 
   /** What the world did, for checkers and tests; the pipeline never sees it. */
@@ -190,19 +209,16 @@ export class BatchWorld {
     return batch;
   }
 
-  /** Bill an ended batch once, at batch prices, for its succeeded rows only. */
-  private settle(batch: SimBatch): void {
-    if (this.settled.has(batch.id) || !batch.isEnded(this.clock.now())) return;
-    this.settled.add(batch.id);
-    const entry = { batchId: batch.id, succeededRows: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    for (let i = 0; i < batch.requests.length; i++) {
-      if (batch.resultType(i) !== 'succeeded') continue;
-      const reply = simulatedReply(this.seed, batch, i);
-      entry.succeededRows++;
-      entry.inputTokens += reply.inputTokens;
-      entry.outputTokens += reply.outputTokens;
-      entry.costUsd += batchCostUsd(batch.plan.models[i]!, reply.inputTokens, reply.outputTokens);
-    }
-    this.truth.billing.push(entry);
+  /**
+   * Once a batch has ended: write its results file and bill its succeeded rows, in one pass of
+   * the simulated model. Returns the file's path.
+   */
+  private settle(batch: SimBatch): string {
+    const existing = this.resultsFiles.get(batch.id);
+    if (existing !== undefined || !batch.isEnded(this.clock.now())) return existing ?? '';
+    const path = this.folder.fileFor(batch.id);
+    this.truth.billing.push(writeResultsFile(path, this.seed, batch));
+    this.resultsFiles.set(batch.id, path);
+    return path;
   }
 }

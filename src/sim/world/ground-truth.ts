@@ -27,4 +27,6 @@ export interface GroundTruth {
   httpFaults: HttpFaultEvidence[];
   /** Ids of deleted batches, in order. */
   deleted: string[];
+  /** Exceptions thrown inside the simulation (bugs), answered as 500s. Tests expect none. */
+  internalErrors: { route: RouteName; message: string }[];
 }

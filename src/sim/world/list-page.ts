@@ -42,12 +42,19 @@ export function listPage<T extends { id: string }>(
 function parseLimit(raw: string | null | undefined): number {
   if (raw === undefined || raw === null || raw === '') return LIST_LIMIT_DEFAULT;
   if (!/^-?\d+$/.test(raw)) {
-    throw new ApiError('invalid_request_error', 'limit: Input should be a valid integer, unable to parse string as an integer');
+    throw new ApiError(
+      'invalid_request_error',
+      'limit: Input should be a valid integer, unable to parse string as an integer',
+    );
   }
   const limit = Number(raw);
-  if (limit < 1) throw new ApiError('invalid_request_error', 'limit: Input should be greater than or equal to 1');
+  if (limit < 1)
+    throw new ApiError('invalid_request_error', 'limit: Input should be greater than or equal to 1');
   if (limit > LIST_LIMIT_MAX) {
-    throw new ApiError('invalid_request_error', `limit: Input should be less than or equal to ${LIST_LIMIT_MAX}`);
+    throw new ApiError(
+      'invalid_request_error',
+      `limit: Input should be less than or equal to ${LIST_LIMIT_MAX}`,
+    );
   }
   return limit;
 }

@@ -15,7 +15,12 @@ export function planBatch(
   requests: readonly BatchRequest[],
   processing: ProcessingOptions,
 ): BatchPlan {
-  const finishAtMs = planFinishTimes(requests.length, createdAtMs, processing, keyedRng(seed, 'processing', id));
+  const finishAtMs = planFinishTimes(
+    requests.length,
+    createdAtMs,
+    processing,
+    keyedRng(seed, 'processing', id),
+  );
   const planned = new Uint8Array(requests.length);
   const models: BatchPlan['models'][number][] = new Array(requests.length);
   const errors = new Map<number, { errorType: ErrorType; message: string }>();

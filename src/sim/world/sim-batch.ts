@@ -1,6 +1,13 @@
-import { formatRfc3339 } from '../../core/rfc3339.js';
 import type { ModelInfo } from '../../core/price-table.js';
-import type { BatchRequest, ErrorType, MessageBatchJson, ProcessingStatus, RequestCounts, ResultType } from './api-types.js';
+import { formatRfc3339 } from '../../core/rfc3339.js';
+import type {
+  BatchRequest,
+  ErrorType,
+  MessageBatchJson,
+  ProcessingStatus,
+  RequestCounts,
+  ResultType,
+} from './api-types.js';
 
 export const DAY_MS = 86_400_000;
 /** "Batches expire if processing does not complete within 24 hours." */

@@ -13,7 +13,11 @@ const invalid = (message: string): ApiError => new ApiError('invalid_request_err
  * Create-time (synchronous) validation with the real API's messages. It stops at the first
  * problem, as the API does; per-request `params` are checked later, as errored result rows.
  */
-export function validateCreate(bodyText: string, bodyBytes: number, bytesMax = BATCH_BYTES_MAX): BatchRequest[] {
+export function validateCreate(
+  bodyText: string,
+  bodyBytes: number,
+  bytesMax = BATCH_BYTES_MAX,
+): BatchRequest[] {
   if (bodyBytes > bytesMax) {
     throw new ApiError(
       'request_too_large',
@@ -33,7 +37,8 @@ export function validateCreate(bodyText: string, bodyBytes: number, bytesMax = B
   const requests = body.requests;
   if (requests === undefined) throw invalid('requests: Field required');
   if (!Array.isArray(requests)) throw invalid('requests: Input should be a valid list');
-  if (requests.length === 0) throw invalid('requests: List should have at least 1 item after validation, not 0');
+  if (requests.length === 0)
+    throw invalid('requests: List should have at least 1 item after validation, not 0');
   if (requests.length > BATCH_REQUESTS_MAX) {
     throw invalid(
       `requests: List should have at most ${BATCH_REQUESTS_MAX} items after validation, not ${requests.length}`,
@@ -54,9 +59,11 @@ export function validateCreate(bodyText: string, bodyBytes: number, bytesMax = B
 
 function checkRequest(item: unknown, i: number): BatchRequest {
   const at = `requests.${i}`;
-  if (!isObject(item)) throw invalid(`${at}: Input should be a valid dictionary or object to extract fields from`);
+  if (!isObject(item))
+    throw invalid(`${at}: Input should be a valid dictionary or object to extract fields from`);
   for (const key of Object.keys(item)) {
-    if (key !== 'custom_id' && key !== 'params') throw invalid(`${at}.${key}: Extra inputs are not permitted`);
+    if (key !== 'custom_id' && key !== 'params')
+      throw invalid(`${at}.${key}: Extra inputs are not permitted`);
   }
   const id = item.custom_id;
   if (id === undefined) throw invalid(`${at}.custom_id: Field required`);

@@ -1,0 +1,113 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchCostUsd } from '../../core/price-table.js';
+import { keyedRng } from '../seed.js';
+import type { BillingEntry } from './ground-truth.js';
+import { messageId } from './ids.js';
+import { canceledLine, erroredLine, expiredLine, succeededLine } from './result-lines.js';
+import type { SimBatch } from './sim-batch.js';
+import { resultOrder, simulatedReply } from './simulated-reply.js';
+
+/** Bytes per write and per read: large enough to amortise syscalls, small enough to stay flat. */
+export const RESULTS_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Write an ended batch's results file, as the real service does when a batch ends: one JSONL
+ * object per request, each ending in `\n`, in a seeded order that is not the submission order.
+ * The simulated model runs here once per row, and the same pass bills the succeeded rows, so
+ * a download only streams bytes. Rows are written as they are made: memory stays flat.
+ */
+export function writeResultsFile(path: string, seed: number, batch: SimBatch): BillingEntry {
+  const bill: BillingEntry = {
+    batchId: batch.id,
+    succeededRows: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
+  const order = resultOrder(batch.requests.length, keyedRng(seed, 'results-order', batch.id));
+  const fd = openSync(path, 'w');
+  try {
+    let chunk = '';
+    for (let k = 0; k < order.length; k++) {
+      chunk += `${resultLine(seed, batch, order[k]!, bill)}\n`;
+      if (chunk.length >= RESULTS_CHUNK_BYTES) {
+        writeSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+  return bill;
+}
+
+function resultLine(seed: number, batch: SimBatch, index: number, bill: BillingEntry): string {
+  const request = batch.requests[index]!;
+  switch (batch.resultType(index)) {
+    case 'succeeded': {
+      const reply = simulatedReply(seed, batch, index);
+      bill.succeededRows++;
+      bill.inputTokens += reply.inputTokens;
+      bill.outputTokens += reply.outputTokens;
+      bill.costUsd += batchCostUsd(batch.plan.models[index]!, reply.inputTokens, reply.outputTokens);
+      const id = messageId(keyedRng(seed, 'message-id', batch.id, request.custom_id));
+      return succeededLine(request.custom_id, id, request.params.model as string, reply);
+    }
+    case 'errored': {
+      const error = batch.plan.errors.get(index)!;
+      return erroredLine(request.custom_id, error.errorType, error.message);
+    }
+    case 'canceled':
+      return canceledLine(request.custom_id);
+    case 'expired':
+      return expiredLine(request.custom_id);
+  }
+}
+
+/** A results file read back in chunks, lazily, for a download. */
+export function* readResultsFile(path: string): Generator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(RESULTS_CHUNK_BYTES);
+      const bytes = readSync(fd, buffer, 0, RESULTS_CHUNK_BYTES, null);
+      if (bytes === 0) return;
+      yield buffer.subarray(0, bytes);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A private folder for one world's results files, removed by `dispose` or at process exit. */
+export class ResultsFolder {
+  private path: string | null = null;
+
+  fileFor(batchId: string): string {
+    if (this.path === null) {
+      this.path = mkdtempSync(join(tmpdir(), 'batchguard-sim-'));
+      LIVE_FOLDERS.add(this.path);
+    }
+    return join(this.path, `${batchId}.jsonl`);
+  }
+
+  /** Delete one batch's file, if it was written. */
+  remove(batchId: string): void {
+    if (this.path !== null) rmSync(join(this.path, `${batchId}.jsonl`), { force: true });
+  }
+
+  dispose(): void {
+    if (this.path === null) return;
+    rmSync(this.path, { recursive: true, force: true });
+    LIVE_FOLDERS.delete(this.path);
+    this.path = null;
+  }
+}
+
+const LIVE_FOLDERS = new Set<string>();
+process.once('exit', () => {
+  for (const path of LIVE_FOLDERS) rmSync(path, { recursive: true, force: true });
+});

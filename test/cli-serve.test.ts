@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from './source-files.js';
+import { reviewRequests } from './support/requests.js';
+
+const BIN = join(ROOT, 'bin/batchguard.js');
+
+/** Start `batchguard serve` and wait for the line that gives its URL. */
+function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /API on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve({ child, url, output: () => output });
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`serve exited ${code} before listening:\n${output}`)));
+  });
+}
+
+describe('batchguard serve', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill('SIGKILL'));
+
+  it('runs a batch to its end for the official SDK over real HTTP, driven by the admin clock route', async () => {
+    const served = await startServe(['--seed', '7']);
+    child = served.child;
+    expect(served.output()).toMatch(/^seed: 7$/m);
+    const client = new Anthropic({ apiKey: 'sim-key', baseURL: served.url, maxRetries: 0 });
+    const created = await client.messages.batches.create({ requests: reviewRequests(5) });
+    expect(created.processing_status).toBe('in_progress');
+
+    const advanced = await fetch(`${served.url}/_sim/clock/advance`, {
+      method: 'POST',
+      body: '{"seconds": 3600}',
+    });
+    expect(advanced.status).toBe(200);
+    const batch = await client.messages.batches.retrieve(created.id);
+    expect(batch.processing_status).toBe('ended');
+    expect(batch.results_url?.startsWith(served.url)).toBe(true);
+    const ids: string[] = [];
+    for await (const row of await client.messages.batches.results(created.id)) ids.push(row.custom_id);
+    expect(ids.sort()).toEqual(['r-0', 'r-1', 'r-2', 'r-3', 'r-4']);
+
+    const truth = await (await fetch(`${served.url}/_sim/ground-truth`)).json();
+    expect(truth.billing[0]).toMatchObject({ batchId: created.id, succeededRows: 5 });
+
+    const exited = new Promise((resolve) => served.child.on('exit', resolve));
+    served.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('lets virtual time run at a multiple of real time, so batches end with no admin call', async () => {
+    const served = await startServe(['--time-scale', '36000']);
+    child = served.child;
+    const client = new Anthropic({ apiKey: 'sim-key', baseURL: served.url, maxRetries: 0 });
+    const { id } = await client.messages.batches.create({ requests: reviewRequests(3) });
+    let status = 'in_progress';
+    for (let i = 0; i < 100 && status !== 'ended'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await client.messages.batches.retrieve(id)).processing_status;
+    }
+    expect(status).toBe('ended');
+  });
+
+  it('refuses a bad advance body with a 400 naming what to send', async () => {
+    const served = await startServe([]);
+    child = served.child;
+    const response = await fetch(`${served.url}/_sim/clock/advance`, {
+      method: 'POST',
+      body: '{"seconds": -5}',
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toContain('{"seconds": N}');
+  });
+
+  it.each([
+    ['--port', 'abc'],
+    ['--port', '70000'],
+    ['--seed', '-1'],
+    ['--seed', '1.5'],
+    ['--time-scale', '0'],
+  ])('rejects %s %s with a one-line error naming the flag and exit code 2', (flag, value) => {
+    const result = spawnSync(process.execPath, [BIN, 'serve', flag, value], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toContain(flag);
+  });
+
+  it('rejects an unknown flag and an unknown command with exit code 2', () => {
+    const flag = spawnSync(process.execPath, [BIN, 'serve', '--prot', '1'], { cwd: ROOT, encoding: 'utf8' });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain("Unknown option '--prot'");
+    const command = spawnSync(process.execPath, [BIN, 'srve'], { cwd: ROOT, encoding: 'utf8' });
+    expect(command.status).toBe(2);
+    expect(command.stderr).toContain('Unknown command "srve"');
+  });
+
+  it('reports a port already in use as bad input, exit code 2', async () => {
+    const served = await startServe([]);
+    child = served.child;
+    const port = new URL(served.url).port;
+    const result = spawnSync(process.execPath, [BIN, 'serve', '--port', port], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EADDRINUSE');
+  });
+});
