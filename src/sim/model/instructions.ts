@@ -32,6 +32,7 @@ const SENTENCE_START = /[.!?\n][^.!?\n]*$/;
 const FORMAT_WORDS = new Set(
   'json yaml xml csv markdown valid only compact plain a an one the your exactly just this that'.split(' '),
 );
+const FIRST_WORD = /[\w'-]+/;
 const TARGET_LENGTH_MAX = 80;
 
 /** The answer a template instruction in `text` demands, or undefined if there is none. */
@@ -58,7 +59,7 @@ export function findInjection(data: string): Injection | undefined {
 function cleanTarget(raw: string): string | undefined {
   const target = raw.trim().replace(QUOTES, '').replace(TRAILING, '').trim().slice(0, TARGET_LENGTH_MAX);
   if (target === '') return undefined;
-  const firstWord = target.split(/\s/, 1)[0]!.toLowerCase();
+  const firstWord = FIRST_WORD.exec(target)?.[0].toLowerCase() ?? '';
   return FORMAT_WORDS.has(firstWord) ? undefined : target;
 }
 

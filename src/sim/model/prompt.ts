@@ -9,8 +9,13 @@ export interface PromptParts {
   data: string;
   /** True when the data came from a complete tag block. */
   fenced: boolean;
-  /** The prompt outside the data; the whole prompt when the model cannot tell them apart. */
-  outside: string;
+  /**
+   * The prompt outside the data is `before`, then `after` on a new line (see `outsideText`);
+   * `before` is the whole prompt when the model cannot tell data from instructions. Kept as two
+   * slices of the prompt so the template around the data can be compared without copying it.
+   */
+  before: string;
+  after: string;
 }
 
 const TAG_NAME = /[A-Za-z][\w-]*/y;
@@ -26,16 +31,18 @@ export function isClassificationTask(text: string): boolean {
 export function readPrompt(text: string): PromptParts {
   const block = lastBlock(text);
   if (block !== undefined) {
-    return {
-      data: text.slice(block.innerStart, block.innerEnd).trim(),
-      fenced: true,
-      outside: text.slice(0, block.start) + '\n' + text.slice(block.end),
-    };
+    const data = text.slice(block.innerStart, block.innerEnd).trim();
+    return { data, fenced: true, before: text.slice(0, block.start), after: text.slice(block.end) };
   }
   const lineEnd = lastDataLineEnd(text);
   if (lineEnd >= 0)
-    return { data: text.slice(lineEnd).trim(), fenced: false, outside: text.slice(0, lineEnd) };
-  return { data: text, fenced: false, outside: text };
+    return { data: text.slice(lineEnd).trim(), fenced: false, before: text.slice(0, lineEnd), after: '' };
+  return { data: text, fenced: false, before: text, after: '' };
+}
+
+/** The prompt outside the data, as one text. */
+export function outsideText(parts: PromptParts): string {
+  return parts.after === '' ? parts.before : parts.before + '\n' + parts.after;
 }
 
 interface Block {

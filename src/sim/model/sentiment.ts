@@ -1,36 +1,7 @@
-import { NO_BREAK, SENTENCE_BREAK, splitWords, type Words } from './words.js';
+import { lexiconEntry, type Term, type WordEntry } from './lexicon.js';
+import { NO_BREAK, SENTENCE_BREAK, splitWords, type Words, wordEquals } from './words.js';
 
-/**
- * The simulated model's sense of sentiment: a small lexicon of product-review words and phrases,
- * each worth ±1, flipped by a negator up to two words before it within the same clause. It is
- * exported so a dataset generator can write reviews whose label is known from the text alone,
- * using exactly the rule the model reads them with (`scoreSentiment`).
- */
-// biome-ignore format: a word list reads best packed
-export const POSITIVE_TERMS: readonly string[] = [
-  'love', 'loved', 'great', 'excellent', 'amazing', 'awesome', 'perfect', 'perfectly', 'works perfectly',
-  'works great', 'fast shipping', 'fast delivery', 'arrived early', 'recommend', 'highly recommend',
-  'happy', 'pleased', 'satisfied', 'fantastic', 'wonderful', 'best', 'sturdy', 'reliable',
-  'comfortable', 'beautiful', 'easy to use', 'well made', 'good value', 'worth every penny',
-  'exceeded expectations', 'impressed', 'delighted', 'superb', 'flawless', 'durable', 'gorgeous',
-  'favorite', 'good', 'nice', 'five stars', 'no complaints',
-];
-
-// biome-ignore format: a word list reads best packed
-export const NEGATIVE_TERMS: readonly string[] = [
-  'broken', 'broke', 'refund', 'terrible', 'awful', 'horrible', 'stopped working', 'late',
-  'arrived late', 'defective', 'damaged', 'flimsy', 'disappointed', 'disappointing', 'waste of money',
-  'returned', 'poor', 'worst', 'useless', 'faulty', 'cracked', 'leaks', 'overpriced', 'never arrived',
-  'fell apart', "doesn't work", 'does not work', 'junk', 'garbage', 'scratched', 'missing parts',
-  'wrong size', 'wrong item', 'rude', 'unreliable', 'noisy', 'bad', 'hate', 'annoying', 'slow',
-  'one star',
-];
-
-/** Words that flip the polarity of a term up to two words after them. */
-// biome-ignore format: a word list reads best packed
-export const NEGATORS: readonly string[] = [
-  'not', 'never', 'no', 'hardly', "isn't", "wasn't", "don't", "didn't", "doesn't", "wouldn't",
-];
+export { NEGATIVE_TERMS, NEGATORS, POSITIVE_TERMS } from './lexicon.js';
 
 export type SentimentLabel = 'positive' | 'negative' | 'neutral';
 
@@ -46,16 +17,13 @@ export interface Sentiment {
   evidence: string;
 }
 
-interface Term {
-  words: readonly string[];
-  polarity: 1 | -1;
-}
-
-const NEGATOR_SET = new Set(NEGATORS);
-const TERMS_BY_FIRST_WORD = indexTerms();
 const NEGATOR_REACH_WORDS = 2;
 
-/** Scores a text against the lexicon; the longest term wins where terms overlap. */
+/**
+ * How the simulated model reads sentiment: lexicon terms (lexicon.ts) count ±1, the longest one
+ * winning where terms overlap; a negator up to two words before a term in the same clause flips
+ * it; the sum's sign is the label. A dataset generator can call this to know a review's label.
+ */
 export function scoreSentiment(text: string): Sentiment {
   const words = splitWords(text);
   let sum = 0;
@@ -66,9 +34,10 @@ export function scoreSentiment(text: string): Sentiment {
   let firstNegative = -1;
   for (let i = 0; i < words.count; ) {
     if (words.gap[i] !== NO_BREAK) lastNegator = -NEGATOR_REACH_WORDS - 1;
-    const term = termAt(words, i);
+    const entry = lexiconEntry(words.hash[i]!);
+    const term = entry === undefined ? undefined : termAt(text, words, i, entry);
     if (term === undefined) {
-      if (NEGATOR_SET.has(words.text[i]!)) lastNegator = i;
+      if (entry !== undefined && isNegator(text, words, i, entry)) lastNegator = i;
       i++;
       continue;
     }
@@ -93,18 +62,23 @@ function earliest(a: number, b: number): number {
   return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
-function termAt(words: Words, i: number): Term | undefined {
-  const candidates = TERMS_BY_FIRST_WORD.get(words.text[i]!);
-  if (candidates === undefined) return undefined;
-  return candidates.find((term) => phraseMatches(words, i, term.words));
+function termAt(text: string, words: Words, i: number, entry: WordEntry): Term | undefined {
+  for (const term of entry.terms) if (phraseMatches(text, words, i, term)) return term;
+  return undefined;
 }
 
-function phraseMatches(words: Words, i: number, phrase: readonly string[]): boolean {
-  if (i + phrase.length > words.count) return false;
-  for (let k = 1; k < phrase.length; k++) {
-    if (words.gap[i + k] !== NO_BREAK || words.text[i + k] !== phrase[k]) return false;
+function phraseMatches(text: string, words: Words, i: number, term: Term): boolean {
+  if (i + term.words.length > words.count) return false;
+  for (let k = 0; k < term.words.length; k++) {
+    const at = i + k;
+    if (k > 0 && (words.gap[at] !== NO_BREAK || words.hash[at] !== term.hashes[k])) return false;
+    if (!wordEquals(text, words.start[at]!, words.end[at]!, term.words[k]!)) return false;
   }
   return true;
+}
+
+function isNegator(text: string, words: Words, i: number, entry: WordEntry): boolean {
+  return entry.negator !== undefined && wordEquals(text, words.start[i]!, words.end[i]!, entry.negator);
 }
 
 /** A verbatim slice of at most `wordsMax` words from one sentence, starting up to 3 words early. */
@@ -115,18 +89,4 @@ function quoteAround(text: string, words: Words, at: number, wordsMax: number): 
   let to = at;
   while (to + 1 < words.count && to - from + 1 < wordsMax && words.gap[to + 1] !== SENTENCE_BREAK) to++;
   return text.slice(words.start[from], words.end[to]);
-}
-
-function indexTerms(): Map<string, Term[]> {
-  const index = new Map<string, Term[]>();
-  const add = (phrase: string, polarity: 1 | -1) => {
-    const words = phrase.split(' ');
-    const list = index.get(words[0]!) ?? [];
-    list.push({ words, polarity });
-    index.set(words[0]!, list);
-  };
-  for (const phrase of POSITIVE_TERMS) add(phrase, 1);
-  for (const phrase of NEGATIVE_TERMS) add(phrase, -1);
-  for (const list of index.values()) list.sort((a, b) => b.words.length - a.words.length);
-  return index;
 }

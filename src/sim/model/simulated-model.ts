@@ -1,6 +1,7 @@
 import type { ModelInfo } from '../../core/price-table.js';
-import { keyedRng } from '../seed.js';
+import { keyedRng, keyedUnit } from '../seed.js';
 import { classifyReply } from './classify.js';
+import { promptDigest } from './digest.js';
 import { genericReply } from './generic-reply.js';
 import { isClassificationTask } from './prompt.js';
 import { estimateTokens, inputTokensOf, promptText } from './tokens.js';
@@ -42,8 +43,8 @@ export { INJECTION_OBEY_RATES, LABEL_ERROR_RATES } from './rates.js';
  *    ceil(chars/4) of the answer. An answer over max_tokens is cut to max_tokens × 4 characters
  *    with stop_reason `max_tokens` and output_tokens = max_tokens.
  *
- * All draws come from keyedRng(seed, 'model', model.id, prompt): the same request always gets the
- * same reply, other seeds vary the mistakes, and each model id draws independently.
+ * Every draw is keyed by (seed, purpose, model id, prompt digest): the same request always gets
+ * the same reply, other seeds vary the mistakes, and each model id draws independently.
  */
 
 export interface ModelRequest {
@@ -65,10 +66,11 @@ export interface ModelReply {
 export function simulateModel(seed: number, request: ModelRequest): ModelReply {
   const prompt = promptText(request.system, request.messages);
   const inputTokens = inputTokensOf(prompt, request.messages);
-  const rng = keyedRng(seed, 'model', request.model.id, prompt);
+  // Built once: keyedUnit joins its key parts on every draw, and a number costs a conversion each time.
+  const key = `${request.model.id}|${promptDigest(prompt)}`;
   const text = isClassificationTask(prompt)
-    ? classifyReply(prompt, request.model.tier, rng)
-    : genericReply(rng);
+    ? classifyReply(prompt, request.model.tier, (purpose) => keyedUnit(seed, 'model', purpose, key))
+    : genericReply(keyedRng(seed, 'model', 'generic', key));
   const outputTokens = estimateTokens(text);
   const tokensMax = Number.isFinite(request.maxTokens)
     ? Math.max(0, Math.floor(request.maxTokens))
