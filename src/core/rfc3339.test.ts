@@ -47,7 +47,7 @@ describe('formatRfc3339', () => {
 
   // Bug: formatRfc3339 rounds epochMs * 1000, which is inexact once epochMs × 125 > 2^53 (after
   // 4253-05-31), so whole milliseconds print with stray microseconds and even a wrong millisecond.
-  it.fails('prints a whole millisecond exactly in every year up to 9999', () => {
+  it('prints a whole millisecond exactly in every year up to 9999', () => {
     const ms = Date.UTC(5635, 7, 11, 14, 26, 38, 833);
     expect(formatRfc3339(ms)).toBe(`${new Date(ms).toISOString().slice(0, 23)}000Z`);
   });
@@ -99,7 +99,7 @@ describe('parseRfc3339', () => {
     'Tue, 24 Sep 2024 18:37:24 GMT',
     '2024-02-30T00:00:00.000000Z',
   ]) {
-    it.fails(`refuses ${JSON.stringify(text)}, which is not an RFC 3339 date-time`, () => {
+    it(`refuses ${JSON.stringify(text)}, which is not an RFC 3339 date-time`, () => {
       expect(() => parseRfc3339(text)).toThrow(/is not RFC 3339/);
     });
   }

@@ -3,7 +3,11 @@ import { ApiError } from './api-error.js';
 import { BATCH_BYTES_MAX, BATCH_REQUESTS_MAX, validateCreate } from './validate-create.js';
 
 const PARAMS = { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
-const request = (custom_id: unknown, extra: Record<string, unknown> = {}) => ({ custom_id, params: PARAMS, ...extra });
+const request = (custom_id: unknown, extra: Record<string, unknown> = {}) => ({
+  custom_id,
+  params: PARAMS,
+  ...extra,
+});
 
 /** Run validateCreate on `body` as JSON, measuring its bytes as an adapter would. */
 function validate(body: unknown) {
@@ -36,7 +40,11 @@ describe('validateCreate', () => {
   });
 
   it.each([
-    ['a body that is not an object', [1], 'Input should be a valid dictionary or object to extract fields from'],
+    [
+      'a body that is not an object',
+      [1],
+      'Input should be a valid dictionary or object to extract fields from',
+    ],
     ['a body with no requests', {}, 'requests: Field required'],
     ['requests that are not a list', { requests: 'x' }, 'requests: Input should be a valid list'],
     ['an extra top-level key', { requests: [request('a')], foo: 1 }, 'foo: Extra inputs are not permitted'],
@@ -50,9 +58,21 @@ describe('validateCreate', () => {
       { requests: [request('a', { method: 'POST' })] },
       'requests.0.method: Extra inputs are not permitted',
     ],
-    ['a custom_id that is not a string', { requests: [request(7)] }, 'requests.0.custom_id: Input should be a valid string'],
-    ['an empty custom_id', { requests: [request('')] }, 'requests.0.custom_id: String should have at least 1 character'],
-    ['params that are not an object', { requests: [{ custom_id: 'a', params: [] }] }, 'requests.0.params: Input should be a valid dictionary'],
+    [
+      'a custom_id that is not a string',
+      { requests: [request(7)] },
+      'requests.0.custom_id: Input should be a valid string',
+    ],
+    [
+      'an empty custom_id',
+      { requests: [request('')] },
+      'requests.0.custom_id: String should have at least 1 character',
+    ],
+    [
+      'params that are not an object',
+      { requests: [{ custom_id: 'a', params: [] }] },
+      'requests.0.params: Input should be a valid dictionary',
+    ],
   ])('refuses %s with the API message', (_, body, message) => {
     expectInvalid(body, message);
   });
@@ -67,8 +87,14 @@ describe('validateCreate', () => {
       { requests: [request('ok'), request('x'.repeat(65)), { params: PARAMS }] },
       'requests.1.custom_id: String should have at most 64 characters',
     );
-    expectInvalid({ requests: [request('bad id', { extra: 1 })] }, 'requests.0.extra: Extra inputs are not permitted');
-    expectInvalid({ requests: [{ custom_id: 'bad id' }] }, "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
+    expectInvalid(
+      { requests: [request('bad id', { extra: 1 })] },
+      'requests.0.extra: Extra inputs are not permitted',
+    );
+    expectInvalid(
+      { requests: [{ custom_id: 'bad id' }] },
+      "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
+    );
     expectInvalid(
       { requests: [request('dup'), request('dup'), request('')] },
       "requests: custom_id's must be unique within a batch. Duplicate custom_id found: dup",
@@ -77,13 +103,19 @@ describe('validateCreate', () => {
 
   it('accepts a custom_id of 64 characters and refuses one of 65', () => {
     expect(validate({ requests: [request('a'.repeat(64))] })).toHaveLength(1);
-    expectInvalid({ requests: [request('a'.repeat(65))] }, 'requests.0.custom_id: String should have at most 64 characters');
+    expectInvalid(
+      { requests: [request('a'.repeat(65))] },
+      'requests.0.custom_id: String should have at most 64 characters',
+    );
   });
 
   it('accepts hyphens, underscores, digits and both cases in a custom_id, and nothing else', () => {
     expect(validate({ requests: [request('A-z_09'), request('-'), request('_')] })).toHaveLength(3);
     for (const id of ['a.b', 'a b', 'é', 'a/b', 'a|b']) {
-      expectInvalid({ requests: [request(id)] }, "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
+      expectInvalid(
+        { requests: [request(id)] },
+        "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
+      );
     }
   });
 
