@@ -24,7 +24,17 @@ function startServe(args: string[]): Promise<{ child: ChildProcess; url: string;
 
 describe('batchguard serve', () => {
   let child: ChildProcess | undefined;
-  afterEach(() => child?.kill('SIGKILL'));
+  afterEach(async () => {
+    // SIGINT lets serve remove its results folder; SIGKILL only if it does not stop.
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGINT');
+    const stopped = await Promise.race([
+      exited,
+      new Promise((resolve) => setTimeout(() => resolve('timeout'), 5_000)),
+    ]);
+    if (stopped === 'timeout') child.kill('SIGKILL');
+  });
 
   it('runs a batch to its end for the official SDK over real HTTP, driven by the admin clock route', async () => {
     const served = await startServe(['--seed', '7']);

@@ -50,6 +50,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   io.out(`[sim] point a client at it: ANTHROPIC_BASE_URL=${server.url} ANTHROPIC_API_KEY=sim-key`);
   await io.untilInterrupted();
   await server.close();
+  world.dispose();
   io.out('[sim] stopped');
   return 0;
 }

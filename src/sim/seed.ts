@@ -25,13 +25,23 @@ export function streamFor(rootSeed: number, subsystem: string): Rng {
 
 /** A fast generator (sfc32) seeded by hashing (seed, ...parts): a pure function of its key. */
 export function keyedRng(rootSeed: number, ...parts: readonly (string | number)[]): Rng {
-  const [a, b, c, d] = cyrb128(`${rootSeed}|${parts.join('|')}`);
+  const [a, b, c, d] = cyrb128(keyOf(rootSeed, parts));
   return new Sfc32(a, b, c, d);
 }
 
 /** One uniform draw in [0, 1) that depends only on (seed, ...parts). */
 export function keyedUnit(rootSeed: number, ...parts: readonly (string | number)[]): number {
-  return cyrb128(`${rootSeed}|${parts.join('|')}`)[0] / 4294967296;
+  return cyrb128(keyOf(rootSeed, parts))[0] / 4294967296;
+}
+
+/** An unambiguous key: each part carries its length, so ('a|b') and ('a', 'b') never collide. */
+function keyOf(rootSeed: number, parts: readonly (string | number)[]): string {
+  let key = String(rootSeed);
+  for (const part of parts) {
+    const text = String(part);
+    key += `|${text.length}:${text}`;
+  }
+  return key;
 }
 
 /** A class, not closures: one is made per result row on the hot path. */
