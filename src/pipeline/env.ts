@@ -12,4 +12,9 @@ export interface Env {
   /** Never written to a file, a table, a report or a log. */
   apiKey: string;
   log: (line: string) => void;
+  /**
+   * Called at each named crash point of the run (tests and drills throw from it to simulate a
+   * crash there). Never set in live mode.
+   */
+  crashPoint?: (name: string) => void;
 }

@@ -1,0 +1,66 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { SCHEMA_SQL } from './schema.js';
+
+export type SqlParams = DuckDBValue[];
+
+/**
+ * The run database: a DuckDB file. One DuckDBInstance per file per process (a second `create`
+ * on the same path is a separate, diverging database), so instances come from the library's
+ * cache; each RunDb holds its own connection.
+ */
+export class RunDb {
+  private constructor(
+    readonly path: string,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<RunDb> {
+    const instance = await DuckDBInstance.fromCache(path);
+    const db = new RunDb(path, await instance.connect());
+    await db.exec(SCHEMA_SQL);
+    return db;
+  }
+
+  /** Run statements that return nothing. */
+  async exec(sql: string, params: SqlParams = []): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  /** All rows of a query as plain JS objects (integers as numbers; cast BIGINTs in SQL). */
+  async all<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  async one<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Stream a query's rows in chunks, never holding the whole result. */
+  async *stream<T = Record<string, unknown>>(sql: string, params: SqlParams = []): AsyncGenerator<T[]> {
+    const result = await this.conn.stream(sql, params);
+    for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
+  }
+
+  /** A bulk writer (DuckDB Appender) for `table`; far faster than row-by-row INSERT. */
+  appender(table: string) {
+    return this.conn.createAppender(table);
+  }
+
+  /** Run `body` in one transaction: all of it happens, or none of it. */
+  async transaction<T>(body: () => Promise<T>): Promise<T> {
+    await this.exec('BEGIN TRANSACTION');
+    try {
+      const value = await body();
+      await this.exec('COMMIT');
+      return value;
+    } catch (error) {
+      await this.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The run database. Every table carries `run_id`, so many runs share one file. The run log is
+ * append-only; every other table is written by one step of the state machine and is safe to
+ * rewrite on resume (each step deletes what a crashed attempt of it left, then writes again).
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS runs (
+  run_id VARCHAR PRIMARY KEY,
+  job_name VARCHAR NOT NULL,
+  job_json VARCHAR NOT NULL,        -- the resolved Job, so resume never rereads a changed job file
+  mode VARCHAR NOT NULL,            -- simulation | live
+  seed BIGINT,
+  state VARCHAR NOT NULL,           -- the next step of the state machine
+  status VARCHAR NOT NULL,          -- running | refused | halted | held | promoted | rolled_back | failed
+  created_at VARCHAR NOT NULL,
+  updated_at VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_log (
+  run_id VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,
+  logged_at VARCHAR NOT NULL,
+  step VARCHAR NOT NULL,
+  phase VARCHAR NOT NULL,           -- intent | outcome | event | alarm
+  kind VARCHAR NOT NULL,
+  detail VARCHAR NOT NULL           -- JSON
+);
+CREATE TABLE IF NOT EXISTS source_rows (
+  run_id VARCHAR NOT NULL,
+  row_key VARCHAR NOT NULL,
+  row_json VARCHAR NOT NULL,
+  input_hash VARCHAR NOT NULL,
+  is_golden BOOLEAN NOT NULL,
+  expected_json VARCHAR,            -- golden rows only
+  in_canary BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submissions (
+  run_id VARCHAR NOT NULL,
+  submission_id VARCHAR NOT NULL,   -- s0001, s0002, … in submission order
+  phase VARCHAR NOT NULL,           -- canary | main | escalation
+  round INTEGER NOT NULL,
+  model VARCHAR NOT NULL,
+  request_count INTEGER NOT NULL,
+  intent_at VARCHAR NOT NULL,
+  intent_ms DOUBLE NOT NULL,
+  batch_id VARCHAR,                 -- null until the create's outcome is recorded
+  adopted BOOLEAN NOT NULL DEFAULT false,
+  status VARCHAR NOT NULL,          -- intended | submitted | ended | fetched | gated
+  counts_json VARCHAR               -- request_counts when it ended
+);
+CREATE TABLE IF NOT EXISTS requests (
+  run_id VARCHAR NOT NULL,
+  submission_id VARCHAR NOT NULL,
+  custom_id VARCHAR NOT NULL,
+  row_key VARCHAR NOT NULL,
+  input_hash VARCHAR NOT NULL,
+  attempt INTEGER NOT NULL,
+  model VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw_results (
+  run_id VARCHAR NOT NULL,
+  submission_id VARCHAR NOT NULL,
+  line_no INTEGER NOT NULL,
+  custom_id VARCHAR,
+  result_type VARCHAR,
+  text VARCHAR,
+  stop_reason VARCHAR,
+  error_type VARCHAR,
+  error_message VARCHAR,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cost_usd DOUBLE
+);
+CREATE TABLE IF NOT EXISTS outcomes (
+  run_id VARCHAR NOT NULL,
+  submission_id VARCHAR NOT NULL,
+  custom_id VARCHAR NOT NULL,
+  row_key VARCHAR,                  -- null for an id the run never submitted
+  attempt INTEGER,
+  model VARCHAR,
+  kind VARCHAR NOT NULL,            -- valid | invalid | retry | failed | alarm
+  reason VARCHAR,
+  detail VARCHAR,
+  output_json VARCHAR
+);
+CREATE TABLE IF NOT EXISTS dispositions (
+  run_id VARCHAR NOT NULL,
+  row_key VARCHAR NOT NULL,
+  disposition VARCHAR NOT NULL,     -- promoted | quarantined | dead_lettered | held
+  reason VARCHAR,
+  custom_id VARCHAR,
+  output_json VARCHAR
+);
+CREATE TABLE IF NOT EXISTS before_images (
+  run_id VARCHAR NOT NULL,
+  row_key VARCHAR NOT NULL,
+  custom_id VARCHAR NOT NULL,
+  existed BOOLEAN NOT NULL,
+  old_value VARCHAR,
+  old_run_id VARCHAR,
+  old_custom_id VARCHAR,
+  new_value VARCHAR NOT NULL,
+  rolled_back BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS metrics (
+  run_id VARCHAR PRIMARY KEY,
+  metrics_json VARCHAR NOT NULL,
+  counts_json VARCHAR NOT NULL
+);
+`;
+
+/** The sink: one row per source key, its promoted output, and the run that wrote it. */
+export function sinkTableSql(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    custom_id VARCHAR NOT NULL
+  )`;
+}

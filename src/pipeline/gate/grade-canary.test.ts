@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../job/job.js';
+import { type CanaryStats, goldenMatches, gradeCanary } from './grade-canary.js';
+
+const JOB: Pick<Job, 'thresholds' | 'golden'> = {
+  thresholds: { validityMin: 0.9, goldenDropPoints: 3, errorRateMax: 0.05, labelShareMax: 0.9 },
+  golden: { path: '/jobs/golden.jsonl', baseline: null, minScore: 0.8 },
+};
+const HEALTHY: CanaryStats = {
+  rows: 100,
+  valid: 97,
+  errored: 1,
+  goldenTotal: 20,
+  goldenCorrect: 19,
+  distribution: { positive: 50, negative: 30, neutral: 17 },
+};
+
+function grade(stats: Partial<CanaryStats>, baseline: number | null = null, job = JOB) {
+  return gradeCanary({ ...HEALTHY, ...stats }, job, baseline);
+}
+
+describe('gradeCanary', () => {
+  it('releases a healthy canary and reports its rates', () => {
+    expect(grade({}, 0.95)).toEqual({
+      release: true,
+      reasons: [],
+      validity: 0.97,
+      errorRate: 0.01,
+      goldenScore: 0.95,
+      topShare: 50 / 97,
+    });
+  });
+
+  it('halts when validity is below the minimum', () => {
+    const verdict = grade({ valid: 41, distribution: { positive: 20, negative: 21 } });
+    expect(verdict.release).toBe(false);
+    expect(verdict.reasons).toEqual(['validity 0.41 is below the minimum 0.90']);
+  });
+
+  it('halts when the error rate is above the maximum', () => {
+    expect(grade({ errored: 12 }).reasons).toEqual(['error rate 0.12 is above the maximum 0.05']);
+  });
+
+  it('halts when the golden score is below its minimum', () => {
+    expect(grade({ goldenCorrect: 14 }).reasons).toEqual(['golden score 0.70 is below the minimum 0.80']);
+  });
+
+  it('halts when the golden score drops more than the allowed points below the baseline argument', () => {
+    expect(grade({ goldenCorrect: 17 }, 0.95).reasons).toEqual([
+      'golden score 0.85 is 10.0 points below the baseline 0.95 (at most 3 allowed)',
+    ]);
+  });
+
+  it('allows a drop of exactly the allowed points, despite float arithmetic', () => {
+    const stats = { goldenTotal: 100, goldenCorrect: 87 };
+    expect(grade(stats, 0.9).release).toBe(true);
+    expect(grade({ ...stats, goldenCorrect: 86 }, 0.9).release).toBe(false);
+  });
+
+  it("prefers the job's recorded baseline to the last promoted run's", () => {
+    const job = { ...JOB, golden: { ...JOB.golden, baseline: 0.8 } };
+    expect(grade({ goldenCorrect: 17 }, 0.95, job).release).toBe(true);
+  });
+
+  it('has no golden score, and no golden checks, without golden rows', () => {
+    const verdict = grade({ goldenTotal: 0, goldenCorrect: 0 }, 0.95);
+    expect(verdict).toMatchObject({ release: true, goldenScore: null });
+  });
+
+  it('halts when one label takes more than the largest allowed share', () => {
+    const verdict = grade({ valid: 97, distribution: { positive: 95, negative: 2 } });
+    expect(verdict.reasons).toEqual(['top share 0.98 ("positive") is above the maximum 0.90']);
+    expect(verdict.topShare).toBeCloseTo(95 / 97);
+  });
+
+  it('ignores the label share with fewer than 10 counted outputs', () => {
+    const verdict = grade({ rows: 9, valid: 9, errored: 0, distribution: { positive: 9 } });
+    expect(verdict).toMatchObject({ release: true, topShare: 1 });
+  });
+
+  it('has no top share when the job counts no distribution field', () => {
+    expect(grade({ distribution: {} }).topShare).toBeNull();
+  });
+
+  it('halts a canary that produced no results, with that one reason for its rows', () => {
+    const verdict = grade({ rows: 0, valid: 0, errored: 0, distribution: {} });
+    expect(verdict).toMatchObject({
+      release: false,
+      reasons: ['the canary produced no results'],
+      validity: 0,
+    });
+  });
+
+  it('collects every breached threshold, one line each', () => {
+    const poisoned = {
+      valid: 60,
+      errored: 20,
+      goldenCorrect: 10,
+      distribution: { positive: 59, neutral: 1 },
+    };
+    expect(grade(poisoned, 0.95).reasons).toEqual([
+      'validity 0.60 is below the minimum 0.90',
+      'error rate 0.20 is above the maximum 0.05',
+      'golden score 0.50 is below the minimum 0.80',
+      'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 3 allowed)',
+      'top share 0.98 ("positive") is above the maximum 0.90',
+    ]);
+  });
+
+  it('prints more decimals when two would make a breach look equal to its threshold', () => {
+    expect(grade({ rows: 1000, valid: 899, distribution: {} }).reasons).toEqual([
+      'validity 0.899 is below the minimum 0.900',
+    ]);
+  });
+});
+
+describe('goldenMatches', () => {
+  it('matches when every expected field is equal, whatever else the output holds', () => {
+    expect(goldenMatches({ label: 'positive' }, { label: 'positive', score: 0.9, evidence: 'x' })).toBe(true);
+    expect(goldenMatches({ tags: ['a', { b: 1 }] }, { tags: ['a', { b: 1 }] })).toBe(true);
+  });
+
+  it('does not match a different value, a missing field, or no output', () => {
+    expect(goldenMatches({ label: 'positive' }, { label: 'negative' })).toBe(false);
+    expect(goldenMatches({ label: 'positive' }, { label: 'Positive' })).toBe(false);
+    expect(goldenMatches({ score: null }, {})).toBe(false);
+    expect(goldenMatches({ tags: ['a'] }, { tags: ['a', 'b'] })).toBe(false);
+    expect(goldenMatches({ label: 'positive' }, null)).toBe(false);
+  });
+});

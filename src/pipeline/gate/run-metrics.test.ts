@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { type RunCounts, runMetrics } from './run-metrics.js';
+
+const COUNTS: RunCounts = { source: 1000, promoted: 900, quarantined: 60, dead_lettered: 10, held: 20 };
+
+function metrics(overrides: Partial<Parameters<typeof runMetrics>[0]> = {}) {
+  return runMetrics({
+    counts: COUNTS,
+    validOutputs: 920,
+    gatedOutputs: 1040,
+    costUsd: 3.3,
+    escalatedRows: 40,
+    goldenScore: 0.95,
+    ...overrides,
+  });
+}
+
+describe('runMetrics', () => {
+  it('computes coverage, validity, cost per good row and escalation rate, unrounded', () => {
+    expect(metrics()).toEqual({
+      coverage: 990 / 1000,
+      validity: 920 / 1040,
+      cost_usd: 3.3,
+      cost_per_good_row: 3.3 / 920,
+      escalation_rate: 40 / 1000,
+      golden_score: 0.95,
+    });
+  });
+
+  it('counts every final disposition toward coverage, so a lossless run covers exactly 1', () => {
+    const counts = { source: 10, promoted: 4, quarantined: 3, dead_lettered: 2, held: 1 };
+    expect(metrics({ counts }).coverage).toBe(1);
+  });
+
+  it('counts promoted and held rows as good rows, but not quarantined or dead-lettered ones', () => {
+    const counts = { source: 10, promoted: 3, quarantined: 5, dead_lettered: 1, held: 1 };
+    expect(metrics({ counts, costUsd: 2 }).cost_per_good_row).toBe(0.5);
+  });
+
+  it('reports no cost per good row when there is no good row', () => {
+    const counts = { source: 5, promoted: 0, quarantined: 5, dead_lettered: 0, held: 0 };
+    expect(metrics({ counts }).cost_per_good_row).toBeNull();
+  });
+
+  it('treats an empty run as fully covered and fully valid, with nothing escalated', () => {
+    const counts = { source: 0, promoted: 0, quarantined: 0, dead_lettered: 0, held: 0 };
+    const empty = metrics({ counts, validOutputs: 0, gatedOutputs: 0, costUsd: 0, escalatedRows: 0 });
+    expect(empty).toMatchObject({ coverage: 1, validity: 1, cost_per_good_row: null, escalation_rate: 0 });
+  });
+
+  it('passes the golden score through, null included', () => {
+    expect(metrics({ goldenScore: null }).golden_score).toBeNull();
+  });
+});

@@ -1,0 +1,55 @@
+/*
+ * The per-run metrics of the report contract (DESIGN "Metrics per run"). Plain ratios, unrounded:
+ * the report formats them, and a rounded value stored here could not be compared across runs.
+ */
+
+/** Final dispositions of a run's source rows. */
+export interface RunCounts {
+  source: number;
+  promoted: number;
+  quarantined: number;
+  dead_lettered: number;
+  held: number;
+}
+
+export interface RunMetrics {
+  /** Source rows with a final disposition, 0..1; anything under 1 means rows were lost. */
+  coverage: number;
+  /** Gated outputs that passed the gate, 0..1. */
+  validity: number;
+  /** Billed spend of the run, USD. */
+  cost_usd: number;
+  /** Spend per row with a valid output (promoted or held), USD; null when there is none. */
+  cost_per_good_row: number | null;
+  /** Source rows sent to the escalation model, per source row, 0..1. */
+  escalation_rate: number;
+  /** Golden score of the run, 0..1, or null without golden rows. */
+  golden_score: number | null;
+}
+
+/** The run's metrics from its counts; an empty run counts as fully covered and fully valid. */
+export function runMetrics(input: {
+  counts: RunCounts;
+  /** Outputs that passed the gate. */
+  validOutputs: number;
+  /** Outputs the gate checked. */
+  gatedOutputs: number;
+  /** Billed spend, USD. */
+  costUsd: number;
+  /** Source rows sent to the escalation model. */
+  escalatedRows: number;
+  goldenScore: number | null;
+}): RunMetrics {
+  const { counts } = input;
+  const disposed = counts.promoted + counts.quarantined + counts.dead_lettered + counts.held;
+  // Held rows passed the gate but wait on a drift alarm: their outputs were paid for and are good.
+  const goodRows = counts.promoted + counts.held;
+  return {
+    coverage: counts.source === 0 ? 1 : disposed / counts.source,
+    validity: input.gatedOutputs === 0 ? 1 : input.validOutputs / input.gatedOutputs,
+    cost_usd: input.costUsd,
+    cost_per_good_row: goodRows === 0 ? null : input.costUsd / goodRows,
+    escalation_rate: counts.source === 0 ? 0 : input.escalatedRows / counts.source,
+    golden_score: input.goldenScore,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * A batch job, as the pipeline runs it: the job file (YAML) after validation, with every path
+ * made absolute and every default filled in. `loadJob` (load-job.ts) builds it.
+ */
+export interface Job {
+  /** The job's name: the `name` key, else the job file's base name without extension. */
+  name: string;
+  /** Absolute path of the job file. */
+  path: string;
+  source: {
+    /** Absolute path of the source file (CSV, JSONL or Parquet), read through DuckDB. */
+    path: string;
+    format: 'csv' | 'jsonl' | 'parquet';
+  };
+  /** The source's key column: unique, non-null; custom_ids are derived from it. */
+  key: string;
+  /** The prompt, with `{{column}}` placeholders filled from each row. */
+  template: string;
+  /** JSON Schema (draft 2020-12 or 07) of the model's expected JSON output. */
+  schema: Record<string, unknown>;
+  models: {
+    primary: string;
+    /** Model for rows the primary failed to answer validly; null turns escalation off. */
+    escalation: string | null;
+  };
+  /** `max_tokens` set on every request (the cost cap per row). */
+  maxTokens: number;
+  /** Worst-case spend above which the run refuses to launch, USD. */
+  costCeilingUsd: number;
+  canary: {
+    /** false turns the canary control off (drills use it to show the control matters). */
+    enabled: boolean;
+    /** Share of source rows in the canary slice, 0..1 (default 0.02). */
+    fraction: number;
+    /** Least number of source rows in the slice (default 20). */
+    minRows: number;
+  };
+  golden: {
+    /** Absolute path of a JSONL file of rows with known answers, or null. Each line holds the
+     *  source columns (key included) and `expected`: an object of output fields and their values. */
+    path: string | null;
+    /** Recorded golden score to compare against, 0..1; null: the last promoted run's score. */
+    baseline: number | null;
+    /** Least acceptable golden score, 0..1, whatever the baseline (default 0.8). */
+    minScore: number;
+  };
+  thresholds: {
+    /** Least share of valid outputs in the canary and the run, 0..1 (default 0.9). */
+    validityMin: number;
+    /** Golden score drop below the baseline that alarms, in points of 100 (default 3). */
+    goldenDropPoints: number;
+    /** Largest share of errored rows in the canary, 0..1 (default 0.05). */
+    errorRateMax: number;
+    /** Largest share of one value of `distributionField` in the canary, 0..1 (default 0.9). */
+    labelShareMax: number;
+  };
+  /** Output field whose value distribution the canary checks (default 'label'), or null. */
+  distributionField: string | null;
+  /** Output fields that must quote the row's data verbatim (on-task check; default ['evidence']). */
+  quoteFields: string[];
+  /** false sends row content unfenced (drills use it to show the control matters). */
+  fence: boolean;
+  sink: {
+    /** DuckDB table in the run's database that promoted rows are written to (default 'record'). */
+    table: string;
+  };
+  /** Most submissions of one row, the first included (default 3); then it is dead-lettered. */
+  attempts: number;
+  /** Batches in flight at once in the main run (default 4). */
+  maxInFlight: number;
+  /** Wait between polls of a batch, seconds (default 60). */
+  pollIntervalSeconds: number;
+}

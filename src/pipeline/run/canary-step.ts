@@ -1,0 +1,60 @@
+import { type CanaryStats, type CanaryVerdict, goldenMatches, gradeCanary } from '../gate/grade-canary.js';
+import { goldenBaseline } from './golden-baseline.js';
+import { rowStatesSql } from './row-states.js';
+import type { RunContext } from './run-context.js';
+
+interface CanaryRow {
+  is_golden: boolean;
+  kind: string | null;
+  reason: string | null;
+  expected_json: string | null;
+  output_json: string | null;
+}
+
+/**
+ * Grade the canary slice and the golden rows after their single round: validity, error rate,
+ * golden score against the baseline, and the spread of the distribution field. The verdict
+ * releases the rest of the job or halts it, with every reason.
+ */
+export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
+  const rows = await ctx.db.all<CanaryRow>(
+    `SELECT is_golden, kind, reason, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE in_canary OR is_golden`,
+  );
+  const stats: CanaryStats = {
+    rows: 0,
+    valid: 0,
+    errored: 0,
+    goldenTotal: 0,
+    goldenCorrect: 0,
+    distribution: {},
+  };
+  const field = ctx.job.distributionField;
+  for (const row of rows) {
+    const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
+    if (row.is_golden) {
+      stats.goldenTotal++;
+      if (row.kind === 'valid' && goldenMatches(JSON.parse(row.expected_json ?? '{}'), output))
+        stats.goldenCorrect++;
+      continue;
+    }
+    if (row.kind === null) continue;
+    stats.rows++;
+    if (row.kind === 'valid') stats.valid++;
+    if (row.reason?.startsWith('errored:') || row.reason === 'invalid_request') stats.errored++;
+    if (row.kind === 'valid' && field && output && field in output) {
+      const value = String(output[field]);
+      stats.distribution[value] = (stats.distribution[value] ?? 0) + 1;
+    }
+  }
+  const verdict = gradeCanary(stats, ctx.job, await goldenBaseline(ctx));
+  await ctx.log.write(
+    'canary',
+    verdict.release ? 'outcome' : 'alarm',
+    verdict.release ? 'canary_released' : 'canary_halted',
+    {
+      ...verdict,
+      stats,
+    },
+  );
+  return verdict;
+}

@@ -1,0 +1,180 @@
+import { crashPoint, type RunContext } from './run-context.js';
+import { currentHashesSql } from './source-reader.js';
+import { type Submission, setSubmissionStatus } from './submissions.js';
+
+interface JoinedRow {
+  custom_id: string;
+  row_key: string;
+  attempt: number;
+  model: string;
+  row_json: string;
+  is_golden: boolean;
+  stale: boolean;
+  result_type: string;
+  text: string | null;
+  stop_reason: string | null;
+  error_type: string | null;
+  error_message: string | null;
+}
+
+type Outcome = [
+  customId: string,
+  rowKey: string | null,
+  attempt: number | null,
+  model: string | null,
+  kind: string,
+  reason: string | null,
+  detail: string | null,
+  output: string | null,
+];
+
+/**
+ * Turn one fetched batch into an outcome per submitted row, joined by custom_id to the mapping
+ * written at submit (never by position): valid or invalid (the output gate), retry (retryable
+ * errors, expired, canceled, missing), failed (a request the API refused). Ids the run never
+ * submitted, conflicting duplicates, stale source rows and counts that disagree with the rows
+ * are caught here, each with an alarm.
+ */
+export async function gateSubmission(ctx: RunContext, submission: Submission): Promise<void> {
+  const scope = [ctx.runId, submission.submissionId];
+  await ctx.db.exec(
+    "DELETE FROM outcomes WHERE run_id = ? AND submission_id = ? AND reason IS DISTINCT FROM 'unfenceable'",
+    scope,
+  );
+  const outcomes: Outcome[] = [];
+  const tally = new Map<string, number>();
+  const add = (o: Outcome) => {
+    outcomes.push(o);
+    const label = o[5] ? `${o[4]}:${o[5]}` : o[4];
+    tally.set(label, (tally.get(label) ?? 0) + 1);
+  };
+
+  const unknown = await ctx.db.all<{ custom_id: string }>(
+    `SELECT DISTINCT r.custom_id FROM raw_results r ANTI JOIN requests q
+       ON q.run_id = r.run_id AND q.submission_id = r.submission_id AND q.custom_id = r.custom_id
+     WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
+    scope,
+  );
+  for (const { custom_id } of unknown)
+    add([custom_id, null, null, null, 'alarm', 'unknown_id', 'the run never submitted this id', null]);
+  if (unknown.length > 0)
+    await ctx.log.alarm('gate', 'unknown_ids', {
+      submission_id: submission.submissionId,
+      count: unknown.length,
+    });
+
+  const duplicates = await ctx.db.all<{ custom_id: string; variants: number }>(
+    `SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
+     FROM raw_results WHERE run_id = ? AND submission_id = ? GROUP BY custom_id HAVING count(*) > 1 ORDER BY custom_id`,
+    scope,
+  );
+  const conflicting = new Set(duplicates.filter((d) => d.variants > 1).map((d) => d.custom_id));
+  if (duplicates.length > 0) {
+    await ctx.log.alarm('gate', 'duplicate_lines', {
+      submission_id: submission.submissionId,
+      identical: duplicates.length - conflicting.size,
+      conflicting: conflicting.size,
+    });
+  }
+
+  const missing = await ctx.db.all<{ custom_id: string; row_key: string; attempt: number; model: string }>(
+    `SELECT q.custom_id, q.row_key, q.attempt, q.model FROM requests q ANTI JOIN raw_results r
+       ON r.run_id = q.run_id AND r.submission_id = q.submission_id AND r.custom_id = q.custom_id
+     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
+    scope,
+  );
+  for (const m of missing)
+    add([m.custom_id, m.row_key, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
+  if (missing.length > 0)
+    await ctx.log.alarm('gate', 'missing_ids', {
+      submission_id: submission.submissionId,
+      count: missing.length,
+    });
+  await checkCounts(ctx, submission);
+
+  await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job)}`);
+  for await (const rows of ctx.db.stream<JoinedRow>(
+    `SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
+            (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,
+            r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
+     FROM requests q
+     JOIN (SELECT *, row_number() OVER (PARTITION BY custom_id ORDER BY line_no) AS rn
+           FROM raw_results WHERE run_id = ? AND submission_id = ?) r ON r.custom_id = q.custom_id AND r.rn = 1
+     JOIN source_rows s ON s.run_id = q.run_id AND s.row_key = q.row_key
+     LEFT JOIN current_hash c ON c.row_key = q.row_key
+     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
+    [...scope, ...scope],
+  )) {
+    for (const row of rows) add(classify(ctx, row, conflicting.has(row.custom_id)));
+  }
+  await writeOutcomes(ctx, submission, outcomes);
+  crashPoint(ctx, 'gate:after-outcomes');
+  await setSubmissionStatus(ctx, submission.submissionId, 'gated');
+  await ctx.log.outcome('gate', 'batch_gated', {
+    submission_id: submission.submissionId,
+    outcomes: Object.fromEntries(tally),
+  });
+}
+
+function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcome {
+  const base = [row.custom_id, row.row_key, row.attempt, row.model] as const;
+  if (conflicting)
+    return [...base, 'invalid', 'duplicate', 'the results file holds different lines for this id', null];
+  if (row.stale)
+    return [...base, 'invalid', 'stale_source', 'the source row changed or vanished after submit', null];
+  switch (row.result_type) {
+    case 'succeeded': {
+      const rowText = Object.values(JSON.parse(row.row_json) as Record<string, unknown>).join('\n');
+      const verdict = ctx.gate.check({ text: row.text ?? '', stopReason: row.stop_reason, rowText });
+      return verdict.valid
+        ? [...base, 'valid', null, null, JSON.stringify(verdict.output)]
+        : [...base, 'invalid', verdict.reason, verdict.detail, null];
+    }
+    case 'errored':
+      return row.error_type === 'invalid_request_error'
+        ? [...base, 'failed', 'invalid_request', row.error_message, null]
+        : [...base, 'retry', `errored:${row.error_type}`, row.error_message, null];
+    case 'expired':
+    case 'canceled':
+      return [...base, 'retry', row.result_type, null, null];
+    default:
+      return [...base, 'invalid', 'unparseable', `unknown result type ${row.result_type}`, null];
+  }
+}
+
+async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
+  const row = await ctx.db.one<{ counts_json: string | null; received: number }>(
+    `SELECT s.counts_json, (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results r
+       WHERE r.run_id = s.run_id AND r.submission_id = s.submission_id) AS received
+     FROM submissions s WHERE s.run_id = ? AND s.submission_id = ?`,
+    [ctx.runId, submission.submissionId],
+  );
+  if (!row?.counts_json) return;
+  const counts = JSON.parse(row.counts_json) as Record<string, number>;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total !== submission.requestCount || row.received !== submission.requestCount) {
+    await ctx.log.alarm('gate', 'counts_disagree', {
+      submission_id: submission.submissionId,
+      submitted: submission.requestCount,
+      counted: total,
+      received: row.received,
+    });
+  }
+}
+
+async function writeOutcomes(ctx: RunContext, submission: Submission, outcomes: Outcome[]): Promise<void> {
+  const appender = await ctx.db.appender('outcomes');
+  for (const [customId, rowKey, attempt, model, kind, reason, detail, output] of outcomes) {
+    appender.appendVarchar(ctx.runId);
+    appender.appendVarchar(submission.submissionId);
+    appender.appendVarchar(customId);
+    for (const value of [rowKey]) value === null ? appender.appendNull() : appender.appendVarchar(value);
+    attempt === null ? appender.appendNull() : appender.appendInteger(attempt);
+    for (const value of [model, kind, reason, detail, output]) {
+      if (value === null) appender.appendNull();
+      else appender.appendVarchar(value);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
+import { goldenRowKey } from './custom-ids.js';
+import type { RunContext } from './run-context.js';
+import { ident, sourceReader } from './source-reader.js';
+
+const placeholders = (template: string): string[] =>
+  [...template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].map((m) => m[1]!);
+
+/**
+ * Snapshot the source into `source_rows` (set-based, in DuckDB) with each row's input hash,
+ * after the checks that must pass before any spend: the source is readable, the key and every
+ * template column exist, keys are unique and non-null. Golden rows join under `golden:` keys.
+ */
+export async function loadRows(ctx: RunContext): Promise<{ source: number; golden: number }> {
+  const { job, db } = ctx;
+  const reader = sourceReader(job.source);
+  let columns: string[];
+  try {
+    columns = (await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${reader}`)).map(
+      (c) => c.column_name,
+    );
+  } catch (error) {
+    throw new UsageError(
+      'bad_source',
+      `Failed to read source ${job.source.path}: ${(error as Error).message}`,
+      'Check the file and its format.',
+    );
+  }
+  const missing = [job.key, ...placeholders(job.template)].filter(
+    (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
+  );
+  if (missing.length > 0) {
+    throw new UsageError(
+      'missing_column',
+      `Failed to plan job ${job.name}: the source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
+      'Fix `key` or the template placeholders in the job file, or the source file.',
+    );
+  }
+  const key = `CAST(t.${ident(job.key)} AS VARCHAR)`;
+  const problems = await db.all<{ k: string | null; n: number }>(
+    `SELECT ${key} AS k, count(*)::INTEGER AS n FROM ${reader} t GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
+  );
+  if (problems.length > 0) {
+    const list = problems.map((p) => (p.k ? `"${p.k}" ×${p.n}` : `an empty key ×${p.n}`)).join(', ');
+    throw new UsageError(
+      'bad_keys',
+      `Failed to plan job ${job.name}: key column "${job.key}" must be unique and non-empty; found ${list}.`,
+      'Deduplicate the source or choose a unique key column.',
+    );
+  }
+  await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
+  await db.exec(
+    `INSERT INTO source_rows SELECT ?, ${key}, to_json(t)::VARCHAR, sha256(to_json(t)::VARCHAR), false, NULL, false FROM ${reader} t`,
+    [ctx.runId],
+  );
+  const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;
+  const counted = await db.one<{ n: number }>(
+    'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND NOT is_golden',
+    [ctx.runId],
+  );
+  return { source: counted?.n ?? 0, golden };
+}
+
+async function loadGolden(ctx: RunContext, path: string): Promise<number> {
+  const appender = await ctx.db.appender('source_rows');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  for (const [i, line] of lines.entries()) {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new UsageError(
+        'bad_golden',
+        `Failed to read golden file ${path}: line ${i + 1} is not JSON.`,
+        'Fix the line.',
+      );
+    }
+    const { expected, ...row } = parsed;
+    const key = row[ctx.job.key];
+    if (
+      typeof expected !== 'object' ||
+      expected === null ||
+      (typeof key !== 'string' && typeof key !== 'number')
+    ) {
+      throw new UsageError(
+        'bad_golden',
+        `Failed to read golden file ${path}: line ${i + 1} needs "${ctx.job.key}" and an "expected" object.`,
+        'Give every golden line the source columns and an `expected` object of output fields.',
+      );
+    }
+    const rowJson = JSON.stringify(row);
+    appender.appendVarchar(ctx.runId);
+    appender.appendVarchar(goldenRowKey(String(key)));
+    appender.appendVarchar(rowJson);
+    appender.appendVarchar(createHash('sha256').update(rowJson).digest('hex'));
+    appender.appendBoolean(true);
+    appender.appendVarchar(JSON.stringify(expected));
+    appender.appendBoolean(false);
+    appender.endRow();
+  }
+  appender.closeSync();
+  return lines.length;
+}
+
+/** Mark the canary slice: the rows with the lowest md5 of their key, a stable uniform sample. */
+export async function markCanary(ctx: RunContext, sourceRows: number): Promise<number> {
+  const size = Math.min(
+    sourceRows,
+    Math.max(ctx.job.canary.minRows, Math.ceil(ctx.job.canary.fraction * sourceRows)),
+  );
+  await ctx.db.exec(
+    `UPDATE source_rows SET in_canary = true WHERE run_id = ? AND NOT is_golden AND row_key IN (
+       SELECT row_key FROM source_rows WHERE run_id = ? AND NOT is_golden ORDER BY md5(row_key) LIMIT ${size})`,
+    [ctx.runId, ctx.runId],
+  );
+  return size;
+}

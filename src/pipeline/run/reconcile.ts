@@ -1,0 +1,105 @@
+import { goldenMatches } from '../gate/grade-canary.js';
+import { goldenBaseline } from './golden-baseline.js';
+import { rowStatesSql } from './row-states.js';
+import type { RunContext } from './run-context.js';
+
+export interface Reconciliation {
+  source: number;
+  /** Source rows with exactly one final disposition. */
+  disposed: number;
+  valid: number;
+  quarantined: number;
+  deadLettered: number;
+  /** Rows with no final state (a lost id that exhausted nothing yet): must be 0. */
+  undisposed: number;
+  goldenScore: number | null;
+  goldenBaseline: number | null;
+  /** Why promotion is held (golden drift), or null. */
+  holdReason: string | null;
+}
+
+/**
+ * Give every source row exactly one final disposition, derived from its latest outcome:
+ * valid (to promote, or hold), quarantined with the gate's reason, dead-lettered with the last
+ * failure. Rows without one raise an alarm (coverage below 100 %). Then the drift check: the
+ * golden score against its baseline; a drop of more than the threshold holds promotion.
+ */
+export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
+  const { db, runId, job } = ctx;
+  await db.exec('DELETE FROM dispositions WHERE run_id = ?', [runId]);
+  await db.exec(
+    `INSERT INTO dispositions
+     SELECT ?, row_key,
+            CASE kind WHEN 'valid' THEN 'valid' WHEN 'invalid' THEN 'quarantined' ELSE 'dead_lettered' END,
+            reason, custom_id, output_json
+     FROM (${rowStatesSql(ctx)}) WHERE NOT is_golden AND kind IS NOT NULL`,
+    [runId],
+  );
+  const counts = await db.one<{
+    source: number;
+    valid: number;
+    quarantined: number;
+    dead: number;
+    disposed: number;
+    dupes: number;
+  }>(
+    `SELECT (SELECT count(*) FROM source_rows WHERE run_id = $1 AND NOT is_golden)::INTEGER AS source,
+            count(*) FILTER (WHERE disposition = 'valid')::INTEGER AS valid,
+            count(*) FILTER (WHERE disposition = 'quarantined')::INTEGER AS quarantined,
+            count(*) FILTER (WHERE disposition = 'dead_lettered')::INTEGER AS dead,
+            count(DISTINCT row_key)::INTEGER AS disposed,
+            (count(*) - count(DISTINCT row_key))::INTEGER AS dupes
+     FROM dispositions WHERE run_id = $1`,
+    [runId],
+  );
+  const c = counts!;
+  const undisposed = c.source - c.disposed;
+  if (undisposed !== 0 || c.dupes !== 0) {
+    await ctx.log.alarm('reconcile', 'coverage_gap', {
+      source: c.source,
+      disposed: c.disposed,
+      duplicates: c.dupes,
+    });
+  }
+  const golden = await goldenScore(ctx);
+  const baseline = await goldenBaseline(ctx);
+  const holdReason = driftHold(golden, baseline, job);
+  const result: Reconciliation = {
+    source: c.source,
+    disposed: c.disposed,
+    valid: c.valid,
+    quarantined: c.quarantined,
+    deadLettered: c.dead,
+    undisposed,
+    goldenScore: golden,
+    goldenBaseline: baseline,
+    holdReason,
+  };
+  await ctx.log.write('reconcile', holdReason || undisposed ? 'alarm' : 'outcome', 'reconciled', {
+    ...result,
+  });
+  return result;
+}
+
+function driftHold(score: number | null, baseline: number | null, job: RunContext['job']): string | null {
+  if (score === null) return null;
+  if (score < job.golden.minScore)
+    return `golden score ${score.toFixed(3)} is below the minimum ${job.golden.minScore}`;
+  if (baseline !== null && score < baseline - job.thresholds.goldenDropPoints / 100) {
+    return `golden score ${score.toFixed(3)} is more than ${job.thresholds.goldenDropPoints} points below the baseline ${baseline.toFixed(3)}`;
+  }
+  return null;
+}
+
+async function goldenScore(ctx: RunContext): Promise<number | null> {
+  const rows = await ctx.db.all<{ kind: string | null; expected_json: string; output_json: string | null }>(
+    `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE is_golden`,
+  );
+  if (rows.length === 0) return null;
+  const correct = rows.filter(
+    (r) =>
+      r.kind === 'valid' &&
+      goldenMatches(JSON.parse(r.expected_json), r.output_json ? JSON.parse(r.output_json) : null),
+  ).length;
+  return correct / rows.length;
+}

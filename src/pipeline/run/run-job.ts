@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { UsageError } from '../../core/errors.js';
+import { findModel } from '../../core/price-table.js';
+import { formatRfc3339 } from '../../core/rfc3339.js';
+import { makeClient } from '../client.js';
+import type { RunDb } from '../db/run-db.js';
+import type { Env } from '../env.js';
+import type { CanaryVerdict } from '../gate/grade-canary.js';
+import { makeOutputGate } from '../gate/output-gate.js';
+import type { RunCounts, RunMetrics } from '../gate/run-metrics.js';
+import type { Job } from '../job/job.js';
+import { fenceTag } from '../prompt/render-request.js';
+import { gradeCanaryStep } from './canary-step.js';
+import { loadRows, markCanary } from './load-rows.js';
+import { recordMetrics } from './metrics-step.js';
+import { type CostBreakdown, preflightCost } from './preflight.js';
+import { hold, promote } from './promote.js';
+import { type Reconciliation, reconcile } from './reconcile.js';
+import { crashPoint, type RunContext } from './run-context.js';
+import { type LogEntry, RunLog } from './run-log.js';
+import { runPhase } from './run-phase.js';
+
+export type RunStatus =
+  | 'running'
+  | 'refused'
+  | 'halted'
+  | 'held'
+  | 'promoted'
+  | 'rolled_back'
+  | 'partially_rolled_back';
+type RunState = 'plan' | 'canary' | 'main' | 'reconcile' | 'promote' | 'done';
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  breakdown?: CostBreakdown;
+  canary?: CanaryVerdict;
+  reconciliation?: Reconciliation;
+  counts?: RunCounts;
+  metrics?: RunMetrics;
+}
+
+export interface StartOptions {
+  db: RunDb;
+  env: Env;
+  job: Job;
+  mode: 'simulation' | 'live';
+  seed: number | null;
+  /** Asked after the preflight, before any spend (live mode asks the person at the terminal). */
+  confirm?: (breakdown: CostBreakdown) => Promise<boolean>;
+  onEntry?: (entry: LogEntry) => void;
+}
+
+/**
+ * Run a job through every control: plan (input checks, preflight cost ceiling) → canary →
+ * main (submit, poll, fetch, gate, requeue, escalate) → reconcile (coverage, golden drift) →
+ * promote or hold. Each step's state is in DuckDB before it acts, so `resumeRun` continues
+ * after a crash at any point.
+ */
+export async function startRun(options: StartOptions): Promise<RunSummary> {
+  const { db, env, job } = options;
+  for (const model of [job.models.primary, job.models.escalation]) {
+    if (model && !findModel(model)) {
+      throw new UsageError(
+        'unknown_model',
+        `Failed to plan job ${job.name}: no price is known for model "${model}".`,
+        'Use a model from src/core/price-table.ts, or add it there with its prices.',
+      );
+    }
+  }
+  const runId = await newRunId(db, env, job, options.seed);
+  const now = formatRfc3339(env.clock.now());
+  await db.exec("INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'plan', 'running', ?, ?)", [
+    runId,
+    job.name,
+    JSON.stringify(job),
+    options.mode,
+    options.seed,
+    now,
+    now,
+  ]);
+  const ctx = await context(db, env, job, runId, options.onEntry);
+  await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
+  return continueRun(ctx, options.confirm);
+}
+
+/** Continue a run after a crash, from the step its state names, with the job it started with. */
+export async function resumeRun(
+  db: RunDb,
+  runId: string,
+  env: Env,
+  onEntry?: (entry: LogEntry) => void,
+): Promise<RunSummary> {
+  const run = await db.one<{ job_json: string; state: RunState; status: RunStatus }>(
+    'SELECT job_json, state, status FROM runs WHERE run_id = ?',
+    [runId],
+  );
+  if (!run)
+    throw new UsageError(
+      'unknown_run',
+      `Failed to resume ${runId}: no such run in ${db.path}.`,
+      'List runs with `batchguard report`.',
+    );
+  const ctx = await context(db, env, JSON.parse(run.job_json) as Job, runId, onEntry);
+  if (run.state === 'done') return { runId, status: run.status };
+  await ctx.log.event('resume', 'run_resumed', { state: run.state });
+  return continueRun(ctx);
+}
+
+async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): Promise<RunSummary> {
+  const summary: RunSummary = { runId: ctx.runId, status: 'running' };
+  for (let state = await readState(ctx); state !== 'done'; state = await readState(ctx)) {
+    crashPoint(ctx, `state:${state}`);
+    if (state === 'plan') {
+      const { source } = await loadRows(ctx);
+      const breakdown = await preflightCost(ctx);
+      summary.breakdown = breakdown;
+      if (breakdown.worstCaseUsd > breakdown.ceilingUsd) {
+        await ctx.log.alarm('preflight', 'launch_refused', { ...breakdown });
+        return finish(ctx, summary, 'refused');
+      }
+      await ctx.log.outcome('preflight', 'cost_within_ceiling', { ...breakdown });
+      if (confirm && !(await confirm(breakdown))) {
+        await ctx.log.event('preflight', 'launch_declined', {});
+        return finish(ctx, summary, 'refused');
+      }
+      if (ctx.job.canary.enabled)
+        await ctx.log.event('plan', 'canary_marked', { rows: await markCanary(ctx, source) });
+      await setState(ctx, ctx.job.canary.enabled ? 'canary' : 'main');
+    } else if (state === 'canary') {
+      await runPhase(ctx, 'canary');
+      summary.canary = await gradeCanaryStep(ctx);
+      if (!summary.canary.release) {
+        await reconcile(ctx);
+        await recordMetrics(ctx, summary.canary.goldenScore);
+        return finish(ctx, summary, 'halted');
+      }
+      await setState(ctx, 'main');
+    } else if (state === 'main') {
+      await runPhase(ctx, 'main');
+      await setState(ctx, 'reconcile');
+    } else if (state === 'reconcile') {
+      summary.reconciliation = await reconcile(ctx);
+      if (summary.reconciliation.holdReason) {
+        await hold(ctx, summary.reconciliation.holdReason);
+        Object.assign(summary, await recordMetrics(ctx, summary.reconciliation.goldenScore));
+        return finish(ctx, summary, 'held');
+      }
+      await setState(ctx, 'promote');
+    } else if (state === 'promote') {
+      await promote(ctx);
+      summary.reconciliation ??= await reconcileSnapshot(ctx);
+      Object.assign(summary, await recordMetrics(ctx, summary.reconciliation.goldenScore));
+      return finish(ctx, summary, 'promoted');
+    }
+  }
+  return summary;
+}
+
+/** After a resume into `promote`, the reconciliation of the crashed process is recomputed (read-only). */
+async function reconcileSnapshot(ctx: RunContext): Promise<Reconciliation> {
+  const row = await ctx.db.one<{ detail: string }>(
+    "SELECT detail FROM run_log WHERE run_id = ? AND kind = 'reconciled' ORDER BY seq DESC LIMIT 1",
+    [ctx.runId],
+  );
+  return JSON.parse(row?.detail ?? '{}') as Reconciliation;
+}
+
+async function finish(ctx: RunContext, summary: RunSummary, status: RunStatus): Promise<RunSummary> {
+  await ctx.db.exec("UPDATE runs SET state = 'done', status = ?, updated_at = ? WHERE run_id = ?", [
+    status,
+    formatRfc3339(ctx.env.clock.now()),
+    ctx.runId,
+  ]);
+  await ctx.log.event('done', 'run_finished', { status });
+  summary.status = status;
+  return summary;
+}
+
+async function readState(ctx: RunContext): Promise<RunState> {
+  const row = await ctx.db.one<{ state: RunState }>('SELECT state FROM runs WHERE run_id = ?', [ctx.runId]);
+  return row!.state;
+}
+
+async function setState(ctx: RunContext, state: RunState): Promise<void> {
+  await ctx.db.exec('UPDATE runs SET state = ?, updated_at = ? WHERE run_id = ?', [
+    state,
+    formatRfc3339(ctx.env.clock.now()),
+    ctx.runId,
+  ]);
+  await ctx.log.event('state', 'entered', { state });
+}
+
+async function context(
+  db: RunDb,
+  env: Env,
+  job: Job,
+  runId: string,
+  onEntry?: (entry: LogEntry) => void,
+): Promise<RunContext> {
+  return {
+    db,
+    env,
+    job,
+    runId,
+    log: await RunLog.open(db, runId, env.clock, onEntry ?? (() => {})),
+    client: makeClient(env),
+    gate: makeOutputGate(job.schema, { quoteFields: job.quoteFields }),
+    fence: job.fence ? fenceTag(runId) : null,
+  };
+}
+
+/** `run-<UTC time, compact>-<6 hex>`: readable, ordered, and the same for the same seed in simulation. */
+async function newRunId(db: RunDb, env: Env, job: Job, seed: number | null): Promise<string> {
+  const count = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM runs');
+  const stamp = formatRfc3339(env.clock.now()).replace(/[-:]/g, '').slice(0, 15);
+  const tag = createHash('sha256')
+    .update(`${job.name}|${seed}|${count?.n ?? 0}`)
+    .digest('hex')
+    .slice(0, 6);
+  return `run-${stamp}-${tag}`;
+}

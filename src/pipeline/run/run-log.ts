@@ -1,0 +1,85 @@
+import type { Clock } from '../../core/clock.js';
+import { formatRfc3339 } from '../../core/rfc3339.js';
+import type { RunDb } from '../db/run-db.js';
+
+export type LogPhase = 'intent' | 'outcome' | 'event' | 'alarm';
+
+export interface LogEntry {
+  seq: number;
+  at: string;
+  step: string;
+  phase: LogPhase;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The run's append-only log. An intent is written before each side effect and an outcome
+ * after it, so `resume` can tell what happened; metrics, reports and the UI read it. Every
+ * entry is also handed to `onEntry` (the CLI prints it, the UI subscribes to it).
+ */
+export class RunLog {
+  private constructor(
+    private readonly db: RunDb,
+    readonly runId: string,
+    private readonly clock: Clock,
+    private seq: number,
+    private readonly onEntry: (entry: LogEntry) => void,
+  ) {}
+
+  static async open(
+    db: RunDb,
+    runId: string,
+    clock: Clock,
+    onEntry: (entry: LogEntry) => void,
+  ): Promise<RunLog> {
+    const row = await db.one<{ seq: number | null }>('SELECT max(seq) AS seq FROM run_log WHERE run_id = ?', [
+      runId,
+    ]);
+    return new RunLog(db, runId, clock, row?.seq ?? 0, onEntry);
+  }
+
+  async write(
+    step: string,
+    phase: LogPhase,
+    kind: string,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
+    const entry: LogEntry = {
+      seq: ++this.seq,
+      at: formatRfc3339(this.clock.now()),
+      step,
+      phase,
+      kind,
+      detail,
+    };
+    await this.db.exec('INSERT INTO run_log VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      this.runId,
+      entry.seq,
+      entry.at,
+      step,
+      phase,
+      kind,
+      JSON.stringify(detail),
+    ]);
+    this.onEntry(entry);
+  }
+
+  intent = (step: string, kind: string, detail?: Record<string, unknown>) =>
+    this.write(step, 'intent', kind, detail);
+  outcome = (step: string, kind: string, detail?: Record<string, unknown>) =>
+    this.write(step, 'outcome', kind, detail);
+  event = (step: string, kind: string, detail?: Record<string, unknown>) =>
+    this.write(step, 'event', kind, detail);
+  alarm = (step: string, kind: string, detail?: Record<string, unknown>) =>
+    this.write(step, 'alarm', kind, detail);
+}
+
+/** Every entry of a run's log, in order. */
+export async function readRunLog(db: RunDb, runId: string): Promise<LogEntry[]> {
+  const rows = await db.all<Omit<LogEntry, 'detail'> & { detail: string }>(
+    'SELECT seq, logged_at AS at, step, phase, kind, detail FROM run_log WHERE run_id = ? ORDER BY seq',
+    [runId],
+  );
+  return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) }));
+}

@@ -1,0 +1,108 @@
+import { fetchResults } from './fetch-results.js';
+import { gateSubmission } from './gate-results.js';
+import { pollUntilEnded } from './poll.js';
+import { queueSql } from './row-states.js';
+import { crashPoint, type RunContext } from './run-context.js';
+import { readSubmissions, type Submission } from './submissions.js';
+import { type QueuedRow, recoverIntended, submitChunk } from './submit.js';
+
+/** "A Message Batch is limited to either 100,000 Message requests or 256 MB in size." */
+export const BATCH_REQUESTS_MAX = 100_000;
+/** Bytes per batch the chunker aims under: 256 MB less room for JSON framing. */
+export const BATCH_BYTES_TARGET = 240_000_000;
+
+/**
+ * Run rounds until no row needs a submission: each round submits the queue in chunks, several
+ * batches in flight at once, then polls, fetches and gates each as it ends. Bounded: a row is
+ * submitted at most `attempts` times per model. The canary phase is a single round over the
+ * canary slice and the golden rows.
+ */
+export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promise<void> {
+  await finishUnfinished(ctx);
+  if (phase === 'canary' && (await readSubmissions(ctx)).some((s) => s.phase === 'canary')) return;
+  const roundsMax = phase === 'canary' ? 1 : 2 * ctx.job.attempts + 1;
+  for (let round = 1; round <= roundsMax; round++) {
+    const chunks = await queueChunks(ctx, phase);
+    if (chunks === 0) return;
+    await ctx.log.event(phase, 'round_started', { round, chunks });
+    for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
+      const wave: Submission[] = [];
+      for (let chunk = first; chunk < Math.min(chunks, first + ctx.job.maxInFlight); chunk++) {
+        for (const model of await chunkModels(ctx, chunk)) {
+          const submission = await submitChunk(ctx, phase, round, model, await chunkRows(ctx, chunk, model));
+          if (submission) wave.push(submission);
+        }
+      }
+      crashPoint(ctx, `${phase}:after-submit-wave`);
+      await pollUntilEnded(ctx, wave, (s) => processEnded(ctx, s));
+    }
+  }
+}
+
+/** After a crash: adopt or create intended batches, then poll, fetch and gate what was pending. */
+export async function finishUnfinished(ctx: RunContext): Promise<void> {
+  const pending: Submission[] = [];
+  for (const submission of await readSubmissions(ctx, ['intended', 'submitted', 'ended', 'fetched'])) {
+    pending.push(submission.status === 'intended' ? await recoverIntended(ctx, submission) : submission);
+  }
+  const toPoll = pending.filter((s) => s.status === 'submitted');
+  for (const submission of pending.filter((s) => s.status !== 'submitted'))
+    await processEnded(ctx, submission);
+  if (toPoll.length > 0) await pollUntilEnded(ctx, toPoll, (s) => processEnded(ctx, s));
+}
+
+async function processEnded(ctx: RunContext, submission: Submission): Promise<void> {
+  if (submission.status === 'ended') await fetchResults(ctx, submission);
+  crashPoint(ctx, 'fetch:before-gate');
+  await gateSubmission(ctx, submission);
+}
+
+/** Materialise this round's queue with a chunk number per row; returns the number of chunks. */
+async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<number> {
+  const widest = await ctx.db.one<{ bytes: number | null }>(
+    'SELECT max(length(row_json))::INTEGER AS bytes FROM source_rows WHERE run_id = ?',
+    [ctx.runId],
+  );
+  const requestBytes = (widest?.bytes ?? 0) + ctx.job.template.length + 1_000;
+  const rowsPerChunk = Math.max(
+    1,
+    Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)),
+  );
+  await ctx.db.exec(
+    `CREATE OR REPLACE TEMP TABLE queue AS
+     SELECT *, ((row_number() OVER (PARTITION BY next_model ORDER BY row_key) - 1) // ${rowsPerChunk})::INTEGER AS chunk
+     FROM (${queueSql(ctx, phase === 'canary' ? 'canary' : 'all')})`,
+  );
+  const row = await ctx.db.one<{ n: number | null }>('SELECT (max(chunk) + 1)::INTEGER AS n FROM queue');
+  return row?.n ?? 0;
+}
+
+async function chunkModels(ctx: RunContext, chunk: number): Promise<string[]> {
+  const rows = await ctx.db.all<{ m: string }>(
+    'SELECT DISTINCT next_model AS m FROM queue WHERE chunk = ? ORDER BY m',
+    [chunk],
+  );
+  return rows.map((r) => r.m);
+}
+
+async function chunkRows(ctx: RunContext, chunk: number, model: string): Promise<QueuedRow[]> {
+  const rows = await ctx.db.all<{
+    row_key: string;
+    raw_key: string;
+    row_json: string;
+    input_hash: string;
+    attempt: number;
+    is_golden: boolean;
+  }>(
+    'SELECT row_key, raw_key, row_json, input_hash, attempt::INTEGER AS attempt, is_golden FROM queue WHERE chunk = ? AND next_model = ? ORDER BY row_key',
+    [chunk, model],
+  );
+  return rows.map((r) => ({
+    rowKey: r.row_key,
+    rawKey: r.raw_key,
+    rowJson: r.row_json,
+    inputHash: r.input_hash,
+    attempt: r.attempt,
+    golden: r.is_golden,
+  }));
+}

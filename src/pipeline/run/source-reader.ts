@@ -1,0 +1,26 @@
+import type { Job } from '../job/job.js';
+
+const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
+
+/**
+ * The DuckDB table function that reads the job's source. CSV is read as all-VARCHAR so that
+ * editing one value can never change a column's inferred type, and so every other row's hash.
+ */
+export function sourceReader(source: Job['source']): string {
+  switch (source.format) {
+    case 'csv':
+      return `read_csv(${quote(source.path)}, header = true, all_varchar = true)`;
+    case 'jsonl':
+      return `read_json(${quote(source.path)}, format = 'newline_delimited')`;
+    case 'parquet':
+      return `read_parquet(${quote(source.path)})`;
+  }
+}
+
+/** A SQL identifier, quoted. */
+export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** `SELECT key, hash` over the source as it is now: the same hash the plan wrote at submit. */
+export function currentHashesSql(job: Job): string {
+  return `SELECT CAST(t.${ident(job.key)} AS VARCHAR) AS row_key, sha256(to_json(t)::VARCHAR) AS h FROM ${sourceReader(job.source)} t`;
+}

@@ -1,0 +1,70 @@
+import type { RunContext } from './run-context.js';
+
+export type SubmissionStatus = 'intended' | 'submitted' | 'ended' | 'fetched' | 'gated';
+
+export interface Submission {
+  submissionId: string;
+  phase: 'canary' | 'main';
+  round: number;
+  model: string;
+  requestCount: number;
+  intentMs: number;
+  batchId: string | null;
+  status: SubmissionStatus;
+}
+
+interface SubmissionRow {
+  submission_id: string;
+  phase: 'canary' | 'main';
+  round: number;
+  model: string;
+  request_count: number;
+  intent_ms: number;
+  batch_id: string | null;
+  status: SubmissionStatus;
+}
+
+/** The run's submissions, in submission order, optionally only those in some statuses. */
+export async function readSubmissions(
+  ctx: RunContext,
+  statuses?: readonly SubmissionStatus[],
+): Promise<Submission[]> {
+  const rows = await ctx.db.all<SubmissionRow>(
+    'SELECT submission_id, phase, round, model, request_count, intent_ms, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
+    [ctx.runId],
+  );
+  return rows
+    .filter((row) => !statuses || statuses.includes(row.status))
+    .map((row) => ({
+      submissionId: row.submission_id,
+      phase: row.phase,
+      round: row.round,
+      model: row.model,
+      requestCount: row.request_count,
+      intentMs: row.intent_ms,
+      batchId: row.batch_id,
+      status: row.status,
+    }));
+}
+
+export async function setSubmissionStatus(
+  ctx: RunContext,
+  submissionId: string,
+  status: SubmissionStatus,
+  extra: { batchId?: string; adopted?: boolean; countsJson?: string } = {},
+): Promise<void> {
+  await ctx.db.exec(
+    `UPDATE submissions SET status = ?, batch_id = coalesce(?, batch_id), adopted = coalesce(?, adopted),
+       counts_json = coalesce(?, counts_json) WHERE run_id = ? AND submission_id = ?`,
+    [status, extra.batchId ?? null, extra.adopted ?? null, extra.countsJson ?? null, ctx.runId, submissionId],
+  );
+}
+
+/** The next submission id: s0001, s0002, … (ids of a crashed, unrecorded submission are reused). */
+export async function nextSubmissionId(ctx: RunContext): Promise<string> {
+  const row = await ctx.db.one<{ n: number }>(
+    'SELECT count(*)::INTEGER AS n FROM submissions WHERE run_id = ?',
+    [ctx.runId],
+  );
+  return `s${String((row?.n ?? 0) + 1).padStart(4, '0')}`;
+}

@@ -1,0 +1,129 @@
+import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
+import { formatRfc3339 } from '../../core/rfc3339.js';
+import { renderRequest } from '../prompt/render-request.js';
+import { createOrAdopt } from './create-batch.js';
+import { customIdFor } from './custom-ids.js';
+import { crashPoint, type RunContext } from './run-context.js';
+import { nextSubmissionId, type Submission, setSubmissionStatus } from './submissions.js';
+
+/** One row waiting to be submitted. */
+export interface QueuedRow {
+  rowKey: string;
+  /** The key as the source has it (golden rows' row keys carry a `golden:` prefix). */
+  rawKey: string;
+  rowJson: string;
+  inputHash: string;
+  attempt: number;
+  golden: boolean;
+}
+
+/**
+ * Submit one batch: write the mapping (custom_id → row key, input hash, attempt) and the intent
+ * first, then create (or adopt), then record the batch id. A crash anywhere leaves enough in
+ * the database for `resume` to adopt the batch or create it, never twice.
+ */
+export async function submitChunk(
+  ctx: RunContext,
+  phase: Submission['phase'],
+  round: number,
+  model: string,
+  rows: readonly QueuedRow[],
+): Promise<Submission | null> {
+  const submissionId = await nextSubmissionId(ctx);
+  await ctx.db.exec('DELETE FROM requests WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
+  await ctx.db.exec('DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
+  const requests: BatchCreateParams['requests'] = [];
+  const mapping = await ctx.db.appender('requests');
+  const unfenceable = await ctx.db.appender('outcomes');
+  for (const row of rows) {
+    const customId = customIdFor(row.rawKey, row.attempt, row.golden);
+    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
+      model,
+      maxTokens: ctx.job.maxTokens,
+      fence: ctx.fence,
+    });
+    if ('unfenceable' in rendered) {
+      for (const value of [ctx.runId, submissionId, customId, row.rowKey]) unfenceable.appendVarchar(value);
+      unfenceable.appendInteger(row.attempt);
+      unfenceable.appendVarchar(model);
+      for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
+        unfenceable.appendVarchar(value);
+      unfenceable.appendNull();
+      unfenceable.endRow();
+      continue;
+    }
+    requests.push({ custom_id: customId, params: rendered.params });
+    for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
+      mapping.appendVarchar(value);
+    mapping.appendInteger(row.attempt);
+    mapping.appendVarchar(model);
+    mapping.endRow();
+  }
+  mapping.closeSync();
+  unfenceable.closeSync();
+  if (requests.length === 0) return null;
+
+  const intentMs = ctx.env.clock.now();
+  const submission: Submission = {
+    submissionId,
+    phase,
+    round,
+    model,
+    requestCount: requests.length,
+    intentMs,
+    batchId: null,
+    status: 'intended',
+  };
+  await ctx.db.exec(
+    `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
+    [ctx.runId, submissionId, phase, round, model, requests.length, formatRfc3339(intentMs), intentMs],
+  );
+  await ctx.log.intent('submit', 'create_batch', {
+    submission_id: submissionId,
+    phase,
+    round,
+    model,
+    requests: requests.length,
+  });
+  crashPoint(ctx, 'submit:before-create');
+  const { batchId, adopted } = await createOrAdopt(ctx, submission, requests);
+  crashPoint(ctx, 'submit:after-create');
+  await setSubmissionStatus(ctx, submissionId, 'submitted', { batchId, adopted });
+  await ctx.log.outcome('submit', 'batch_created', {
+    submission_id: submissionId,
+    batch_id: batchId,
+    adopted,
+  });
+  return { ...submission, batchId, status: 'submitted' };
+}
+
+/**
+ * On resume: a submission whose intent was written but whose batch id was not. Its mapping is
+ * in the database; rebuild its requests from it, then adopt the orphan or create.
+ */
+export async function recoverIntended(ctx: RunContext, submission: Submission): Promise<Submission> {
+  const rows = await ctx.db.all<{ custom_id: string; row_json: string }>(
+    `SELECT r.custom_id, s.row_json FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
+     WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
+    [ctx.runId, submission.submissionId],
+  );
+  const requests = rows.map((row) => {
+    const rendered = renderRequest(ctx.job.template, JSON.parse(row.row_json), {
+      model: submission.model,
+      maxTokens: ctx.job.maxTokens,
+      fence: ctx.fence,
+    });
+    if ('unfenceable' in rendered) throw new Error('a mapped row cannot be unfenceable');
+    return { custom_id: row.custom_id, params: rendered.params };
+  });
+  await ctx.log.event('resume', 'recover_submission', { submission_id: submission.submissionId });
+  const { batchId, adopted } = await createOrAdopt(ctx, submission, requests, true);
+  await setSubmissionStatus(ctx, submission.submissionId, 'submitted', { batchId, adopted });
+  await ctx.log.outcome('submit', 'batch_created', {
+    submission_id: submission.submissionId,
+    batch_id: batchId,
+    adopted,
+  });
+  return { ...submission, batchId, status: 'submitted' };
+}
