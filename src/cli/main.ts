@@ -1,16 +1,40 @@
 import { BatchguardError } from '../core/errors.js';
 import { type Io, processIo } from './io.js';
-import { SERVE_USAGE, serveCommand } from './serve-command.js';
 
-const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: Io) => Promise<number> }> = {
-  serve: { usage: SERVE_USAGE, run: serveCommand },
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/**
+ * Commands load lazily, so a live run never loads the simulation (or msw) into its process.
+ * Usage lines are kept here so `--help` loads nothing.
+ */
+const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+  run: {
+    usage: 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]',
+    load: async () => (await import('./run-command.js')).runCommand,
+  },
+  resume: {
+    usage: 'batchguard resume RUN [--db FILE]',
+    load: async () => (await import('./resume-command.js')).resumeCommand,
+  },
+  rollback: {
+    usage: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
+    load: async () => (await import('./rollback-command.js')).rollbackCommand,
+  },
+  report: {
+    usage: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
+    load: async () => (await import('./report-command.js')).reportCommand,
+  },
+  serve: {
+    usage: 'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]',
+    load: async () => (await import('./serve-command.js')).serveCommand,
+  },
 };
 
 const USAGE = ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
 
 /**
- * The CLI's entry, and the one place errors are caught: usage and input errors exit 2, a failed
- * drill or halted run 1, anything unexpected 3 (a bug), each with what to do next.
+ * The CLI's entry, and the one place errors are caught: usage and input errors exit 2, a halted
+ * run or a failed drill 1, anything unexpected 3 (a bug), each with what to do next.
  */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -25,7 +49,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load())(rest, io);
   } catch (error) {
     return report(error, command.usage, io);
   }

@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import { formatReport, type ReportFormat } from '../pipeline/report/format-report.js';
+import { runReports } from '../pipeline/report/run-report.js';
+import type { Io } from './io.js';
+import { openDb } from './open-db.js';
+
+export const REPORT_USAGE =
+  'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]';
+const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
+
+/** `batchguard report`: the runs in a database, with their counts and metrics. */
+export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      run: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const format = (values.format ?? 'table') as ReportFormat;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(
+      'bad_flag',
+      `Invalid --format "${values.format}": expected one of ${FORMATS.join(', ')}.`,
+      'Pass --format json, for example.',
+    );
+  }
+  const db = await openDb(values.db, true);
+  try {
+    const report = await runReports(db, values.run);
+    if (values.run && report.runs.length === 0) {
+      throw new UsageError(
+        'unknown_run',
+        `Failed to report ${values.run}: no such run in ${db.path}.`,
+        'Run `batchguard report` to list the runs.',
+      );
+    }
+    const text = formatReport(report, format);
+    if (values.out) writeFileSync(values.out, text);
+    else process.stdout.write(text);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import { liveEnv } from '../pipeline/live-env.js';
+import { resumeRun } from '../pipeline/run/run-job.js';
+import type { Io } from './io.js';
+import { DEFAULT_DB, openDb } from './open-db.js';
+import { formatEntry, summaryLines } from './print-run.js';
+
+export const RESUME_USAGE = 'batchguard resume RUN [--db FILE]';
+
+/** `batchguard resume`: continue a live run after a crash, without submitting any batch twice. */
+export async function resumeCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { db: { type: 'string' } },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError('usage', 'Failed to resume: give exactly one run id.', `Usage: ${RESUME_USAGE}`);
+  const runId = positionals[0]!;
+  const db = await openDb(values.db, true);
+  try {
+    const run = await db.one<{ mode: string }>('SELECT mode FROM runs WHERE run_id = ?', [runId]);
+    if (!run)
+      throw new UsageError(
+        'unknown_run',
+        `Failed to resume ${runId}: no such run in ${db.path}.`,
+        'List runs with `batchguard report`.',
+      );
+    if (run.mode !== 'live') {
+      throw new UsageError(
+        'simulated_run',
+        `Failed to resume ${runId}: it ran against the in-process simulated API, which ended with its process.`,
+        'Run the job again, or run it with --live against `batchguard serve` to exercise resume.',
+      );
+    }
+    const summary = await resumeRun(db, runId, liveEnv(process.env, io.err), (entry) =>
+      io.out(formatEntry(entry)),
+    );
+    for (const line of summaryLines(summary, resolve(values.db ?? DEFAULT_DB))) io.out(line);
+    return summary.status === 'promoted' ? 0 : 1;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import type { Env } from '../pipeline/env.js';
+import { loadJob } from '../pipeline/job/load-job.js';
+import { liveEnv } from '../pipeline/live-env.js';
+import type { CostBreakdown } from '../pipeline/run/preflight.js';
+import { startRun } from '../pipeline/run/run-job.js';
+import { intFlag } from './args.js';
+import type { Io } from './io.js';
+import { DEFAULT_DB, openDb } from './open-db.js';
+import { formatEntry, summaryLines } from './print-run.js';
+
+export const RUN_USAGE = 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]';
+
+/**
+ * `batchguard run`: a job through the pipeline, against the in-process simulated API (default,
+ * `--seed N`) or the live API (`--live`). The pipeline code is the same; only the Env differs.
+ */
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      seed: { type: 'string' },
+      live: { type: 'boolean' },
+      yes: { type: 'boolean' },
+      db: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'usage',
+      `Failed to run: give exactly one job file (got ${positionals.length}).`,
+      `Usage: ${RUN_USAGE}`,
+    );
+  if (values.yes && !values.live)
+    throw new UsageError(
+      'usage',
+      'Failed to run: --yes only means something with --live.',
+      `Usage: ${RUN_USAGE}`,
+    );
+  if (values.live && values.seed !== undefined)
+    throw new UsageError(
+      'usage',
+      'Failed to run: --seed is for simulation; a live run has no seed.',
+      `Usage: ${RUN_USAGE}`,
+    );
+  const job = await loadJob(positionals[0]!);
+  const seed = values.live ? null : intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const dbPath = values.db ?? DEFAULT_DB;
+  let env: Env;
+  let dispose = () => {};
+  if (values.live) {
+    env = liveEnv(process.env, io.err);
+  } else {
+    const { inProcessWorld } = await import('../sim/sim-world.js');
+    const sim = inProcessWorld({ seed: seed! });
+    env = { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: io.err };
+    dispose = () => sim.world.dispose();
+    io.out(`seed: ${seed}`);
+  }
+  const db = await openDb(dbPath, false);
+  try {
+    const summary = await startRun({
+      db,
+      env,
+      job,
+      mode: values.live ? 'live' : 'simulation',
+      seed,
+      confirm:
+        values.live && !values.yes
+          ? (breakdown) => confirmSpend(io, breakdown, job.models.primary)
+          : undefined,
+      onEntry: (entry) => io.out(formatEntry(entry)),
+    });
+    for (const line of summaryLines(summary, resolve(dbPath))) io.out(line);
+    if (seed !== null && summary.status !== 'promoted')
+      io.out(`reproduce: npx batchguard run ${positionals[0]} --seed ${seed}`);
+    return summary.status === 'promoted' ? 0 : 1;
+  } finally {
+    dispose();
+    db.close();
+  }
+}
+
+async function confirmSpend(io: Io, b: CostBreakdown, model: string): Promise<boolean> {
+  if (!io.interactive) {
+    throw new UsageError(
+      'needs_confirmation',
+      'Failed to start a live run: there is no terminal to confirm the spend on.',
+      'Pass --yes to launch without asking.',
+    );
+  }
+  const answer = await io.ask(
+    `Launch ${b.rows} requests to ${model}, worst case $${b.worstCaseUsd.toFixed(2)} (ceiling $${b.ceilingUsd})? [y/N] `,
+  );
+  return /^y(es)?$/i.test(answer.trim());
+}

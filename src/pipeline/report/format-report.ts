@@ -1,0 +1,51 @@
+import type { RunReport } from './run-report.js';
+
+export type ReportFormat = 'table' | 'md' | 'json' | 'html';
+
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`;
+const usd = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `$${x.toFixed(x < 0.01 ? 6 : 4)}`;
+
+const COLUMNS: [string, (r: RunReport) => string][] = [
+  ['run', (r) => r.run_id],
+  ['job', (r) => r.job],
+  ['status', (r) => r.status],
+  ['mode', (r) => r.mode],
+  ['seed', (r) => (r.seed === null ? '—' : String(r.seed))],
+  ['source', (r) => String(r.counts?.source ?? '—')],
+  ['promoted', (r) => String(r.counts?.promoted ?? '—')],
+  ['quarantined', (r) => String(r.counts?.quarantined ?? '—')],
+  ['dead-lettered', (r) => String(r.counts?.dead_lettered ?? '—')],
+  ['held', (r) => String(r.counts?.held ?? '—')],
+  ['coverage', (r) => pct(r.metrics?.coverage)],
+  ['validity', (r) => pct(r.metrics?.validity)],
+  ['cost', (r) => usd(r.metrics?.cost_usd)],
+  ['cost/good row', (r) => usd(r.metrics?.cost_per_good_row)],
+  ['escalation', (r) => pct(r.metrics?.escalation_rate)],
+  ['golden', (r) => pct(r.metrics?.golden_score)],
+];
+
+/** The report for people (table, Markdown, HTML) or machines (JSON, stable for the same runs). */
+export function formatReport(report: { runs: RunReport[] }, format: ReportFormat): string {
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  const header = COLUMNS.map(([name]) => name);
+  const rows = report.runs.map((run) => COLUMNS.map(([, cell]) => cell(run)));
+  if (format === 'md') {
+    return `${[header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+  }
+  if (format === 'html') {
+    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    const tr = (cells: string[], tag: string) =>
+      `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+    return `<!doctype html><meta charset="utf-8"><title>batchguard report</title><table>\n${tr(header, 'th')}\n${rows.map((r) => tr(r, 'td')).join('\n')}\n</table>\n`;
+  }
+  if (rows.length === 0) return 'no runs\n';
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
