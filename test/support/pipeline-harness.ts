@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
 import type { Env } from '../../src/pipeline/env.js';
 import type { Job } from '../../src/pipeline/job/job.js';
@@ -59,7 +60,7 @@ export const SCHEMA = {
   additionalProperties: false,
 };
 
-/** A folder with reviews.csv, golden.jsonl and job.yaml; `overrides` are YAML lines appended. */
+/** A folder with reviews.csv, golden.jsonl, schema.json and job.yaml; `yamlOverrides` replace keys. */
 export function jobFolder(
   rows: number,
   yamlOverrides = '',
@@ -69,19 +70,22 @@ export function jobFolder(
   writeFileSync(join(dir, 'reviews.csv'), csv);
   writeFileSync(join(dir, 'golden.jsonl'), GOLDEN.map((g) => JSON.stringify(g)).join('\n'));
   writeFileSync(join(dir, 'schema.json'), JSON.stringify(SCHEMA));
-  const yaml = [
-    'name: reviews',
-    'source: reviews.csv',
-    'key: id',
-    `template: ${JSON.stringify(TEMPLATE)}`,
-    'schema: schema.json',
-    'models: {primary: claude-haiku-4-5, escalation: claude-sonnet-4-5}',
-    'max_tokens: 200',
-    'cost_ceiling_usd: 10',
-    'golden: golden.jsonl',
-    'poll_interval_seconds: 60',
-    yamlOverrides,
-  ].join('\n');
+  const defaults: Record<string, unknown> = {
+    name: 'reviews',
+    source: 'reviews.csv',
+    key: 'id',
+    template: TEMPLATE,
+    schema: 'schema.json',
+    models: { primary: 'claude-haiku-4-5', escalation: 'claude-sonnet-4-5' },
+    max_tokens: 200,
+    cost_ceiling_usd: 10,
+    golden: 'golden.jsonl',
+    poll_interval_seconds: 60,
+  };
+  // Overrides replace top-level keys; a key set to null in them is removed.
+  const merged = { ...defaults, ...((YAML.parse(yamlOverrides) as Record<string, unknown> | null) ?? {}) };
+  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+  const yaml = YAML.stringify(merged);
   writeFileSync(join(dir, 'job.yaml'), yaml);
   return { dir, job: parseJob(yaml, join(dir, 'job.yaml')) };
 }
