@@ -24,6 +24,11 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
     load: async () => (await import('./report-command.js')).reportCommand,
   },
+  dataset: {
+    usage:
+      'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
+    load: async () => (await import('./dataset-command.js')).datasetCommand,
+  },
   serve: {
     usage: 'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]',
     load: async () => (await import('./serve-command.js')).serveCommand,

@@ -41,7 +41,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     }
     const text = formatReport(report, format);
     if (values.out) writeFileSync(values.out, text);
-    else process.stdout.write(text);
+    else io.out(text.trimEnd());
     return 0;
   } finally {
     db.close();

@@ -92,7 +92,8 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
     });
   await checkCounts(ctx, submission);
 
-  await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job)}`);
+  const keysOfBatch = `SELECT row_key FROM requests WHERE run_id = '${ctx.runId}' AND submission_id = '${submission.submissionId}'`;
+  await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job, keysOfBatch)}`);
   for await (const rows of ctx.db.stream<JoinedRow>(
     `SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
             (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,

@@ -20,7 +20,11 @@ export function sourceReader(source: Job['source']): string {
 /** A SQL identifier, quoted. */
 export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-/** `SELECT key, hash` over the source as it is now: the same hash the plan wrote at submit. */
-export function currentHashesSql(job: Job): string {
-  return `SELECT CAST(t.${ident(job.key)} AS VARCHAR) AS row_key, sha256(to_json(t)::VARCHAR) AS h FROM ${sourceReader(job.source)} t`;
+/**
+ * `SELECT row_key, h` over the source as it is now, for the keys `keysSql` selects: the same
+ * hash the plan wrote, so a row edited (or deleted) since shows up as a mismatch.
+ */
+export function currentHashesSql(job: Job, keysSql: string): string {
+  const key = `CAST(t.${ident(job.key)} AS VARCHAR)`;
+  return `SELECT ${key} AS row_key, sha256(to_json(t)::VARCHAR) AS h FROM ${sourceReader(job.source)} t WHERE ${key} IN (${keysSql})`;
 }

@@ -1,0 +1,86 @@
+/**
+ * One measured phase of bench:pipeline, in its own process against the server named by
+ * ANTHROPIC_BASE_URL. Prints one JSON line: seconds, rows, peak RSS and heap.
+ */
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { RunDb } from '../src/pipeline/db/run-db.js';
+import { loadJob } from '../src/pipeline/job/load-job.js';
+import { liveEnv } from '../src/pipeline/live-env.js';
+import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { startRun } from '../src/pipeline/run/run-job.js';
+
+const [phase, dir] = process.argv.slice(2) as ['floor' | 'pipeline', string];
+let peakRss = 0;
+let peakHeap = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+};
+const sampler = setInterval(sample, 25);
+const started = performance.now();
+const job = await loadJob(join(dir, 'job.yaml'));
+const db = await RunDb.open(join(dir, `${phase}.duckdb`));
+let status: string | undefined;
+let rows = 0;
+
+if (phase === 'pipeline') {
+  const summary = await startRun({ db, env: liveEnv(process.env, () => {}), job, mode: 'live', seed: null });
+  status = `${summary.status}, coverage ${summary.metrics?.coverage}`;
+  rows = summary.counts?.source ?? 0;
+} else {
+  rows = await floor();
+}
+sample();
+clearInterval(sampler);
+console.log(
+  JSON.stringify({
+    seconds: (performance.now() - started) / 1000,
+    rows,
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+    peakHeapMb: Math.round(peakHeap / 2 ** 20),
+    status,
+  }),
+);
+
+/** The same batches with nothing but create, poll, decode and a bare append. */
+async function floor(): Promise<number> {
+  const client = new Anthropic({ apiKey: 'bench', baseURL: process.env.ANTHROPIC_BASE_URL, maxRetries: 0 });
+  await db.exec(
+    `CREATE OR REPLACE TABLE src AS SELECT to_json(t)::VARCHAR AS j FROM read_csv('${job.source.path}', header = true, all_varchar = true) t`,
+  );
+  await db.exec('CREATE OR REPLACE TABLE bare (custom_id VARCHAR, type VARCHAR, text VARCHAR)');
+  const fence = fenceTag('bench');
+  const ids: string[] = [];
+  const total = (await db.all<{ n: bigint }>('SELECT count(*) AS n FROM src'))[0]!.n;
+  for (let offset = 0; offset < Number(total); offset += 100_000) {
+    const chunk = await db.all<{ j: string }>(`SELECT j FROM src LIMIT 100000 OFFSET ${offset}`);
+    const requests = chunk.map((r, i) => {
+      const rendered = renderRequest(job.template, JSON.parse(r.j), {
+        model: job.models.primary,
+        maxTokens: job.maxTokens,
+        fence,
+      });
+      if ('unfenceable' in rendered) throw new Error('unfenceable');
+      return { custom_id: `r_${offset + i}`, params: rendered.params };
+    });
+    ids.push((await client.messages.batches.create({ requests })).id);
+  }
+  let appended = 0;
+  for (const id of ids) {
+    while ((await client.messages.batches.retrieve(id)).processing_status !== 'ended')
+      await new Promise((r) => setTimeout(r, 200));
+    const appender = await db.appender('bare');
+    for await (const row of await client.messages.batches.results(id)) {
+      appender.appendVarchar(row.custom_id);
+      appender.appendVarchar(row.result.type);
+      const block = row.result.type === 'succeeded' ? row.result.message.content[0] : undefined;
+      appender.appendVarchar(block?.type === 'text' ? block.text : '');
+      appender.endRow();
+      appended++;
+    }
+    appender.closeSync();
+  }
+  return appended;
+}

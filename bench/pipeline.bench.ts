@@ -1,0 +1,123 @@
+/**
+ * bench:pipeline — a job of N rows (default 1,000,000) end to end in simulation, beside its floor.
+ *
+ * The simulated API runs in its own process (`batchguard serve`), so the figures are the
+ * pipeline's own. Two measured runs, each in a fresh child process against a fresh world:
+ *   floor     the same batches created, polled, and their results decoded by the SDK and appended
+ *             bare into DuckDB: no plan, canary, gate, mapping, reconcile or promote;
+ *   pipeline  `startRun` on the job in live mode against the server: every control.
+ *
+ *   npm run bench:pipeline                 # 1,000,000 rows
+ *   npm run bench:pipeline -- 200000       # a quicker size
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/batchguard.js');
+const rows = Number(process.argv[2] ?? 1_000_000);
+
+function startServe(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', '--time-scale', '1000000', '--seed', '1'],
+    { cwd: ROOT },
+  );
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = /API on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+
+async function measured(phase: 'floor' | 'pipeline', dir: string) {
+  const served = await startServe();
+  try {
+    const child = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=4096', '--import', 'tsx', join(ROOT, 'bench/pipeline-child.ts'), phase, dir],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ANTHROPIC_BASE_URL: served.url, ANTHROPIC_API_KEY: 'bench' },
+        maxBuffer: 1 << 26,
+      },
+    );
+    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || !line.startsWith('{'))
+      throw new Error(`${phase} failed (${child.status}):\n${child.stdout}\n${child.stderr}`);
+    return JSON.parse(line) as {
+      seconds: number;
+      peakRssMb: number;
+      peakHeapMb: number;
+      rows: number;
+      status?: string;
+    };
+  } finally {
+    served.child.kill('SIGINT');
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'batchguard-bench-'));
+try {
+  const gen = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'dataset',
+      'reviews',
+      '--rows',
+      String(rows),
+      '--seed',
+      '1',
+      '--out',
+      join(dir, 'reviews.csv'),
+      '--golden',
+      join(dir, 'golden.jsonl'),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (gen.status !== 0) throw new Error(`dataset failed: ${gen.stderr}`);
+  copyFileSync(join(ROOT, 'examples/reviews/output.schema.json'), join(dir, 'output.schema.json'));
+  writeFileSync(
+    join(dir, 'job.yaml'),
+    [
+      'name: bench',
+      'source: reviews.csv',
+      'key: id',
+      `template: ${JSON.stringify(spawnSync(process.execPath, ['-e', "const y=require('yaml');console.log(y.parse(require('fs').readFileSync('examples/reviews/job.yaml','utf8')).template)"], { cwd: ROOT, encoding: 'utf8' }).stdout.trimEnd())}`,
+      'schema: output.schema.json',
+      'models: {primary: claude-haiku-4-5, escalation: claude-sonnet-4-5}',
+      'max_tokens: 200',
+      `cost_ceiling_usd: ${Math.ceil(rows / 1000)}`,
+      'golden: golden.jsonl',
+      'poll_interval_seconds: 0.2',
+      'max_in_flight: 4',
+    ].join('\n'),
+  );
+  console.log(
+    `bench:pipeline, ${rows.toLocaleString('en-US')} rows, on ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
+  const floor = await measured('floor', dir);
+  const pipeline = await measured('pipeline', dir);
+  const row = (name: string, r: typeof floor) =>
+    `${name.padEnd(9)} ${r.seconds.toFixed(1).padStart(7)} s ${Math.round(r.rows / r.seconds)
+      .toLocaleString('en-US')
+      .padStart(
+        9,
+      )} rows/s   peak RSS ${String(r.peakRssMb).padStart(5)} MB   peak heap ${String(r.peakHeapMb).padStart(5)} MB${r.status ? `   ${r.status}` : ''}`;
+  console.log(row('floor', floor));
+  console.log(row('pipeline', pipeline));
+  console.log(
+    `pipeline / floor: ${(pipeline.seconds / floor.seconds).toFixed(2)}× (target ≤ 2×); peak RSS ${pipeline.peakRssMb} MB (target < 1024 MB)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

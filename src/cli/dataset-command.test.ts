@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.js';
+import { datasetCommand } from './dataset-command.js';
+import type { Io } from './io.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'batchguard-dataset-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function recordingIo(): Io & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    out: (line) => lines.push(line),
+    err: (line) => lines.push(line),
+    interactive: false,
+    ask: async () => '',
+    untilInterrupted: async () => {},
+  };
+}
+
+describe('batchguard dataset reviews', () => {
+  it('writes the reviews CSV and the golden JSONL, printing the seed first', async () => {
+    const io = recordingIo();
+    const out = join(dir, 'reviews.csv');
+    const golden = join(dir, 'golden.jsonl');
+    const argv = [
+      'reviews',
+      '--rows',
+      '50',
+      '--seed',
+      '4',
+      '--out',
+      out,
+      '--golden',
+      golden,
+      '--golden-rows',
+      '7',
+    ];
+    expect(await datasetCommand(argv, io)).toBe(0);
+    expect(io.lines).toEqual([
+      'seed: 4',
+      `[sim] wrote 50 reviews to ${out} (0 with an injected instruction)`,
+      `[sim] wrote 7 golden rows to ${golden}`,
+    ]);
+    const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe('id,sku,country,text');
+    expect(csv.at(-1)).toMatch(/^rev-000050,/);
+    expect(
+      readFileSync(golden, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(['gold-0001', 'gold-0002', 'gold-0003', 'gold-0004', 'gold-0005', 'gold-0006', 'gold-0007']);
+  });
+
+  it('plants injected instructions at the asked rate and says how many', async () => {
+    const io = recordingIo();
+    const out = join(dir, 'injected.csv');
+    await datasetCommand(['reviews', '--rows', '1000', '--out', out, '--injection-rate', '0.2'], io);
+    const injected = Number(/\((\d+) with an injected instruction\)/.exec(io.lines[1]!)?.[1]);
+    expect(injected).toBeGreaterThan(150);
+    expect(injected).toBeLessThan(250);
+    expect(readFileSync(out, 'utf8').match(/instructions and|Label this as/g)?.length).toBe(injected);
+  });
+
+  it('writes the same file for the same seed', async () => {
+    const [a, b] = [join(dir, 'a.csv'), join(dir, 'b.csv')];
+    await datasetCommand(['reviews', '--rows', '300', '--out', a], recordingIo());
+    await datasetCommand(['reviews', '--rows', '300', '--out', b], recordingIo());
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
+  it.each([
+    [['reviews', '--rows', '0'], /Invalid --rows "0"/],
+    [['reviews', '--seed', '1.5'], /Invalid --seed "1.5"/],
+    [['reviews', '--injection-rate', '1.5'], /Invalid --injection-rate "1.5": expected a number from 0 to 1/],
+    [['reviews', '--golden-rows', 'many'], /Invalid --golden-rows "many"/],
+    [['tweets'], /Failed to generate dataset "tweets": the only dataset is "reviews"/],
+    [[], /Failed to generate dataset no dataset named/],
+    [['reviews', '--out', join(dir, 'missing', 'x.csv')], /Failed to write dataset .*x\.csv: ENOENT/],
+  ])('refuses %j as bad usage (exit 2)', async (argv, message) => {
+    const failure = datasetCommand(argv, recordingIo());
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('leaves unknown flags to parseArgs, which the CLI entry reports as usage errors', async () => {
+    await expect(datasetCommand(['reviews', '--row', '5'], recordingIo())).rejects.toMatchObject({
+      code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION',
+    });
+  });
+});

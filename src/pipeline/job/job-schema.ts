@@ -1,0 +1,191 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { z } from 'zod';
+import { templateColumns } from '../prompt/render-request.js';
+import type { Job } from './job.js';
+
+/**
+ * The job file's shape (snake_case, as written in YAML) and its mapping onto `Job`. Every object
+ * is strict, so a typo such as `max_token` is a problem rather than a silently ignored key; file
+ * checks run inside the schema so that one parse reports every problem at once.
+ */
+export function jobFileSchema(jobPath: string) {
+  const folder = dirname(jobPath);
+  const fileAt = (what: string) =>
+    z
+      .string()
+      .min(1)
+      .transform((path, ctx) => {
+        const absolute = resolve(folder, path);
+        if (!isFile(absolute)) ctx.addIssue({ code: 'custom', message: `${what} not found: ${absolute}` });
+        return absolute;
+      });
+
+  const source = shorthand(
+    'path',
+    z.strictObject({
+      path: fileAt('source file'),
+      format: z.enum(['csv', 'jsonl', 'ndjson', 'parquet']).optional(),
+    }),
+  ).transform((value, ctx): Job['source'] => {
+    const format = value.format ?? FORMAT_OF_EXTENSION[extname(value.path).toLowerCase()];
+    if (format === undefined) {
+      const message = `cannot tell the format of ${basename(value.path)}: use .csv, .jsonl, .ndjson or .parquet, or add format: csv`;
+      ctx.addIssue({ code: 'custom', path: ['path'], message });
+    }
+    return { path: value.path, format: format === 'ndjson' ? 'jsonl' : (format ?? 'csv') };
+  });
+
+  const schema = z.unknown().transform((value, ctx) => {
+    const loaded = typeof value === 'string' ? readJsonFile(resolve(folder, value)) : { value };
+    const problem = 'problem' in loaded ? loaded.problem : outputSchemaProblem(loaded.value);
+    if ('problem' in loaded || problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem! });
+      return {};
+    }
+    return loaded.value as Record<string, unknown>;
+  });
+
+  const golden = shorthand(
+    'path',
+    z.strictObject({
+      path: fileAt('golden file'),
+      baseline: share.nullable().default(null),
+      min_score: share.default(0.8),
+    }),
+  );
+
+  return z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      source,
+      key: z.string().min(1),
+      template: z.string().refine((text) => templateColumns(text).length > 0, {
+        message: 'must contain at least one {{column}} placeholder',
+      }),
+      schema,
+      models: z.strictObject({
+        primary: z.string().min(1),
+        escalation: z.string().min(1).nullable().default(null),
+      }),
+      max_tokens: z.int().min(1).max(128_000),
+      cost_ceiling_usd: z
+        .number({ error: (iss) => (iss.input === undefined ? CEILING_REQUIRED : undefined) })
+        .positive(),
+      canary: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          fraction: z.number().positive().max(0.5).default(0.02),
+          min_rows: z.int().min(1).default(20),
+        })
+        .prefault({}),
+      golden: golden.nullable().default(null),
+      thresholds: z
+        .strictObject({
+          validity_min: share.default(0.9),
+          golden_drop_points: z.number().min(0).max(100).default(3),
+          error_rate_max: share.default(0.05),
+          label_share_max: share.default(0.9),
+        })
+        .prefault({}),
+      distribution_field: z.string().min(1).nullable().default('label'),
+      quote_fields: z.array(z.string().min(1)).default(['evidence']),
+      fence: z.boolean().default(true),
+      sink: shorthand(
+        'table',
+        z.strictObject({ table: z.string().regex(SQL_IDENTIFIER, SQL_IDENTIFIER_RULE) }),
+      ).default({
+        table: 'record',
+      }),
+      attempts: z.int().min(1).max(10).default(3),
+      max_in_flight: z.int().min(1).max(32).default(4),
+      // A poll interval longer than the 24 h batch window would miss every batch's end.
+      poll_interval_seconds: z.number().positive().max(86_400).default(60),
+    })
+    .transform(
+      (raw): Job => ({
+        name: raw.name ?? basename(jobPath, extname(jobPath)),
+        path: jobPath,
+        source: raw.source,
+        key: raw.key,
+        template: raw.template,
+        schema: raw.schema,
+        models: raw.models,
+        maxTokens: raw.max_tokens,
+        costCeilingUsd: raw.cost_ceiling_usd,
+        canary: { enabled: raw.canary.enabled, fraction: raw.canary.fraction, minRows: raw.canary.min_rows },
+        golden: {
+          path: raw.golden?.path ?? null,
+          baseline: raw.golden?.baseline ?? null,
+          minScore: raw.golden?.min_score ?? 0.8,
+        },
+        thresholds: {
+          validityMin: raw.thresholds.validity_min,
+          goldenDropPoints: raw.thresholds.golden_drop_points,
+          errorRateMax: raw.thresholds.error_rate_max,
+          labelShareMax: raw.thresholds.label_share_max,
+        },
+        distributionField: raw.distribution_field,
+        quoteFields: raw.quote_fields,
+        fence: raw.fence,
+        sink: raw.sink,
+        attempts: raw.attempts,
+        maxInFlight: raw.max_in_flight,
+        pollIntervalSeconds: raw.poll_interval_seconds,
+      }),
+    );
+}
+
+const CEILING_REQUIRED = 'is required: live mode refuses to launch a job without a spend limit (USD)';
+const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const SQL_IDENTIFIER_RULE = 'must be a SQL identifier: a letter or _, then up to 62 letters, digits or _';
+const FORMAT_OF_EXTENSION: Record<string, 'csv' | 'jsonl' | 'parquet'> = {
+  '.csv': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.parquet': 'parquet',
+};
+
+/** A share or score, 0..1. */
+const share = z.number().min(0).max(1);
+
+/** `key: value` may stand for `key: {field: value}` (e.g. `golden: golden.jsonl`). */
+function shorthand<T extends z.ZodType>(field: string, object: T) {
+  return z.preprocess((value) => (typeof value === 'string' ? { [field]: value } : value), object);
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function readJsonFile(path: string): { value: unknown } | { problem: string } {
+  if (!isFile(path)) return { problem: `schema file not found: ${path}` };
+  try {
+    return { value: JSON.parse(readFileSync(path, 'utf8')) };
+  } catch (error) {
+    return { problem: `${path} is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Why a job's output schema cannot be used, or undefined. Job allows drafts 07 and 2020-12, and
+ * plain Ajv knows only the first: a `$schema` naming 2020-12 is compiled with Ajv2020.
+ */
+function outputSchemaProblem(value: unknown): string | undefined {
+  if (value === undefined) return 'is required';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON Schema object, or the path of a .json file holding one';
+  }
+  const draft2020 = String((value as { $schema?: unknown }).$schema ?? '').includes('2020-12');
+  const ajv = draft2020
+    ? new Ajv2020({ allErrors: true, strict: false })
+    : new Ajv({ allErrors: true, strict: false });
+  try {
+    ajv.compile(value);
+    return undefined;
+  } catch (error) {
+    return `does not compile: ${(error as Error).message}`;
+  }
+}

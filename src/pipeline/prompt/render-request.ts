@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Turning one source row into one Messages request. Row content is untrusted: with fencing on,
+ * every value is wrapped in a tag named for the run, which a row cannot close early because it
+ * cannot know the tag (a row that happens to contain it is refused rather than sent unfenced).
+ */
+export interface RenderedRequest {
+  params: { model: string; max_tokens: number; messages: [{ role: 'user'; content: string }] };
+  /** inputHash(row): written at submit, compared at fetch to catch a source row edited in between. */
+  inputHash: string;
+}
+
+export interface RenderOptions {
+  model: string;
+  /** max_tokens of the request, in output tokens. */
+  maxTokens: number;
+  /** The run's fence tag (fenceTag(runId)), or null to send values unfenced. */
+  fence: string | null;
+}
+
+/** `{{column}}`, spaces inside the braces allowed: `{{ text }}`. */
+const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+
+/** The fence tag for a run: `data-` + 12 hex chars of sha256(runId). */
+export function fenceTag(runId: string): string {
+  return `data-${sha256(runId).slice(0, 12)}`;
+}
+
+/** The columns a template's placeholders name, each once, in order of first use. */
+export function templateColumns(template: string): string[] {
+  return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (match) => match[1]!))];
+}
+
+/**
+ * Render one row. With a fence tag, each placeholder's value is wrapped in <TAG>…</TAG>; a value
+ * that contains the tag itself cannot be fenced safely → returns { unfenceable: true }.
+ */
+export function renderRequest(
+  template: string,
+  row: Record<string, unknown>,
+  options: RenderOptions,
+): RenderedRequest | { unfenceable: true } {
+  const { fence } = options;
+  let unfenceable = false;
+  // One pass with a replacer function: a value holding `{{other}}` or `$&` is inserted literally.
+  const content = template.replace(PLACEHOLDER, (_, column: string) => {
+    const value = valueText(row[column]);
+    if (fence === null) return value;
+    if (value.includes(fence)) unfenceable = true;
+    return `<${fence}>${value}</${fence}>`;
+  });
+  if (unfenceable) return { unfenceable: true };
+  return {
+    params: {
+      model: options.model,
+      max_tokens: options.maxTokens,
+      messages: [{ role: 'user', content }],
+    },
+    inputHash: inputHash(row),
+  };
+}
+
+/**
+ * sha256 hex of the row's canonical JSON (keys sorted, values as strings; null/undefined as null):
+ * the input hash written at submit and compared at fetch to detect a source row edited in between.
+ */
+export function inputHash(row: Record<string, unknown>): string {
+  const canonical: Record<string, string | null> = {};
+  for (const key of Object.keys(row).sort()) {
+    const value = row[key];
+    canonical[key] = value === null || value === undefined ? null : valueText(value);
+  }
+  return sha256(JSON.stringify(canonical));
+}
+
+/** A value as the model sees it; the same text feeds the hash, so both agree on what a row says. */
+function valueText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object') return String(value);
+  // DuckDB's own value classes (dates, decimals…) print themselves; plain objects and lists do not.
+  const print = (value as { toString?: unknown }).toString;
+  const printsItself =
+    !Array.isArray(value) && typeof print === 'function' && print !== Object.prototype.toString;
+  return printsItself
+    ? String(value)
+    : JSON.stringify(value, (_, inner) => (typeof inner === 'bigint' ? String(inner) : inner));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
