@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../job/job.js';
-import { type CanaryStats, goldenMatches, gradeCanary } from './grade-canary.js';
+import { type CanaryStats, goldenDrop, goldenMatches, gradeCanary } from './grade-canary.js';
 
 const JOB: Pick<Job, 'thresholds' | 'golden'> = {
   thresholds: { validityMin: 0.9, goldenDropPoints: 3, errorRateMax: 0.05, labelShareMax: 0.9 },
@@ -46,15 +46,25 @@ describe('gradeCanary', () => {
   });
 
   it('halts when the golden score drops more than the allowed points below the baseline argument', () => {
-    expect(grade({ goldenCorrect: 17 }, 0.95).reasons).toEqual([
-      'golden score 0.85 is 10.0 points below the baseline 0.95 (at most 3 allowed)',
+    expect(grade({ goldenTotal: 2000, goldenCorrect: 1700 }, 0.95).reasons).toEqual([
+      'golden score 0.85 is 10.0 points below the baseline 0.95 (at most 3.0 allowed)',
     ]);
   });
 
   it('allows a drop of exactly the allowed points, despite float arithmetic', () => {
-    const stats = { goldenTotal: 100, goldenCorrect: 87 };
+    const stats = { goldenTotal: 10_000, goldenCorrect: 8700 };
     expect(grade(stats, 0.9).release).toBe(true);
-    expect(grade({ ...stats, goldenCorrect: 86 }, 0.9).release).toBe(false);
+    expect(grade({ ...stats, goldenCorrect: 8600 }, 0.9).release).toBe(false);
+  });
+
+  it("widens the allowance to the golden set's own noise when it is too small to resolve the points", () => {
+    // 60 rows at a 0.93 baseline: two standard errors of a difference are about 9.3 points.
+    const noisy = goldenDrop(0.9, 0.93, 60, 3);
+    expect(noisy.allowedPoints).toBeCloseTo(200 * Math.sqrt((2 * 0.93 * 0.07) / 60), 9);
+    expect(noisy.alarm).toBe(false);
+    expect(goldenDrop(0.5, 0.93, 60, 3).alarm).toBe(true);
+    expect(goldenDrop(0.9, 0.93, 100_000, 3)).toMatchObject({ allowedPoints: 3, alarm: false });
+    expect(goldenDrop(0.89, 0.93, 100_000, 3).alarm).toBe(true);
   });
 
   it("prefers the job's recorded baseline to the last promoted run's", () => {
@@ -102,7 +112,7 @@ describe('gradeCanary', () => {
       'validity 0.60 is below the minimum 0.90',
       'error rate 0.20 is above the maximum 0.05',
       'golden score 0.50 is below the minimum 0.80',
-      'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 3 allowed)',
+      'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 13.8 allowed)',
       'top share 0.98 ("positive") is above the maximum 0.90',
     ]);
   });

@@ -69,11 +69,12 @@ export function gradeCanary(
         `golden score ${pair(goldenScore, golden.minScore)} is below the minimum ${pair(golden.minScore, goldenScore)}`,
       );
     const base = golden.baseline ?? baseline;
-    const dropPoints = base === null ? 0 : (base - goldenScore) * 100;
-    if (base !== null && dropPoints > thresholds.goldenDropPoints + EPSILON)
+    const drop =
+      base === null ? null : goldenDrop(goldenScore, base, stats.goldenTotal, thresholds.goldenDropPoints);
+    if (base !== null && drop?.alarm)
       reasons.push(
-        `golden score ${pair(goldenScore, base)} is ${dropPoints.toFixed(1)} points below the baseline ` +
-          `${pair(base, goldenScore)} (at most ${thresholds.goldenDropPoints} allowed)`,
+        `golden score ${pair(goldenScore, base)} is ${drop.points.toFixed(1)} points below the baseline ` +
+          `${pair(base, goldenScore)} (at most ${drop.allowedPoints.toFixed(1)} allowed)`,
       );
   }
   if (top !== null && top.counted >= SHARE_ROWS_MIN && top.share > thresholds.labelShareMax)
@@ -90,6 +91,25 @@ export function gradeCanary(
     goldenScore,
     topShare: top?.share ?? null,
   };
+}
+
+/**
+ * How far a golden score fell below its baseline, and whether that alarms. The allowance is
+ * `dropPoints` or the golden set's own noise, whichever is larger: two standard errors of the
+ * difference of two scores over `n` rows. A 60-row set cannot tell a 3-point drop from chance
+ * (its noise is about 9 points at a 0.93 baseline), and alarming on chance teaches people to
+ * ignore the alarm; a poisoned template drops the score by tens of points either way.
+ */
+export function goldenDrop(
+  score: number,
+  baseline: number,
+  n: number,
+  dropPoints: number,
+): { points: number; allowedPoints: number; alarm: boolean } {
+  const noisePoints = n > 0 ? 200 * Math.sqrt((2 * baseline * (1 - baseline)) / n) : 0;
+  const allowedPoints = Math.max(dropPoints, noisePoints);
+  const points = (baseline - score) * 100;
+  return { points, allowedPoints, alarm: points > allowedPoints + EPSILON };
 }
 
 /** Whether a golden row's output holds every expected field with an equal value (JSON equality). */

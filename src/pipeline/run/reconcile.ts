@@ -1,4 +1,4 @@
-import { goldenMatches } from '../gate/grade-canary.js';
+import { goldenDrop, goldenMatches } from '../gate/grade-canary.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
@@ -24,7 +24,7 @@ export interface Reconciliation {
  * failure. Rows without one raise an alarm (coverage below 100 %). Then the drift check: the
  * golden score against its baseline; a drop of more than the threshold holds promotion.
  */
-export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
+export async function reconcile(ctx: RunContext, options: { heldBy?: string } = {}): Promise<Reconciliation> {
   const { db, runId, job } = ctx;
   await db.exec('DELETE FROM dispositions WHERE run_id = ?', [runId]);
   await db.exec(
@@ -35,6 +35,14 @@ export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
      FROM (${rowStatesSql(ctx)}) WHERE NOT is_golden AND kind IS NOT NULL`,
     [runId],
   );
+  if (options.heldBy) {
+    // A halted run never submits the rest: they are held back, each still with one disposition.
+    await db.exec(
+      `INSERT INTO dispositions SELECT ?, row_key, 'held', ?, NULL, NULL FROM (${rowStatesSql(ctx)})
+       WHERE NOT is_golden AND kind IS NULL`,
+      [runId, options.heldBy],
+    );
+  }
   const counts = await db.one<{
     source: number;
     valid: number;
@@ -63,7 +71,7 @@ export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
   }
   const golden = await goldenScore(ctx);
   const baseline = await goldenBaseline(ctx);
-  const holdReason = driftHold(golden, baseline, job);
+  const holdReason = options.heldBy ?? driftHold(golden, baseline, job);
   const result: Reconciliation = {
     source: c.source,
     disposed: c.disposed,
@@ -71,7 +79,7 @@ export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
     quarantined: c.quarantined,
     deadLettered: c.dead,
     undisposed,
-    goldenScore: golden,
+    goldenScore: golden?.score ?? null,
     goldenBaseline: baseline,
     holdReason,
   };
@@ -81,17 +89,23 @@ export async function reconcile(ctx: RunContext): Promise<Reconciliation> {
   return result;
 }
 
-function driftHold(score: number | null, baseline: number | null, job: RunContext['job']): string | null {
-  if (score === null) return null;
+function driftHold(
+  golden: { score: number; rows: number } | null,
+  baseline: number | null,
+  job: RunContext['job'],
+): string | null {
+  if (golden === null) return null;
+  const { score, rows } = golden;
   if (score < job.golden.minScore)
     return `golden score ${score.toFixed(3)} is below the minimum ${job.golden.minScore}`;
-  if (baseline !== null && score < baseline - job.thresholds.goldenDropPoints / 100) {
-    return `golden score ${score.toFixed(3)} is more than ${job.thresholds.goldenDropPoints} points below the baseline ${baseline.toFixed(3)}`;
+  const drop = baseline === null ? null : goldenDrop(score, baseline, rows, job.thresholds.goldenDropPoints);
+  if (baseline !== null && drop?.alarm) {
+    return `golden score ${score.toFixed(3)} is ${drop.points.toFixed(1)} points below the baseline ${baseline.toFixed(3)} (at most ${drop.allowedPoints.toFixed(1)} allowed)`;
   }
   return null;
 }
 
-async function goldenScore(ctx: RunContext): Promise<number | null> {
+async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: number } | null> {
   const rows = await ctx.db.all<{ kind: string | null; expected_json: string; output_json: string | null }>(
     `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE is_golden`,
   );
@@ -101,5 +115,5 @@ async function goldenScore(ctx: RunContext): Promise<number | null> {
       r.kind === 'valid' &&
       goldenMatches(JSON.parse(r.expected_json), r.output_json ? JSON.parse(r.output_json) : null),
   ).length;
-  return correct / rows.length;
+  return { score: correct / rows.length, rows: rows.length };
 }

@@ -16,6 +16,12 @@ export interface RunContext {
   gate: OutputGate;
   /** The fence tag for this run's prompts, or null when fencing is off. */
   fence: string | null;
+  /**
+   * The fence tag for golden rows: the same in every run of the job, so golden prompts stay
+   * identical and the golden score moves only when the template or the model does. Golden rows
+   * are the team's own trusted data, so a predictable tag costs nothing there.
+   */
+  goldenFence: string | null;
 }
 
 /** A named point where a crash can be injected (tests, drills); a no-op in live runs. */

@@ -131,8 +131,10 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
       await runPhase(ctx, 'canary');
       summary.canary = await gradeCanaryStep(ctx);
       if (!summary.canary.release) {
-        await reconcile(ctx);
-        await recordMetrics(ctx, summary.canary.goldenScore);
+        const reason = `canary halted: ${summary.canary.reasons.join('; ')}`;
+        summary.reconciliation = await reconcile(ctx, { heldBy: reason });
+        await hold(ctx, reason);
+        Object.assign(summary, await recordMetrics(ctx, summary.canary.goldenScore));
         return finish(ctx, summary, 'halted');
       }
       await setState(ctx, 'main');
@@ -207,6 +209,7 @@ async function context(
     client: makeClient(env),
     gate: makeOutputGate(job.schema, { quoteFields: job.quoteFields }),
     fence: job.fence ? fenceTag(runId) : null,
+    goldenFence: job.fence ? fenceTag(`golden:${job.name}`) : null,
   };
 }
 

@@ -40,7 +40,7 @@ export async function submitChunk(
     const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
       model,
       maxTokens: ctx.job.maxTokens,
-      fence: ctx.fence,
+      fence: row.golden ? ctx.goldenFence : ctx.fence,
     });
     if ('unfenceable' in rendered) {
       for (const value of [ctx.runId, submissionId, customId, row.rowKey]) unfenceable.appendVarchar(value);
@@ -103,8 +103,8 @@ export async function submitChunk(
  * in the database; rebuild its requests from it, then adopt the orphan or create.
  */
 export async function recoverIntended(ctx: RunContext, submission: Submission): Promise<Submission> {
-  const rows = await ctx.db.all<{ custom_id: string; row_json: string }>(
-    `SELECT r.custom_id, s.row_json FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
+  const rows = await ctx.db.all<{ custom_id: string; row_json: string; is_golden: boolean }>(
+    `SELECT r.custom_id, s.row_json, s.is_golden FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
      WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
     [ctx.runId, submission.submissionId],
   );
@@ -112,7 +112,7 @@ export async function recoverIntended(ctx: RunContext, submission: Submission): 
     const rendered = renderRequest(ctx.job.template, JSON.parse(row.row_json), {
       model: submission.model,
       maxTokens: ctx.job.maxTokens,
-      fence: ctx.fence,
+      fence: row.is_golden ? ctx.goldenFence : ctx.fence,
     });
     if ('unfenceable' in rendered) throw new Error('a mapped row cannot be unfenceable');
     return { custom_id: row.custom_id, params: rendered.params };
