@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fenceTag,
-  inputHash,
-  type RenderedRequest,
-  renderRequest,
-  templateColumns,
-} from './render-request.js';
+import { fenceTag, type RenderedRequest, renderRequest, templateColumns } from './render-request.js';
 
 const OPTIONS = { model: 'claude-haiku-4-5', maxTokens: 200, fence: null };
 
@@ -31,7 +25,6 @@ describe('renderRequest', () => {
         max_tokens: 200,
         messages: [{ role: 'user', content: 'Review of KT-1: Great.' }],
       },
-      inputHash: inputHash({ sku: 'KT-1', text: 'Great.' }),
     });
   });
 
@@ -66,27 +59,6 @@ describe('renderRequest', () => {
     expect(contentOf(renderRequest('{{text}}', { text }, { ...OPTIONS, fence: tag }))).toBe(
       `<${tag}>${text}</${tag}>`,
     );
-  });
-});
-
-describe('inputHash', () => {
-  it('does not depend on key order', () => {
-    expect(inputHash({ a: '1', b: '2' })).toBe(inputHash({ b: '2', a: '1' }));
-  });
-
-  it('changes when any value changes, and tells null from the empty string', () => {
-    const base = inputHash({ id: 'r1', text: 'good' });
-    expect(inputHash({ id: 'r1', text: 'good!' })).not.toBe(base);
-    expect(inputHash({ id: 'r1', text: null })).not.toBe(inputHash({ id: 'r1', text: '' }));
-  });
-
-  it('hashes values as strings, so a number and its text read back from CSV agree', () => {
-    expect(inputHash({ n: 42, ok: true })).toBe(inputHash({ n: '42', ok: 'true' }));
-    expect(inputHash({ n: null })).toBe(inputHash({ n: undefined }));
-  });
-
-  it('is sha256 hex of the canonical JSON', () => {
-    expect(inputHash({})).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
   });
 });
 

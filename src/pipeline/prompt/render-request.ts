@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
  */
 export interface RenderedRequest {
   params: { model: string; max_tokens: number; messages: [{ role: 'user'; content: string }] };
-  /** inputHash(row): written at submit, compared at fetch to catch a source row edited in between. */
-  inputHash: string;
 }
 
 export interface RenderOptions {
@@ -57,24 +55,10 @@ export function renderRequest(
       max_tokens: options.maxTokens,
       messages: [{ role: 'user', content }],
     },
-    inputHash: inputHash(row),
   };
 }
 
-/**
- * sha256 hex of the row's canonical JSON (keys sorted, values as strings; null/undefined as null):
- * the input hash written at submit and compared at fetch to detect a source row edited in between.
- */
-export function inputHash(row: Record<string, unknown>): string {
-  const canonical: Record<string, string | null> = {};
-  for (const key of Object.keys(row).sort()) {
-    const value = row[key];
-    canonical[key] = value === null || value === undefined ? null : valueText(value);
-  }
-  return sha256(JSON.stringify(canonical));
-}
-
-/** A value as the model sees it; the same text feeds the hash, so both agree on what a row says. */
+/** A value as the model sees it. */
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;

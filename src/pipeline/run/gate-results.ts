@@ -63,9 +63,13 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
       count: unknown.length,
     });
 
+  // Only ids that occur twice pay for comparing their lines.
   const duplicates = await ctx.db.all<{ custom_id: string; variants: number }>(
-    `SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
-     FROM raw_results WHERE run_id = ? AND submission_id = ? GROUP BY custom_id HAVING count(*) > 1 ORDER BY custom_id`,
+    `WITH dup AS (SELECT custom_id FROM raw_results WHERE run_id = $1 AND submission_id = $2
+                  GROUP BY custom_id HAVING count(*) > 1)
+     SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
+     FROM raw_results WHERE run_id = $1 AND submission_id = $2 AND custom_id IN (SELECT custom_id FROM dup)
+     GROUP BY custom_id ORDER BY custom_id`,
     scope,
   );
   const conflicting = new Set(duplicates.filter((d) => d.variants > 1).map((d) => d.custom_id));
@@ -94,17 +98,22 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
 
   const keysOfBatch = `SELECT row_key FROM requests WHERE run_id = '${ctx.runId}' AND submission_id = '${submission.submissionId}'`;
   await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job, keysOfBatch)}`);
+  // The first line of each id; the window that finds it runs only when some id came twice.
+  const firstLines =
+    duplicates.length === 0
+      ? 'SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2'
+      : `SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2
+         QUALIFY row_number() OVER (PARTITION BY custom_id ORDER BY line_no) = 1`;
   for await (const rows of ctx.db.stream<JoinedRow>(
     `SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
             (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,
             r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
      FROM requests q
-     JOIN (SELECT *, row_number() OVER (PARTITION BY custom_id ORDER BY line_no) AS rn
-           FROM raw_results WHERE run_id = ? AND submission_id = ?) r ON r.custom_id = q.custom_id AND r.rn = 1
+     JOIN (${firstLines}) r ON r.custom_id = q.custom_id
      JOIN source_rows s ON s.run_id = q.run_id AND s.row_key = q.row_key
      LEFT JOIN current_hash c ON c.row_key = q.row_key
-     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
-    [...scope, ...scope],
+     WHERE q.run_id = $1 AND q.submission_id = $2`,
+    scope,
   )) {
     for (const row of rows) add(classify(ctx, row, conflicting.has(row.custom_id)));
   }

@@ -1,9 +1,8 @@
 import { findModel } from '../../core/price-table.js';
-import { renderRequest } from '../prompt/render-request.js';
 import type { RunContext } from './run-context.js';
 
 /** Local input-token estimate: about four characters a token, plus the message framing. */
-export const estimateInputTokens = (prompt: string): number => Math.ceil(prompt.length / 4) + 7;
+export const estimateInputTokens = (prompt: string): number => Math.ceil(prompt.length / 4) + 7; // the SQL below computes the same
 
 export interface CostBreakdown {
   rows: number;
@@ -24,23 +23,27 @@ export interface CostBreakdown {
  */
 export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
   const { job } = ctx;
-  let rows = 0;
-  let inputTokens = 0;
-  for await (const chunk of ctx.db.stream<{ row_json: string }>(
-    'SELECT row_json FROM source_rows WHERE run_id = ?',
+  // Set-based, no rendering: a prompt is the template's fixed text plus each placeholder's value
+  // and, with fencing, its two tags. Placeholders are counted as often as they occur.
+  const occurrences = [...job.template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!);
+  const fixedChars = job.template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '').length;
+  const fenceChars = ctx.fence ? 2 * ctx.fence.length + 5 : 0;
+  const valueChars = occurrences.length
+    ? occurrences
+        .map(
+          (c) =>
+            `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
+        )
+        .join(' + ')
+    : '0';
+  const totals = await ctx.db.one<{ rows: number; tokens: number | null }>(
+    `SELECT count(*)::INTEGER AS rows,
+            sum(ceil((${fixedChars + occurrences.length * fenceChars} + ${valueChars}) / 4) + 7)::BIGINT AS tokens
+     FROM source_rows WHERE run_id = ?`,
     [ctx.runId],
-  )) {
-    for (const { row_json } of chunk) {
-      const rendered = renderRequest(job.template, JSON.parse(row_json), {
-        model: job.models.primary,
-        maxTokens: job.maxTokens,
-        fence: ctx.fence,
-      });
-      const prompt = 'unfenceable' in rendered ? row_json : rendered.params.messages[0].content;
-      rows++;
-      inputTokens += estimateInputTokens(prompt);
-    }
-  }
+  );
+  const rows = totals?.rows ?? 0;
+  const inputTokens = Number(totals?.tokens ?? 0);
   const outputTokensMax = rows * job.maxTokens;
   const cost = (model: string | null) => {
     const info = model ? findModel(model) : undefined;
