@@ -13,10 +13,12 @@ import { startRun } from '../src/pipeline/run/run-job.js';
 const [phase, dir] = process.argv.slice(2) as ['floor' | 'pipeline', string];
 let peakRss = 0;
 let peakHeap = 0;
+let peakExternal = 0;
 const sample = () => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
 };
 const sampler = setInterval(sample, 25);
 const started = performance.now();
@@ -40,6 +42,7 @@ console.log(
     rows,
     peakRssMb: Math.round(peakRss / 2 ** 20),
     peakHeapMb: Math.round(peakHeap / 2 ** 20),
+    peakExternalMb: Math.round(peakExternal / 2 ** 20),
     status,
   }),
 );

@@ -67,6 +67,7 @@ async function measured(phase: 'floor' | 'pipeline', dir: string) {
       seconds: number;
       peakRssMb: number;
       peakHeapMb: number;
+      peakExternalMb: number;
       rows: number;
       status?: string;
     };
@@ -122,7 +123,7 @@ try {
       .toLocaleString('en-US')
       .padStart(
         9,
-      )} rows/s   peak RSS ${String(r.peakRssMb).padStart(5)} MB   peak heap ${String(r.peakHeapMb).padStart(5)} MB${r.status ? `   ${r.status}` : ''}`;
+      )} rows/s   peak RSS ${String(r.peakRssMb).padStart(5)} MB   peak heap ${String(r.peakHeapMb).padStart(5)} MB   peak buffers ${String(r.peakExternalMb).padStart(5)} MB${r.status ? `   ${r.status}` : ''}`;
   console.log(row('floor', floor));
   console.log(row('pipeline', pipeline));
   console.log(

@@ -3,6 +3,9 @@ import { SCHEMA_SQL } from './schema.js';
 
 export type SqlParams = DuckDBValue[];
 
+/** DuckDB's own memory ceiling per database file. */
+export const MEMORY_LIMIT = '192MB';
+
 /**
  * The run database: a DuckDB file. One DuckDBInstance per file per process (a second `create`
  * on the same path is a separate, diverging database), so instances come from the library's
@@ -15,7 +18,14 @@ export class RunDb {
   ) {}
 
   static async open(path: string): Promise<RunDb> {
-    const instance = await DuckDBInstance.fromCache(path);
+    // DuckDB's buffer pool defaults to 80 % of RAM; the pipeline promises well under 1 GB, and
+    // DuckDB spills to disk past its limit.
+    // Every query that needs an order says so; not preserving insertion order lets DuckDB stream
+    // large inserts instead of buffering them. 128 MB proved too little for a 1,000,000-row run.
+    const instance = await DuckDBInstance.fromCache(path, {
+      memory_limit: MEMORY_LIMIT,
+      preserve_insertion_order: 'false',
+    });
     const db = new RunDb(path, await instance.connect());
     await db.exec(SCHEMA_SQL);
     return db;

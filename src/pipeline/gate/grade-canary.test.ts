@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../job/job.js';
-import { type CanaryStats, goldenDrop, goldenMatches, gradeCanary } from './grade-canary.js';
+import { type CanaryStats, goldenBelowMin, goldenDrop, goldenMatches, gradeCanary } from './grade-canary.js';
 
 const JOB: Pick<Job, 'thresholds' | 'golden'> = {
   thresholds: { validityMin: 0.9, goldenDropPoints: 3, errorRateMax: 0.05, labelShareMax: 0.9 },
@@ -41,8 +41,18 @@ describe('gradeCanary', () => {
     expect(grade({ errored: 12 }).reasons).toEqual(['error rate 0.12 is above the maximum 0.05']);
   });
 
-  it('halts when the golden score is below its minimum', () => {
-    expect(grade({ goldenCorrect: 14 }).reasons).toEqual(['golden score 0.70 is below the minimum 0.80']);
+  it('halts when the golden score is below its minimum, beyond what the golden set size explains', () => {
+    expect(grade({ goldenTotal: 20_000, goldenCorrect: 14_000 }).reasons).toEqual([
+      'golden score 0.70 is below the minimum 0.80 (0.79 allowing for 20000 golden rows)',
+    ]);
+  });
+
+  it('does not halt on one chance miss in a small golden set, but does on many', () => {
+    expect(goldenBelowMin(0.75, 0.8, 4)).toMatchObject({ alarm: false });
+    expect(goldenBelowMin(0.7, 0.8, 60).alarm).toBe(false);
+    expect(goldenBelowMin(0.6, 0.8, 60).alarm).toBe(true);
+    expect(goldenBelowMin(0.79, 0.8, 1_000_000).alarm).toBe(true);
+    expect(goldenBelowMin(0.7, 0.8, 0)).toEqual({ floor: 0.8, alarm: true });
   });
 
   it('halts when the golden score drops more than the allowed points below the baseline argument', () => {
@@ -111,7 +121,7 @@ describe('gradeCanary', () => {
     expect(grade(poisoned, 0.95).reasons).toEqual([
       'validity 0.60 is below the minimum 0.90',
       'error rate 0.20 is above the maximum 0.05',
-      'golden score 0.50 is below the minimum 0.80',
+      'golden score 0.50 is below the minimum 0.80 (0.62 allowing for 20 golden rows)',
       'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 13.8 allowed)',
       'top share 0.98 ("positive") is above the maximum 0.90',
     ]);

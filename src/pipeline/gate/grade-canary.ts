@@ -64,9 +64,11 @@ export function gradeCanary(
       );
   }
   if (goldenScore !== null) {
-    if (goldenScore < golden.minScore)
+    const floor = goldenBelowMin(goldenScore, golden.minScore, stats.goldenTotal);
+    if (floor.alarm)
       reasons.push(
-        `golden score ${pair(goldenScore, golden.minScore)} is below the minimum ${pair(golden.minScore, goldenScore)}`,
+        `golden score ${pair(goldenScore, golden.minScore)} is below the minimum ${pair(golden.minScore, goldenScore)}` +
+          (floor.floor < golden.minScore ? ` (${floor.floor.toFixed(2)} allowing for ${stats.goldenTotal} golden rows)` : ''),
       );
     const base = golden.baseline ?? baseline;
     const drop =
@@ -110,6 +112,16 @@ export function goldenDrop(
   const allowedPoints = Math.max(dropPoints, noisePoints);
   const points = (baseline - score) * 100;
   return { points, allowedPoints, alarm: points > allowedPoints + EPSILON };
+}
+
+/**
+ * Is a golden score below the job's minimum, beyond what chance explains? One wrong answer in a
+ * 4-row golden set is 25 points, so the floor is lowered by two standard errors of a score at the
+ * minimum over `n` rows; a set of a few hundred rows keeps it within a few points.
+ */
+export function goldenBelowMin(score: number, minScore: number, n: number): { floor: number; alarm: boolean } {
+  const floor = n > 0 ? minScore - 2 * Math.sqrt((minScore * (1 - minScore)) / n) : minScore;
+  return { floor, alarm: score < floor - EPSILON };
 }
 
 /** Whether a golden row's output holds every expected field with an equal value (JSON equality). */

@@ -15,28 +15,38 @@ export const FETCH_ATTEMPTS_MAX = 3;
  */
 export async function fetchResults(ctx: RunContext, submission: Submission): Promise<void> {
   const model = findModel(submission.model);
-  for (let attempt = 1; ; attempt++) {
+  let rows = 0;
+  for (let attempt = 1; attempt <= FETCH_ATTEMPTS_MAX; attempt++) {
     await ctx.db.exec('DELETE FROM raw_results WHERE run_id = ? AND submission_id = ?', [
       ctx.runId,
       submission.submissionId,
     ]);
     try {
-      const rows = await appendResults(ctx, submission, model);
-      crashPoint(ctx, 'fetch:after-append');
-      await setSubmissionStatus(ctx, submission.submissionId, 'fetched');
-      await ctx.log.outcome('fetch', 'results_fetched', { submission_id: submission.submissionId, rows });
-      return;
+      rows = await appendResults(ctx, submission, model);
+      break;
     } catch (error) {
+      // Only a failed download is retried; a local failure (the database, a crash) is not the
+      // API's fault and must not turn into missing ids that get billed again.
+      if (!(error instanceof DownloadError)) throw error;
       await ctx.log.alarm('fetch', 'results_stream_failed', {
         submission_id: submission.submissionId,
         attempt,
-        error: String(error),
+        error: String(error.cause),
       });
-      if (attempt >= FETCH_ATTEMPTS_MAX) {
-        await setSubmissionStatus(ctx, submission.submissionId, 'fetched');
-        return; // the rows that never arrived are missing ids: the gate requeues them
-      }
     }
+  }
+  // After FETCH_ATTEMPTS_MAX failed downloads the rows that never arrived are missing ids,
+  // which the gate requeues.
+  crashPoint(ctx, 'fetch:after-append');
+  await setSubmissionStatus(ctx, submission.submissionId, 'fetched');
+  await ctx.log.outcome('fetch', 'results_fetched', { submission_id: submission.submissionId, rows });
+}
+
+/** The download failed: the API call, or reading the next line of its stream. */
+class DownloadError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`download failed: ${String(cause)}`);
+    this.name = 'DownloadError';
   }
 }
 
@@ -48,12 +58,19 @@ async function appendResults(
   const decoder = await withRetries(
     () => ctx.client.messages.batches.results(submission.batchId!),
     ctx.env.clock,
-  );
+  ).catch((error: unknown) => {
+    throw new DownloadError(error);
+  });
+  const lines = decoder[Symbol.asyncIterator]();
   const appender = await ctx.db.appender('raw_results');
   let lineNo = 0;
   try {
-    for await (const row of decoder) {
-      appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, row, model);
+    for (;;) {
+      const next = await lines.next().catch((error: unknown) => {
+        throw new DownloadError(error);
+      });
+      if (next.done) break;
+      appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, next.value, model);
     }
   } finally {
     appender.closeSync();

@@ -19,26 +19,15 @@ export interface CostBreakdown {
 /**
  * The worst case the run could bill: every row (golden rows included) answered once by the
  * primary at full max_tokens and, with escalation on, once more by the escalation model, at batch
- * prices. Failed attempts are not billed, so retries add nothing; this bounds the real spend.
+ * prices. Errored, expired and canceled attempts are not billed; a row billed but lost on the
+ * way back (a missing result line) would be billed again by its retry, which is why every later
+ * round also passes the spend guard (spend-guard.ts) before it is submitted.
  */
 export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
   const { job } = ctx;
-  // Set-based, no rendering: a prompt is the template's fixed text plus each placeholder's value
-  // and, with fencing, its two tags. Placeholders are counted as often as they occur.
-  const occurrences = [...job.template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!);
-  const fixedChars = job.template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '').length;
-  const fenceChars = ctx.fence ? 2 * ctx.fence.length + 5 : 0;
-  const valueChars = occurrences.length
-    ? occurrences
-        .map(
-          (c) =>
-            `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
-        )
-        .join(' + ')
-    : '0';
   const totals = await ctx.db.one<{ rows: number; tokens: number | null }>(
     `SELECT count(*)::INTEGER AS rows,
-            sum(ceil((${fixedChars + occurrences.length * fenceChars} + ${valueChars}) / 4) + 7)::BIGINT AS tokens
+            sum(${inputTokensSql(ctx)})::BIGINT AS tokens
      FROM source_rows WHERE run_id = ?`,
     [ctx.runId],
   );
@@ -62,4 +51,28 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
     worstCaseUsd: primaryUsd + escalationUsd,
     ceilingUsd: job.costCeilingUsd,
   };
+}
+
+/**
+ * The input-token estimate of each row as a SQL expression over `row_json`, with no rendering:
+ * a prompt is the template's fixed text plus each placeholder's value and, with fencing, its two
+ * tags (placeholders counted as often as they occur). Equal to estimateInputTokens(rendered).
+ */
+export function inputTokensSql(ctx: RunContext): string {
+  const template = ctx.job.template;
+  const placeholder = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+  const occurrences = [...template.matchAll(placeholder)].map((m) => m[1]!);
+  const fixedChars = template.replace(placeholder, '').length + occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
+  const valueChars = occurrences.map(
+    (c) => `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
+  );
+  return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + 7)`;
+}
+
+/** A row's worst-case batch cost in USD as SQL: its input estimate and full max_tokens, at `modelSql`'s prices. */
+export function rowWorstCostSql(ctx: RunContext, modelSql: string): string {
+  const models = [ctx.job.models.primary, ctx.job.models.escalation].filter((m): m is string => m !== null);
+  const price = (field: 'inputUsdPerMTok' | 'outputUsdPerMTok') =>
+    `CASE ${modelSql} ${models.map((m) => `WHEN '${m}' THEN ${findModel(m)![field]}`).join(' ')} END`;
+  return `(0.5 * (${inputTokensSql(ctx)} * ${price('inputUsdPerMTok')} + ${ctx.job.maxTokens} * ${price('outputUsdPerMTok')}) / 1e6)`;
 }

@@ -1,4 +1,4 @@
-import { goldenDrop, goldenMatches } from '../gate/grade-canary.js';
+import { goldenBelowMin, goldenDrop, goldenMatches } from '../gate/grade-canary.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';

@@ -2,6 +2,7 @@ import { fetchResults } from './fetch-results.js';
 import { gateSubmission } from './gate-results.js';
 import { pollUntilEnded } from './poll.js';
 import { queueSql } from './row-states.js';
+import { roundWithinCeiling } from './spend-guard.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { readSubmissions, type Submission } from './submissions.js';
 import { type QueuedRow, recoverIntended, submitChunk } from './submit.js';
@@ -24,6 +25,7 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
   for (let round = 1; round <= roundsMax; round++) {
     const chunks = await queueChunks(ctx, phase);
     if (chunks === 0) return;
+    if (!(await roundWithinCeiling(ctx))) return;
     await ctx.log.event(phase, 'round_started', { round, chunks });
     for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
       const wave: Submission[] = [];
