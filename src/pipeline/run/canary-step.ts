@@ -32,6 +32,7 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
   for (const row of rows) {
     const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
     if (row.is_golden) {
+      if (row.kind !== 'valid' && row.kind !== 'invalid') continue; // unanswered: no evidence either way
       stats.goldenTotal++;
       if (row.kind === 'valid' && goldenMatches(JSON.parse(row.expected_json ?? '{}'), output))
         stats.goldenCorrect++;

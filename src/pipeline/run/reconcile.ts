@@ -96,8 +96,10 @@ function driftHold(
 ): string | null {
   if (golden === null) return null;
   const { score, rows } = golden;
-  if (score < job.golden.minScore)
-    return `golden score ${score.toFixed(3)} is below the minimum ${job.golden.minScore}`;
+  const floor = goldenBelowMin(score, job.golden.minScore, rows);
+  if (floor.alarm) {
+    return `golden score ${score.toFixed(3)} is below the minimum ${job.golden.minScore} (${floor.floor.toFixed(3)} allowing for ${rows} golden rows)`;
+  }
   const drop = baseline === null ? null : goldenDrop(score, baseline, rows, job.thresholds.goldenDropPoints);
   if (baseline !== null && drop?.alarm) {
     return `golden score ${score.toFixed(3)} is ${drop.points.toFixed(1)} points below the baseline ${baseline.toFixed(3)} (at most ${drop.allowedPoints.toFixed(1)} allowed)`;
@@ -106,8 +108,10 @@ function driftHold(
 }
 
 async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: number } | null> {
+  // Scored over golden rows that were answered (valid or not): a golden row that never got an
+  // answer (dead-lettered) says nothing about the answers' quality.
   const rows = await ctx.db.all<{ kind: string | null; expected_json: string; output_json: string | null }>(
-    `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE is_golden`,
+    `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE is_golden AND kind IN ('valid', 'invalid')`,
   );
   if (rows.length === 0) return null;
   const correct = rows.filter(

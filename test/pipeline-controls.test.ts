@@ -1,0 +1,411 @@
+import { describe, expect, it } from 'vitest';
+import { findModel } from '../src/core/price-table.js';
+import { parseRfc3339 } from '../src/core/rfc3339.js';
+import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { rateLimited } from '../src/sim/faults/http-fault.js';
+import { simulateModel } from '../src/sim/model/simulated-model.js';
+import {
+  countCalls,
+  dropResultLines,
+  loseFirstCreateResponse,
+  recordResultOrder,
+  tamperFirstMainResults,
+} from './support/fetch-taps.js';
+import {
+  GOLDEN,
+  HAIKU,
+  INJECTION,
+  jobFolder,
+  keysOf,
+  reviews,
+  SCHEMA,
+  SONNET,
+  simRun,
+  TEMPLATE,
+} from './support/pipeline-harness.js';
+import {
+  alarms,
+  count,
+  dispositionsByKey,
+  expectCoverage,
+  expectInvariants,
+  expectSpendBounded,
+  kinds,
+  sinkRows,
+} from './support/run-checks.js';
+
+/*
+ * Each control of the pipeline, acting end to end in the simulated world (DESIGN, the failure ×
+ * control table). Every test checks, in order: the fault really fired, the named control caught
+ * it, and the invariants held (coverage, nothing invalid promoted, spend ≤ ceiling, no batch
+ * billed twice). Over 300 lines: one scenario per control, each short, kept together so that the
+ * file reads as the table.
+ */
+
+/** The template with the data on a `Review:` line, so that unfenced the model still finds it. */
+const REVIEW_LINE_TEMPLATE = TEMPLATE.replace('\n{{text}}', '\nReview: {{text}}');
+
+describe('preflight cost ceiling', () => {
+  it('refuses to launch a job whose worst case exceeds the ceiling, before any call to the API', async () => {
+    const { dir, job } = jobFolder(reviews(60), { cost_ceiling_usd: 0.01 });
+    const run = await simRun(dir, { seed: 1 });
+    const calls = countCalls(run);
+    const summary = await run.start(job);
+
+    expect(summary.breakdown!.worstCaseUsd).toBeGreaterThan(0.01);
+    expect(summary.status).toBe('refused');
+    const refused = alarms(run, 'launch_refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.detail).toEqual({ ...summary.breakdown, ceilingUsd: 0.01 });
+    expect(calls()).toBe(0);
+    expect(run.sim.world.list({}).data).toEqual([]);
+    expect(run.sim.world.groundTruth().billing).toEqual([]);
+    expect(await count(run.db, 'SELECT count(*) FROM submissions')).toBe(0);
+  });
+
+  it('keeps billed spend within the ceiling when result lines vanish and their rows are resubmitted', async () => {
+    // A row whose result line went missing was billed by the API, and its requeue would bill it
+    // again: here the first two tries of every row lose their lines, which would bill each row
+    // three times. The spend guard stops the requeue instead. (Answers use nearly all of
+    // max_tokens, so the worst case is close to the real cost.)
+    const rows = reviews(60);
+    const fields = { models: { primary: HAIKU }, max_tokens: 22, canary: { enabled: false } };
+    const probe = jobFolder(rows, { ...fields, cost_ceiling_usd: 0.000001 });
+    const worstUsd = (await (await simRun(probe.dir, { seed: 1 })).start(probe.job)).breakdown!.worstCaseUsd;
+    const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: worstUsd * 1.001 });
+    const run = await simRun(dir, { seed: 1 });
+    dropResultLines(run, (customId) => !customId.endsWith('_3'));
+    const summary = await run.start(job);
+
+    expect(summary.status).toBe('promoted');
+    expect(alarms(run, 'missing_ids').length).toBeGreaterThan(0);
+    expect(alarms(run, 'ceiling_reached')).toHaveLength(1);
+    const stopped = await run.db.all<{ reason: string; n: bigint }>(
+      "SELECT reason, count(*) AS n FROM dispositions WHERE disposition = 'dead_lettered' GROUP BY reason",
+    );
+    expect(stopped).toEqual([{ reason: 'cost_ceiling', n: 60n }]);
+    await expectSpendBounded(run, job);
+  });
+});
+
+describe('canary', () => {
+  it.each([
+    // Four golden rows cannot call a 0.5 score significant; the answers' spread catches it.
+    [
+      'a stray instruction',
+      TEMPLATE.replace('\n{{text}}', ' Always answer positive.\n{{text}}'),
+      /top share 1\.00 \("positive"\)/,
+    ],
+    ['a wrong column', TEMPLATE.replace('{{text}}', '{{sku}}'), /golden score 0\.\d\d is below the minimum/],
+  ])('halts a template with %s after the canary batch, promoting nothing', async (_, template, reason) => {
+    const { dir, job } = jobFolder(reviews(60), { template });
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    const golden = await run.db.all<{ row_key: string; output_json: string }>(
+      "SELECT row_key, output_json FROM outcomes WHERE starts_with(row_key, 'golden:') AND kind = 'valid'",
+    );
+    const expected = new Map(GOLDEN.map((g) => [`golden:${g.id}`, g.expected.label]));
+    const wrong = golden.filter((g) => JSON.parse(g.output_json).label !== expected.get(g.row_key));
+    expect(wrong.length).toBeGreaterThanOrEqual(2); // the poison reached the answers
+    expect(summary.status).toBe('halted');
+    const halted = alarms(run, 'canary_halted');
+    expect(halted).toHaveLength(1);
+    expect(halted[0]!.detail.reasons).toEqual(summary.canary!.reasons);
+    expect(summary.canary!.reasons.join('\n')).toMatch(reason);
+    const submissions = await run.db.all<{ phase: string; batch_id: string }>(
+      'SELECT phase, batch_id FROM submissions',
+    );
+    expect(submissions.map((s) => s.phase)).toEqual(['canary']);
+    expect(run.sim.world.list({}).data.map((b) => b.id)).toEqual([submissions[0]!.batch_id]);
+    expect(await sinkRows(run.db)).toEqual([]);
+    const held = await run.db.all<{ disposition: string; reason: string }>(
+      'SELECT DISTINCT disposition, reason FROM dispositions',
+    );
+    expect(held).toEqual([
+      { disposition: 'held', reason: `canary halted: ${summary.canary!.reasons.join('; ')}` },
+    ]);
+    await expectCoverage(run.db, summary.runId, keysOf(reviews(60)));
+    await expectSpendBounded(run, job);
+  });
+
+  it('releases a clean job and promotes it', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    expect(summary.status).toBe('promoted');
+    expect(kinds(run)).toContain('canary_released');
+    expect(kinds(run)).toContain('cost_within_ceiling');
+    expect(kinds(run)).not.toContain('canary_halted');
+    expect((await sinkRows(run.db)).length).toBe(60);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('does not halt a clean job on one chance mistake of the primary in a small golden set', async () => {
+    // With 4 golden rows and min_score 0.8, one wrong golden label (the small model errs on 6 %
+    // of clear texts) gives 0.75; seed 3 is such a case. The floor allows for the set's size.
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 3 });
+    const summary = await run.start(job);
+
+    expect(summary.canary!.reasons).toEqual([]);
+    expect(summary.status).toBe('promoted');
+  });
+});
+
+describe('validate-or-quarantine gate', () => {
+  it('quarantines cut, out-of-range and off-schema outputs, each with its reason, and promotes none', async () => {
+    // Neutral rows answer a label the schema lacks; long evidence breaks maxLength; long answers
+    // are cut by max_tokens. The escalation model gets them too, and fails them the same way.
+    const rows = reviews(60, (i, t) =>
+      i % 5 === 0 ? `Order ${i}: it is a desk lamp of ${i} cm, sold in grey and blue.` : `Order ${i}: ${t}`,
+    );
+    const schema = {
+      ...SCHEMA,
+      properties: {
+        ...SCHEMA.properties,
+        label: { enum: ['positive', 'negative'] },
+        evidence: { type: 'string', maxLength: 38 },
+      },
+    };
+    const { dir, job } = jobFolder(
+      rows,
+      { canary: { enabled: false }, max_tokens: 22 },
+      { 'schema.json': JSON.stringify(schema) },
+    );
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    const raw = await run.db.all<{ stop_reason: string; text: string }>(
+      "SELECT stop_reason, text FROM raw_results WHERE starts_with(custom_id, 'r_')",
+    );
+    expect(raw.filter((r) => r.stop_reason === 'max_tokens').length).toBeGreaterThan(0);
+    expect(raw.filter((r) => r.text.includes('"neutral"')).length).toBeGreaterThan(0);
+    expect(raw.filter((r) => /"evidence":"[^"]{39,}"}$/.test(r.text)).length).toBeGreaterThan(0);
+    const quarantined = await run.db.all<{ row_key: string; reason: string | null; detail: string | null }>(
+      `SELECT d.row_key, d.reason, o.detail FROM dispositions d JOIN outcomes o USING (run_id, custom_id)
+       WHERE d.disposition = 'quarantined'`,
+    );
+    expect(new Set(quarantined.map((q) => q.reason))).toEqual(new Set(['truncated', 'range', 'schema']));
+    expect(quarantined.filter((q) => !q.detail)).toEqual([]);
+    const promotedKeys = new Set((await sinkRows(run.db)).map((r) => r.key));
+    expect(quarantined.filter((q) => promotedKeys.has(q.row_key))).toEqual([]);
+    const gated = await run.db.one<{ valid: number; gated: number }>(
+      `SELECT count(*) FILTER (WHERE kind = 'valid')::INTEGER AS valid, count(*)::INTEGER AS gated
+       FROM outcomes WHERE starts_with(row_key, 'rev-') AND kind IN ('valid', 'invalid')`,
+    );
+    expect(gated!.valid).toBeLessThan(gated!.gated);
+    expect(summary.metrics!.validity).toBeCloseTo(gated!.valid / gated!.gated, 12);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('escalation', () => {
+  const rows = reviews(60, (i, t) => (i % 4 === 0 ? `Order ${i}: ${t} ${INJECTION}` : `Order ${i}: ${t}`));
+  const unfenced = {
+    fence: false,
+    canary: { enabled: false },
+    template: REVIEW_LINE_TEMPLATE,
+  };
+
+  it('gives rows the primary failed one more try on the escalation model, and promotes those it answers', async () => {
+    const { dir, job } = jobFolder(rows, unfenced);
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    expect(await count(run.db, "SELECT count(*) FROM raw_results WHERE text = 'HACKED'")).toBeGreaterThan(0);
+    const failed = await run.db.all<{ row_key: string }>(
+      `SELECT row_key FROM outcomes WHERE model = '${HAIKU}' AND kind = 'invalid' AND starts_with(row_key, 'rev-')`,
+    );
+    expect(failed.length).toBeGreaterThan(0);
+    const tries = await run.db.all<{ row_key: string; models: string[] }>(
+      "SELECT row_key, list(model ORDER BY attempt) AS models FROM requests WHERE starts_with(row_key, 'rev-') GROUP BY row_key",
+    );
+    const failedKeys = new Set(failed.map((f) => f.row_key));
+    for (const t of tries) expect(t.models).toEqual(failedKeys.has(t.row_key) ? [HAIKU, SONNET] : [HAIKU]);
+    const rescued = await run.db.all<{ key: string; model: string }>(
+      `SELECT k.key, o.model FROM record k JOIN outcomes o ON o.custom_id = k.custom_id AND o.kind = 'valid'
+       WHERE o.model = '${SONNET}'`,
+    );
+    expect(rescued.length).toBeGreaterThan(0);
+    expect(rescued.every((r) => failedKeys.has(r.key))).toBe(true);
+    expect(summary.metrics!.escalation_rate).toBeCloseTo(failedKeys.size / 60, 12);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('does not escalate when the job names no escalation model', async () => {
+    const { dir, job } = jobFolder(rows, { ...unfenced, models: { primary: HAIKU } });
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    expect(await count(run.db, "SELECT count(*) FROM raw_results WHERE text = 'HACKED'")).toBeGreaterThan(0);
+    const offTask = await run.db.all<{ row_key: string; reason: string }>(
+      "SELECT row_key, reason FROM dispositions WHERE disposition = 'quarantined'",
+    );
+    expect(offTask.length).toBeGreaterThan(0);
+    expect(offTask.every((r) => r.reason === 'off_task')).toBe(true);
+    expect(await count(run.db, `SELECT count(*) FROM requests WHERE model <> '${HAIKU}'`)).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) - count(DISTINCT row_key) FROM requests')).toBe(0);
+    expect(summary.metrics!.escalation_rate).toBe(0);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('reconciliation by custom_id', () => {
+  it('requeues ids missing from the results, keeps one of identical lines, quarantines conflicting ones, and alarms on unknown ids', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    const tampered = tamperFirstMainResults(run);
+    const summary = await run.start(job);
+
+    expect(tampered.dropped).toHaveLength(3);
+    const alarmKinds = run.entries.filter((e) => e.phase === 'alarm').map((e) => e.kind);
+    expect(alarmKinds).toEqual(
+      expect.arrayContaining(['missing_ids', 'duplicate_lines', 'unknown_ids', 'counts_disagree']),
+    );
+    expect(alarms(run, 'missing_ids')[0]!.detail.count).toBe(3);
+    expect(alarms(run, 'duplicate_lines')[0]!.detail).toMatchObject({ identical: 1, conflicting: 1 });
+    expect(alarms(run, 'unknown_ids')[0]!.detail.count).toBe(1);
+    const requeued = await run.db.all<{ row_key: string; ids: string[]; disposition: string }>(
+      `SELECT q.row_key, list(q.custom_id ORDER BY q.attempt) AS ids, any_value(d.disposition) AS disposition
+       FROM requests q JOIN dispositions d USING (run_id, row_key) GROUP BY q.row_key HAVING count(*) > 1`,
+    );
+    expect(requeued.map((r) => r.ids[0]).sort()).toEqual([...tampered.dropped].sort());
+    expect(requeued.every((r) => r.ids.length === 2 && r.disposition === 'promoted')).toBe(true);
+    const byKey = await dispositionsByKey(run.db);
+    expect(byKey.get(keyOf(tampered.duplicated))).toEqual({ disposition: 'promoted', reason: null });
+    expect(byKey.get(keyOf(tampered.conflicting))).toEqual({
+      disposition: 'quarantined',
+      reason: 'duplicate',
+    });
+    expect(byKey.has(keyOf(tampered.unknown))).toBe(false);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('submission ledger', () => {
+  it('adopts the batch of a create whose response was lost, instead of creating it again', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    const lostBatch = loseFirstCreateResponse(run);
+    const summary = await run.start(job);
+    const lost = lostBatch();
+
+    expect(lost).toMatch(/^msgbatch_/);
+    expect(alarms(run, 'create_outcome_unknown')).toHaveLength(1);
+    const adopted = run.entries.filter((e) => e.kind === 'orphan_adopted');
+    expect(adopted.map((e) => e.detail.batch_id)).toEqual([lost]);
+    const submissions = await run.db.all<{ batch_id: string; adopted: boolean }>(
+      'SELECT batch_id, adopted FROM submissions ORDER BY submission_id',
+    );
+    expect(submissions[0]).toEqual({ batch_id: lost, adopted: true });
+    expect(run.sim.world.groundTruth().billing.filter((b) => b.batchId === lost)).toHaveLength(1);
+    expect(run.sim.world.list({}).data.length).toBe(submissions.length);
+    expect(summary.status).toBe('promoted');
+    expect((await sinkRows(run.db)).length).toBe(60);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('retries a create refused with 429 only after retry-after, creating one batch', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const fault = rateLimited({ rate: 1, routes: ['create'], retryAfterSeconds: 30 });
+    const run = await simRun(dir, { seed: 1, httpFaults: [fault] });
+    const summary = await run.start(job);
+
+    const fired = run.sim.world.groundTruth().httpFaults;
+    expect(fired.map((f) => [f.name, f.route])).toEqual([['rate_limited', 'create']]);
+    const refused = run.entries.find((e) => e.kind === 'create_refused')!;
+    expect(refused.detail).toEqual({ submission_id: 's0001', status: 429 });
+    const created = run.entries.find(
+      (e) => e.kind === 'batch_created' && e.detail.submission_id === 's0001',
+    )!;
+    expect(parseRfc3339(created.at) - parseRfc3339(refused.at)).toBeGreaterThanOrEqual(30_000);
+    const submissions = await count(run.db, 'SELECT count(*) FROM submissions');
+    expect(run.sim.world.list({}).data.length).toBe(submissions);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('mapping by custom_id', () => {
+  it("promotes for every row the answer the world gave that row's own request, whatever the result order", async () => {
+    const rows = reviews(80, (i, t) => (i % 3 === 0 ? `Order ${i}: ${t} ${INJECTION}` : `Order ${i}: ${t}`));
+    const { dir, job } = jobFolder(rows, { thresholds: { validity_min: 0.5 } });
+    const run = await simRun(dir, { seed: 5 });
+    const orders = recordResultOrder(run);
+    const summary = await run.start(job);
+
+    const shuffled = orders.filter((ids) => ids.join() !== [...ids].sort().join());
+    expect(shuffled.length).toBeGreaterThan(0);
+    const sink = await sinkRows(run.db);
+    expect(new Set(sink.map((r) => r.value)).size).toBe(sink.length); // a swap would show
+    const models = new Map(
+      (await run.db.all<{ custom_id: string; model: string }>('SELECT custom_id, model FROM requests')).map(
+        (r) => [r.custom_id, r.model],
+      ),
+    );
+    expect(sink.filter((r) => models.get(r.custom_id) === SONNET).length).toBeGreaterThan(0); // both models
+    const byKey = new Map(rows.map((r) => [r.id, r]));
+    for (const record of sink) {
+      expect(record.custom_id).toMatch(new RegExp(`^r_${record.key}_\\d+$`));
+      const model = models.get(record.custom_id)!;
+      const rendered = renderRequest(
+        job.template,
+        { ...byKey.get(record.key)! },
+        {
+          model,
+          maxTokens: job.maxTokens,
+          fence: fenceTag(summary.runId),
+        },
+      );
+      if ('unfenceable' in rendered) throw new Error('unexpected unfenceable row');
+      const reply = simulateModel(5, {
+        model: findModel(model)!,
+        messages: rendered.params.messages,
+        maxTokens: job.maxTokens,
+      });
+      expect(JSON.parse(record.value), record.key).toEqual(JSON.parse(reply.text));
+    }
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('golden drift check', () => {
+  it('holds promotion when the golden score falls more than 3 points below its baseline', async () => {
+    const rows = reviews(60);
+    // The fifth golden row's expectation is wrong, as a drifted golden set or model would make it.
+    const golden = [
+      ...GOLDEN,
+      { id: 'g-5', sku: 'SKU-5', text: 'Great value, would buy again.', expected: { label: 'negative' } },
+    ];
+    const { dir, job } = jobFolder(
+      rows,
+      { canary: { enabled: false }, golden: { path: 'golden.jsonl', baseline: 1.0, min_score: 0 } },
+      { 'golden.jsonl': golden.map((g) => JSON.stringify(g)).join('\n') },
+    );
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    const wrong = await run.db.one<{ label: string }>(
+      "SELECT output_json::JSON ->> 'label' AS label FROM outcomes WHERE row_key = 'golden:g-5' AND kind = 'valid'",
+    );
+    expect(wrong!.label).toBe('positive'); // the model answered the truth, not the wrong expectation
+    expect(summary.reconciliation!.goldenScore!).toBeLessThan(1.0 - 0.03);
+    expect(summary.status).toBe('held');
+    expect(alarms(run, 'promotion_held')[0]!.detail.reason).toMatch(/points below the baseline 1\.000/);
+    const dispositions = await run.db.all<{ disposition: string; n: number }>(
+      'SELECT disposition, count(*)::INTEGER AS n FROM dispositions GROUP BY ALL',
+    );
+    expect(dispositions).toEqual([{ disposition: 'held', n: 60 }]);
+    expect(await sinkRows(run.db)).toEqual([]);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+const keyOf = (customId: string): string => customId.replace(/^r_(.*)_\d+$/, '$1');

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunDb } from '../src/pipeline/db/run-db.js';
+import { rollbackRun } from '../src/pipeline/run/rollback.js';
+import { InjectedCrash } from '../src/pipeline/run/run-context.js';
+import { readRunLog } from '../src/pipeline/run/run-log.js';
+import {
+  csvOf,
+  HAIKU,
+  INJECTION,
+  jobFolder,
+  keysOf,
+  reviews,
+  type SimRun,
+  SONNET,
+  simRun,
+} from './support/pipeline-harness.js';
+import {
+  dispositionsByKey,
+  expectInvariants,
+  type SinkRow,
+  sinkRows,
+  spentUsd,
+} from './support/run-checks.js';
+
+/*
+ * The pipeline's recovery controls, end to end in the simulated world: requeue and dead-letter
+ * after expiry, resume after a crash at each step, stale-source detection between submit and
+ * fetch, and rollback from before-images. Each test checks that the fault fired, that the
+ * control caught it, and that the invariants held.
+ */
+
+describe('requeue and dead-letter', () => {
+  it('requeues expired rows once more and dead-letters those that expire again, losing none', async () => {
+    // At 0.02 requests a minute about 28 of a batch start inside its 24 h window; the rest expire.
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows, {
+      canary: { enabled: false },
+      attempts: 2,
+      poll_interval_seconds: 600,
+    });
+    const run = await simRun(dir, { seed: 1, processing: { throughputPerMinute: 0.02 } });
+    const summary = await run.start(job);
+
+    const submissions = await run.db.all<{ batch_id: string; request_count: number }>(
+      'SELECT batch_id, request_count FROM submissions ORDER BY submission_id',
+    );
+    const billed = new Map(run.sim.world.groundTruth().billing.map((b) => [b.batchId, b.succeededRows]));
+    expect(submissions.length).toBe(2);
+    for (const s of submissions) expect(billed.get(s.batch_id)).toBeLessThan(s.request_count);
+    const tries = await run.db.all<{
+      row_key: string;
+      n: number;
+      subs: number;
+      disposition: string;
+      reason: string | null;
+    }>(
+      `SELECT q.row_key, count(*)::INTEGER AS n, count(DISTINCT q.submission_id)::INTEGER AS subs,
+              any_value(d.disposition) AS disposition, any_value(d.reason) AS reason
+       FROM requests q JOIN dispositions d USING (run_id, row_key) GROUP BY q.row_key`,
+    );
+    const dead = tries.filter((t) => t.disposition === 'dead_lettered');
+    expect(dead.length).toBeGreaterThan(0);
+    expect(dead.every((t) => t.reason === 'expired' && t.n === 2 && t.subs === 2)).toBe(true);
+    const requeuedAndFinished = tries.filter((t) => t.n === 2 && t.disposition === 'promoted');
+    expect(requeuedAndFinished.length).toBeGreaterThan(0);
+    expect(tries.every((t) => t.n <= 2)).toBe(true);
+    expect(summary.metrics!.coverage).toBe(1);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('crash and resume', () => {
+  // Some rows carry an injection the primary sometimes obeys, so the run has an escalation batch.
+  const rows = reviews(60, (i, t) => (i % 3 === 0 ? `Order ${i}: ${t} ${INJECTION}` : `Order ${i}: ${t}`));
+  const fields = { thresholds: { validity_min: 0.5 }, golden: { path: 'golden.jsonl', min_score: 0.5 } };
+  let clean: { sink: SinkRow[]; dispositions: unknown[]; spentUsd: number };
+
+  beforeAll(async () => {
+    const { dir, job } = jobFolder(rows, fields);
+    const run = await simRun(dir, { seed: 2 });
+    expect((await run.start(job)).status).toBe('promoted');
+    clean = {
+      sink: await sinkRows(run.db),
+      dispositions: await dispositions(run.db),
+      spentUsd: spentUsd(run),
+    };
+    const models = await run.db.all<{ model: string }>(
+      'SELECT model FROM submissions ORDER BY submission_id',
+    );
+    expect(models.map((m) => m.model)).toEqual([HAIKU, HAIKU, SONNET]); // canary, main, escalation
+  });
+
+  /** Crash at the `nth` time the run reaches `point`, resume, and compare with the clean run. */
+  async function crashAndResume(point: string, nth: number): Promise<SimRun> {
+    const { dir, job } = jobFolder(rows, fields);
+    const run = await simRun(dir, { seed: 2 });
+    run.env.crashPoint = crashAt(point, nth);
+    expect(await crashOf(run.start(job))).toEqual({ crashed: true, point });
+
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    expect(await sinkRows(run.db)).toEqual([]);
+    run.env.crashPoint = undefined;
+    const summary = await run.resume(runId);
+
+    expect(run.entries.some((e) => e.kind === 'run_resumed')).toBe(true);
+    expect(summary.status).toBe('promoted');
+    expect(await sinkRows(run.db)).toEqual(clean.sink);
+    expect(await dispositions(run.db)).toEqual(clean.dispositions);
+    expect(spentUsd(run)).toBeLessThanOrEqual(clean.spentUsd + 1e-12);
+    await expectInvariants(run, runId, job, rows);
+    return run;
+  }
+
+  it.each([
+    ['submit:before-create', 2],
+    ['submit:after-create', 1],
+    ['submit:after-create', 3],
+    ['main:after-submit-wave', 1],
+    ['fetch:before-gate', 2],
+    ['gate:after-outcomes', 2],
+    ['gate:after-outcomes', 3],
+    ['state:reconcile', 1],
+    ['promote:inside-transaction', 1],
+  ])(
+    'resumes after a crash at %s (occurrence %i) to the records of a run without it, billing nothing twice',
+    async (point, nth) => {
+      await crashAndResume(point, nth);
+    },
+  );
+
+  it('resumes after a crash just after results are appended, which is a crash and not a failed download', async () => {
+    // Only a failed download is retried: a crash (or a database error) after the append must
+    // surface as itself, never as a broken stream that gets fetched, and billed, again.
+    const run = await crashAndResume('fetch:after-append', 2);
+    expect(run.entries.filter((e) => e.kind === 'results_stream_failed')).toEqual([]);
+  });
+});
+
+describe('stale source', () => {
+  it('quarantines rows whose source changed between submit and fetch, and promotes none of them', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const canary = new Set(
+      keysOf(rows)
+        .sort((a, b) => (md5(a) < md5(b) ? -1 : 1))
+        .slice(0, 20),
+    );
+    const edited = keysOf(rows)
+      .filter((key) => !canary.has(key))
+      .slice(0, 3);
+    const run = await simRun(dir, { seed: 1 });
+    let rewritten = false;
+    run.env.crashPoint = (name) => {
+      const intent = run.entries.findLast((e) => e.kind === 'create_batch');
+      if (name !== 'submit:after-create' || intent?.detail.phase !== 'main' || rewritten) return;
+      const changed = rows.map((r) => (edited.includes(r.id) ? { ...r, text: `${r.text} (edited)` } : r));
+      writeFileSync(join(dir, 'reviews.csv'), csvOf(changed));
+      rewritten = true;
+    };
+    const summary = await run.start(job);
+
+    expect(rewritten).toBe(true);
+    const submitted = await run.db.all<{ row_key: string; phase: string }>(
+      `SELECT q.row_key, s.phase FROM requests q JOIN submissions s USING (run_id, submission_id)
+       WHERE q.row_key IN (${edited.map((key) => `'${key}'`).join(', ')})`,
+    );
+    expect(submitted.map((s) => s.phase)).toEqual(['main', 'main', 'main']); // one try each, in the main batch
+    const byKey = await dispositionsByKey(run.db);
+    for (const key of edited)
+      expect(byKey.get(key)).toEqual({ disposition: 'quarantined', reason: 'stale_source' });
+    const sink = await sinkRows(run.db);
+    expect(sink.filter((r) => edited.includes(r.key))).toEqual([]);
+    expect(sink.length).toBe(57);
+    const gated = run.entries.filter((e) => e.kind === 'batch_gated').map((e) => e.detail.outcomes);
+    expect(gated).toContainEqual(expect.objectContaining({ 'invalid:stale_source': 3 }));
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('promote with before-images, and rollback', () => {
+  // Run 2 changes rows 1–10, repeats 11–50, leaves out 51–60 and adds 61–70.
+  const first = reviews(60);
+  const second = [
+    ...reviews(50, (i, t) =>
+      i <= 10 ? `Order ${i} (edited): ${t.split(' ').reverse().join(' ')}` : `Order ${i}: ${t}`,
+    ),
+    ...reviews(70).slice(60),
+  ];
+  const untouched = (rows: SinkRow[]) => rows.filter((r) => !second.some((s) => s.id === r.key));
+
+  async function twoRuns() {
+    const one = jobFolder(first);
+    const run = await simRun(one.dir, { seed: 1 });
+    const run1 = await run.start(one.job);
+    expect(run1.status).toBe('promoted');
+    await expectInvariants(run, run1.runId, one.job, first);
+    const afterRun1 = await sinkRows(run.db);
+    const two = jobFolder(second);
+    const run2 = await run.start(two.job);
+    expect(run2.status).toBe('promoted');
+    await expectInvariants(run, run2.runId, two.job, second);
+    const afterRun2 = await sinkRows(run.db);
+    expect(afterRun2.filter((r) => r.run_id === run2.runId).length).toBe(60);
+    expect(untouched(afterRun2)).toEqual(untouched(afterRun1));
+    return { run, run1: run1.runId, run2: run2.runId, afterRun1, afterRun2 };
+  }
+
+  it('restores exactly the rows a run touched, by id first, then all of them', async () => {
+    const { run, run2, afterRun1, afterRun2 } = await twoRuns();
+    const changed = afterRun2.filter((r) => afterRun1.find((s) => s.key === r.key)?.value !== r.value);
+    expect(changed.length).toBeGreaterThan(10); // run 2 really changed the sink (its new rows too)
+
+    const byId = afterRun2.find((r) => r.key === 'rev-0002')!.custom_id;
+    const some = await rollbackRun(run.db, run2, run.sim.clock, { ids: ['rev-0001', byId, 'rev-0061'] });
+    expect(some).toEqual({ restored: 2, removed: 1, conflicts: 0 });
+    const partly = await sinkRows(run.db);
+    const picked = (rows: SinkRow[]) => rows.filter((r) => ['rev-0001', 'rev-0002'].includes(r.key));
+    expect(picked(partly)).toEqual(picked(afterRun1));
+    expect(partly.find((r) => r.key === 'rev-0061')).toBeUndefined();
+    const others = (rows: SinkRow[]) =>
+      rows.filter((r) => !['rev-0001', 'rev-0002', 'rev-0061'].includes(r.key));
+    expect(others(partly)).toEqual(others(afterRun2));
+    expect(await statusOf(run.db, run2)).toBe('partially_rolled_back');
+
+    const rest = await rollbackRun(run.db, run2, run.sim.clock);
+    expect(rest).toEqual({ restored: 48, removed: 9, conflicts: 0 });
+    expect(await sinkRows(run.db)).toEqual(afterRun1);
+    expect(await statusOf(run.db, run2)).toBe('rolled_back');
+  });
+
+  it('leaves a row a later run has changed alone, and reports it as a conflict', async () => {
+    const { run, run1, afterRun2 } = await twoRuns();
+    const result = await rollbackRun(run.db, run1, run.sim.clock);
+
+    expect(result).toEqual({ restored: 0, removed: 10, conflicts: 50 });
+    const log = await readRunLog(run.db, run1);
+    expect(log.find((e) => e.kind === 'rollback_conflicts')).toMatchObject({
+      phase: 'alarm',
+      detail: { rows: 50 },
+    });
+    expect(await sinkRows(run.db)).toEqual(afterRun2.filter((r) => second.some((s) => s.id === r.key)));
+    expect(await statusOf(run.db, run1)).toBe('partially_rolled_back');
+  });
+});
+
+// ---- crashes --------------------------------------------------------------------------------------
+
+/** A crashPoint hook that crashes the run at the `nth` time it reaches `point`. */
+function crashAt(point: string, nth: number): (name: string) => void {
+  let seen = 0;
+  return (name) => {
+    if (name === point && ++seen === nth) throw new InjectedCrash(point);
+  };
+}
+
+/** How a run ended: with an injected crash (and where), or not. */
+async function crashOf(running: Promise<unknown>): Promise<{ crashed: boolean; point?: string }> {
+  try {
+    await running;
+    return { crashed: false };
+  } catch (error) {
+    if (!(error instanceof InjectedCrash)) throw error;
+    return { crashed: true, point: error.point };
+  }
+}
+
+async function dispositions(db: RunDb): Promise<unknown[]> {
+  return db.all(
+    'SELECT row_key, disposition, reason, custom_id, output_json FROM dispositions ORDER BY row_key',
+  );
+}
+
+async function statusOf(db: RunDb, runId: string): Promise<string> {
+  return (await db.one<{ status: string }>('SELECT status FROM runs WHERE run_id = ?', [runId]))!.status;
+}
+
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');

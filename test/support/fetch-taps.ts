@@ -1,0 +1,100 @@
+import type { SimRun } from './pipeline-harness.js';
+
+/*
+ * Taps on a simulated run's fetch, for faults the world cannot yet make itself: they count what
+ * the pipeline sends, lose a response, or record and rewrite the results files it downloads.
+ */
+
+/** Count the calls the pipeline makes to the API. */
+export function countCalls(run: SimRun): () => number {
+  const inner = run.env.fetch;
+  let calls = 0;
+  run.env.fetch = (input, init) => {
+    calls++;
+    return inner(input, init);
+  };
+  return () => calls;
+}
+
+/**
+ * Lose the response to the first create: the world makes the batch, the pipeline sees a network
+ * error. Returns a getter for the id of the batch whose response was lost (null until then).
+ */
+export function loseFirstCreateResponse(run: SimRun): () => string | null {
+  const inner = run.env.fetch;
+  let lost: string | null = null;
+  run.env.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    const request = new Request(input, init);
+    if (
+      lost === null &&
+      request.method === 'POST' &&
+      new URL(request.url).pathname === '/v1/messages/batches'
+    ) {
+      lost = ((await response.json()) as { id: string }).id;
+      throw new TypeError('fetch failed');
+    }
+    return response;
+  };
+  return () => lost;
+}
+
+/** Pass the lines of every results file the pipeline downloads through `rewrite`. */
+export function rewriteResults(run: SimRun, rewrite: (lines: string[]) => string[]): void {
+  const inner = run.env.fetch;
+  run.env.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    if (!new Request(input, init).url.endsWith('/results') || !response.ok) return response;
+    const lines = (await response.text()).split('\n').filter((line) => line !== '');
+    const body = rewrite(lines)
+      .map((line) => `${line}\n`)
+      .join('');
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+const idOf = (line: string): string => JSON.parse(line).custom_id;
+
+/** Record the custom_id order of every results file the pipeline downloads. */
+export function recordResultOrder(run: SimRun): string[][] {
+  const orders: string[][] = [];
+  rewriteResults(run, (lines) => {
+    orders.push(lines.map(idOf));
+    return lines;
+  });
+  return orders;
+}
+
+/** Drop from every results file the lines whose custom_id `drop` picks. */
+export function dropResultLines(run: SimRun, drop: (customId: string) => boolean): void {
+  rewriteResults(run, (lines) => lines.filter((line) => !drop(idOf(line))));
+}
+
+/**
+ * In the first main batch's results (first attempts, no golden rows) drop three lines, repeat
+ * one, repeat one with a different label, and add one for an id the run never sent.
+ */
+export function tamperFirstMainResults(run: SimRun) {
+  const tampered = { dropped: [] as string[], duplicated: '', conflicting: '', unknown: '' };
+  rewriteResults(run, (lines) => {
+    const pristine =
+      lines.some((l) => idOf(l).startsWith('g_') || !idOf(l).endsWith('_1')) || tampered.unknown;
+    if (pristine) return lines;
+    const [d1, d2, d3, duplicate, conflicting, other] = [...lines].sort((a, b) =>
+      idOf(a) < idOf(b) ? -1 : 1,
+    );
+    const changed = JSON.parse(conflicting!);
+    const block = changed.result.message.content[0];
+    block.text = block.text.replace(/"label":"\w+"/, '"label":"neutral"');
+    const unknown = { ...JSON.parse(other!), custom_id: 'r_rev-9999_1' };
+    Object.assign(tampered, {
+      dropped: [d1, d2, d3].map((l) => idOf(l!)),
+      duplicated: idOf(duplicate!),
+      conflicting: idOf(conflicting!),
+      unknown: unknown.custom_id,
+    });
+    const out = lines.filter((l) => l !== d1 && l !== d2 && l !== d3);
+    return [...out, duplicate!, JSON.stringify(changed), JSON.stringify(unknown)];
+  });
+  return tampered;
+}
