@@ -68,7 +68,9 @@ export function gradeCanary(
     if (floor.alarm)
       reasons.push(
         `golden score ${pair(goldenScore, golden.minScore)} is below the minimum ${pair(golden.minScore, goldenScore)}` +
-          (floor.floor < golden.minScore ? ` (${floor.floor.toFixed(2)} allowing for ${stats.goldenTotal} golden rows)` : ''),
+          (floor.floor < golden.minScore
+            ? ` (${floor.floor.toFixed(2)} allowing for ${stats.goldenTotal} golden rows)`
+            : ''),
       );
     const base = golden.baseline ?? baseline;
     const drop =
@@ -119,7 +121,11 @@ export function goldenDrop(
  * 4-row golden set is 25 points, so the floor is lowered by two standard errors of a score at the
  * minimum over `n` rows; a set of a few hundred rows keeps it within a few points.
  */
-export function goldenBelowMin(score: number, minScore: number, n: number): { floor: number; alarm: boolean } {
+export function goldenBelowMin(
+  score: number,
+  minScore: number,
+  n: number,
+): { floor: number; alarm: boolean } {
   const floor = n > 0 ? minScore - 2 * Math.sqrt((minScore * (1 - minScore)) / n) : minScore;
   return { floor, alarm: score < floor - EPSILON };
 }

@@ -118,7 +118,8 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
     for (const row of rows) add(classify(ctx, row, conflicting.has(row.custom_id)));
   }
   const stale = tally.get('invalid:stale_source') ?? 0;
-  if (stale > 0) await ctx.log.alarm('gate', 'stale_source', { submission_id: submission.submissionId, count: stale });
+  if (stale > 0)
+    await ctx.log.alarm('gate', 'stale_source', { submission_id: submission.submissionId, count: stale });
   await writeOutcomes(ctx, submission, outcomes);
   crashPoint(ctx, 'gate:after-outcomes');
   await setSubmissionStatus(ctx, submission.submissionId, 'gated');

@@ -62,9 +62,12 @@ export function inputTokensSql(ctx: RunContext): string {
   const template = ctx.job.template;
   const placeholder = /\{\{\s*([^{}\s]+)\s*\}\}/g;
   const occurrences = [...template.matchAll(placeholder)].map((m) => m[1]!);
-  const fixedChars = template.replace(placeholder, '').length + occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
+  const fixedChars =
+    template.replace(placeholder, '').length +
+    occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
   const valueChars = occurrences.map(
-    (c) => `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
+    (c) =>
+      `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
   );
   return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + 7)`;
 }

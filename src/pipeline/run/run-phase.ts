@@ -2,8 +2,8 @@ import { fetchResults } from './fetch-results.js';
 import { gateSubmission } from './gate-results.js';
 import { pollUntilEnded } from './poll.js';
 import { queueSql } from './row-states.js';
-import { roundWithinCeiling } from './spend-guard.js';
 import { crashPoint, type RunContext } from './run-context.js';
+import { roundWithinCeiling } from './spend-guard.js';
 import { readSubmissions, type Submission } from './submissions.js';
 import { type QueuedRow, recoverIntended, submitChunk } from './submit.js';
 

@@ -1,5 +1,5 @@
-import type { RunContext } from './run-context.js';
 import { rowWorstCostSql } from './preflight.js';
+import type { RunContext } from './run-context.js';
 
 /**
  * Before a round is submitted: can it still not push spend past the ceiling? What the API may
@@ -23,7 +23,12 @@ export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
   const spent = row?.spent ?? 0;
   const needed = row?.needed ?? 0;
   if (spent + needed <= ctx.job.costCeilingUsd) return true;
-  await ctx.log.alarm('spend', 'ceiling_reached', { spent_max_usd: spent, round_worst_usd: needed, ceiling_usd: ctx.job.costCeilingUsd, rows: row?.rows ?? 0 });
+  await ctx.log.alarm('spend', 'ceiling_reached', {
+    spent_max_usd: spent,
+    round_worst_usd: needed,
+    ceiling_usd: ctx.job.costCeilingUsd,
+    rows: row?.rows ?? 0,
+  });
   await ctx.db.exec(
     `INSERT INTO outcomes SELECT $1, 'unsent', 'unsent', row_key, attempt, next_model, 'failed', 'cost_ceiling',
        'the next attempt could take spend past the cost ceiling', NULL FROM queue`,
