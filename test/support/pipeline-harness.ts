@@ -10,6 +10,7 @@ import { type RunSummary, resumeRun, startRun } from '../../src/pipeline/run/run
 import type { LogEntry } from '../../src/pipeline/run/run-log.js';
 import { type InProcessWorld, inProcessWorld } from '../../src/sim/sim-world.js';
 import type { WorldOptions } from '../../src/sim/world/batch-world.js';
+import { REVIEW_SCHEMA } from './review-schema.js';
 
 export const HAIKU = 'claude-haiku-4-5';
 export const SONNET = 'claude-sonnet-4-5';
@@ -75,16 +76,7 @@ export const TEMPLATE =
   'Classify the sentiment of the customer review. labels: positive, negative, neutral. ' +
   'Answer with JSON {"label", "score", "evidence"}; quote the evidence verbatim from the review.\n{{text}}';
 
-export const SCHEMA = {
-  type: 'object',
-  properties: {
-    label: { enum: ['positive', 'negative', 'neutral'] },
-    score: { type: 'number', minimum: 0, maximum: 1 },
-    evidence: { type: 'string', maxLength: 200 },
-  },
-  required: ['label', 'score', 'evidence'],
-  additionalProperties: false,
-};
+export const SCHEMA = REVIEW_SCHEMA;
 
 /**
  * A job folder with reviews.csv (`rows`, or that many `reviews`), golden.jsonl, schema.json and

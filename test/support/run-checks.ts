@@ -1,6 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'vitest';
 import type { RunDb } from '../../src/pipeline/db/run-db.js';
+import { compileOutputSchema } from '../../src/pipeline/gate/compile-schema.js';
 import type { Job } from '../../src/pipeline/job/job.js';
 import { keysOf, type Review, type SimRun } from './pipeline-harness.js';
 
@@ -88,7 +88,7 @@ export async function expectNothingInvalidPromoted(
     [runId],
   );
   expect(sink.map((r) => [r.key, r.value])).toEqual(promoted.map((p) => [p.row_key, p.output_json]));
-  const validate = new Ajv2020({ strict: false }).compile(job.schema);
+  const validate = compileOutputSchema(job.schema);
   const texts = new Map(rows.map((r) => [r.id, r.text]));
   for (const row of sink) {
     const value = JSON.parse(row.value);

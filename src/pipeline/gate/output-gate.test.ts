@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { REVIEW_SCHEMA } from '../../../test/support/review-schema.js';
 import { UsageError } from '../../core/errors.js';
 import { type GateInput, type GateVerdict, INSTRUCTION_PHRASES, makeOutputGate } from './output-gate.js';
 
-const SCHEMA = {
-  type: 'object',
-  properties: {
-    label: { enum: ['positive', 'negative', 'neutral'] },
-    score: { type: 'number', minimum: 0, maximum: 1 },
-    evidence: { type: 'string', maxLength: 200 },
-  },
-  required: ['label', 'score', 'evidence'],
-  additionalProperties: false,
-};
+const SCHEMA = REVIEW_SCHEMA;
 const ROW = 'The kettle boils fast and looks beautiful.\nWould buy again.';
 const gate = makeOutputGate(SCHEMA, { quoteFields: ['evidence'] });
 

@@ -1,6 +1,6 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import { UsageError } from '../../core/errors.js';
+import { compileOutputSchema } from './compile-schema.js';
 
 /*
  * The validate-or-quarantine gate (DESIGN failure rows 4 and 7): every model output either passes
@@ -63,22 +63,13 @@ const WHITESPACE = /\s+/g;
 
 // Unknown keywords stay errors, so a typo such as `maximun` cannot silently widen the gate; formats
 // are not checked because no format plugin is a dependency (ajv would refuse every `format`).
-const AJV_OPTIONS: Options = {
-  allErrors: true,
-  strictSchema: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  validateFormats: false,
-  logger: false,
-};
 
 /** Compile the job's output schema once (ajv, allErrors). Throws UsageError('bad_schema', …) if it does not compile. */
 export function makeOutputGate(
   schema: Record<string, unknown>,
   options: { quoteFields: readonly string[] },
 ): OutputGate {
-  const validate = compileSchema(schema);
+  const validate = compileOutputSchema(schema);
   const quoteFields = [...options.quoteFields];
   return {
     check(input) {
@@ -91,20 +82,6 @@ export function makeOutputGate(
       return offTask === '' ? parsed : quarantine('off_task', offTask);
     },
   };
-}
-
-function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  // Without a `$schema` the newer draft applies; draft-07 schemas say so and get the older dialect.
-  const legacy = typeof schema.$schema === 'string' && /draft-07\b/.test(schema.$schema);
-  try {
-    return (legacy ? new Ajv(AJV_OPTIONS) : new Ajv2020(AJV_OPTIONS)).compile(schema);
-  } catch (error) {
-    throw new UsageError(
-      'bad_schema',
-      `Failed to compile the job's output schema: ${oneLine(error instanceof Error ? error.message : String(error))}.`,
-      'Fix `schema` in the job file: it must be a JSON Schema (draft 2020-12, or 07 with its $schema).',
-    );
-  }
 }
 
 /** The parsed object as a (so far) valid verdict, or why the text is not one. */

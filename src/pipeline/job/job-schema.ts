@@ -1,8 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import { compileOutputSchema } from '../gate/compile-schema.js';
 import { templateColumns } from '../prompt/render-request.js';
 import type { Job } from './job.js';
 
@@ -170,22 +169,18 @@ function readJsonFile(path: string): { value: unknown } | { problem: string } {
 }
 
 /**
- * Why a job's output schema cannot be used, or undefined. Job allows drafts 07 and 2020-12, and
- * plain Ajv knows only the first: a `$schema` naming 2020-12 is compiled with Ajv2020.
+ * Why a job's output schema cannot be used, or undefined: compiled exactly as the output gate
+ * will compile it, so a schema that loads is a schema that runs.
  */
 function outputSchemaProblem(value: unknown): string | undefined {
   if (value === undefined) return 'is required';
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be a JSON Schema object, or the path of a .json file holding one';
   }
-  const draft2020 = String((value as { $schema?: unknown }).$schema ?? '').includes('2020-12');
-  const ajv = draft2020
-    ? new Ajv2020({ allErrors: true, strict: false })
-    : new Ajv({ allErrors: true, strict: false });
   try {
-    ajv.compile(value);
+    compileOutputSchema(value as Record<string, unknown>);
     return undefined;
   } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
+    return `does not compile: ${(error as Error).message.replace("Failed to compile the job's output schema: ", '')}`;
   }
 }

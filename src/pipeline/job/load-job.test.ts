@@ -205,6 +205,10 @@ poll_interval_seconds: 0
     expect(problem).toMatch(
       /^schema: does not compile: schema is invalid: data\/type must be equal to one of/,
     );
+    // Compiled as strictly as the output gate will: a misspelt keyword would let every answer through.
+    expect(
+      problemsOf(MINIMAL.replace('{type: object}', '{type: object, properties: {score: {maximun: 1}}}'))[0],
+    ).toMatch(/^schema: does not compile: .*unknown keyword: "maximun"/);
     expect(problemsOf(MINIMAL.replace('{type: object}', '[1, 2]'))).toEqual([
       'schema: must be a JSON Schema object, or the path of a .json file holding one',
     ]);

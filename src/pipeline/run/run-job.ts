@@ -69,6 +69,8 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     }
   }
   const runId = await newRunId(db, env, job, options.seed);
+  // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
+  const ctx = await context(db, env, job, runId, options.onEntry);
   const now = formatRfc3339(env.clock.now());
   await db.exec("INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'plan', 'running', ?, ?)", [
     runId,
@@ -79,7 +81,6 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     now,
     now,
   ]);
-  const ctx = await context(db, env, job, runId, options.onEntry);
   await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
   return continueRun(ctx, options.confirm);
 }
