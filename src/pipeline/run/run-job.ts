@@ -82,7 +82,20 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     now,
   ]);
   await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
-  return continueRun(ctx, options.confirm);
+  try {
+    return await continueRun(ctx, options.confirm);
+  } catch (error) {
+    // Bad input found while planning (a missing column, duplicate keys…): nothing was sent, so
+    // nothing of the run is kept either.
+    if (error instanceof UsageError && (await readState(ctx)) === 'plan') await discardRun(ctx);
+    throw error;
+  }
+}
+
+async function discardRun(ctx: RunContext): Promise<void> {
+  for (const table of ['run_log', 'source_rows', 'runs']) {
+    await ctx.db.exec(`DELETE FROM ${table} WHERE run_id = ?`, [ctx.runId]);
+  }
 }
 
 /** Continue a run after a crash, from the step its state names, with the job it started with. */

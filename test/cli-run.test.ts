@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { ROOT } from './source-files.js';
+import { jobFolder, reviews } from './support/pipeline-harness.js';
+
+const BIN = join(ROOT, 'bin/batchguard.js');
+const cli = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+
+describe('batchguard run, report and rollback, as a person types them', () => {
+  it('runs a job in simulation, reports it as the JSON contract, and rolls back chosen ids', () => {
+    const { dir } = jobFolder(reviews(40));
+    const run = cli(['run', 'job.yaml', '--seed', '5', '--db', 'runs.duckdb'], dir);
+    expect(run.stdout).toMatch(/^seed: 5$/m);
+    expect(run.stdout).toContain('coverage 100.0%');
+    expect(run.status).toBe(0);
+
+    const report = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout);
+    expect(report.runs).toHaveLength(1);
+    const [entry] = report.runs;
+    expect(Object.keys(entry).sort()).toEqual([
+      'counts',
+      'job',
+      'metrics',
+      'mode',
+      'run_id',
+      'seed',
+      'status',
+    ]);
+    expect(entry).toMatchObject({ status: 'promoted', mode: 'simulation', seed: 5 });
+    expect(entry.counts).toEqual({ source: 40, promoted: 40, quarantined: 0, dead_lettered: 0, held: 0 });
+    expect(Object.keys(entry.metrics).sort()).toEqual(
+      ['cost_per_good_row', 'cost_usd', 'coverage', 'escalation_rate', 'golden_score', 'validity'].sort(),
+    );
+    expect(entry.metrics.coverage).toBe(1);
+    expect(entry.metrics.cost_usd).toBeGreaterThan(0);
+
+    const table = cli(['report', '--db', 'runs.duckdb'], dir).stdout.split('\n');
+    expect(table[0]).toMatch(/^run +job +status/);
+    expect(table[1]).toContain(entry.run_id);
+
+    writeFileSync(join(dir, 'ids.txt'), '# two rows\nr_rev-0001_1\nrev-0002\n');
+    const rollback = cli(['rollback', entry.run_id, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
+    expect(rollback.stdout).toContain('0 restored, 2 removed, 0 left alone');
+    expect(rollback.status).toBe(0);
+    const again = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout);
+    expect(again.runs[0].status).toBe('partially_rolled_back');
+  });
+
+  it.each([
+    [
+      'a missing column',
+      { template: 'Classify. labels: positive, negative.\n{{review_text}}' },
+      'has no column "review_text"',
+    ],
+    ['a missing ceiling', { cost_ceiling_usd: null }, 'cost_ceiling_usd: is required'],
+    ['a schema that does not compile', { schema: { type: 'nope' } }, 'schema: does not compile'],
+    [
+      'an unknown model',
+      { models: { primary: 'claude-nope-1' } },
+      'no price is known for model "claude-nope-1"',
+    ],
+  ])('refuses %s with exit code 2 before any spend, writing nothing', (_, overrides, message) => {
+    const { dir } = jobFolder(reviews(10));
+    // Written by hand: the harness parses its jobs, so it cannot make a bad one.
+    const job = { ...YAML.parse(readFileSync(join(dir, 'job.yaml'), 'utf8')), ...overrides };
+    for (const [key, value] of Object.entries(job)) if (value === null) delete job[key];
+    writeFileSync(join(dir, 'job.yaml'), YAML.stringify(job));
+    const result = cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+    expect(result.stderr).toContain(message);
+    expect(result.status).toBe(2);
+    if (existsSync(join(dir, 'runs.duckdb'))) {
+      const report = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout);
+      expect(report.runs).toEqual([]);
+    }
+  });
+
+  it('refuses duplicate keys with exit code 2, naming them', () => {
+    const rows = reviews(10);
+    rows[3] = { ...rows[3]!, id: rows[2]!.id };
+    const { dir } = jobFolder(rows);
+    const result = cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      `key column "id" must be unique and non-empty; found "${rows[2]!.id}" ×2`,
+    );
+  });
+
+  it('reports a database that does not exist as bad input rather than creating one', () => {
+    const { dir } = jobFolder(reviews(2));
+    const result = cli(['report', '--db', 'nowhere.duckdb'], dir);
+    expect(result.status).toBe(2);
+    expect(existsSync(join(dir, 'nowhere.duckdb'))).toBe(false);
+  });
+});
