@@ -11,35 +11,18 @@
  *   npm run bench:pipeline                 # 1,000,000 rows
  *   npm run bench:pipeline -- 200000       # a quicker size
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BIN, startServe } from '../test/support/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/batchguard.js');
 const rows = Number(process.argv[2] ?? 1_000_000);
 
-function startServe(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--time-scale', '5000', '--seed', '1'],
-    { cwd: ROOT },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /API on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-}
-
 async function measured(phase: 'floor' | 'pipeline', dir: string) {
-  const served = await startServe();
+  const served = await startServe(['--time-scale', '5000', '--seed', '1']);
   try {
     const child = spawnSync(
       process.execPath,

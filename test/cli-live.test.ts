@@ -4,25 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './source-files.js';
 import { jobFolder } from './support/pipeline-harness.js';
+import { BIN, startServe } from './support/serve-process.js';
 
-const BIN = join(ROOT, 'bin/batchguard.js');
 const FORBID_MSW = join(ROOT, 'test/support/forbid-msw.mjs');
 const KEY = 'sk-ant-test-DO-NOT-LEAK-4f9a2c';
-
-function startServe(timeScale = 20_000): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--time-scale', String(timeScale)], {
-    cwd: ROOT,
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /API on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${output}`)));
-  });
-}
 
 /** `batchguard …` in a process where msw cannot load, pointed at `url` with the test key. */
 function live(args: string[], cwd: string, url: string, env: Record<string, string> = {}) {
@@ -51,7 +36,7 @@ describe('live mode against batchguard serve over real HTTP', () => {
 
   it('runs the job end to end through the live code path, with no msw in the process', async () => {
     const { dir } = jobFolder(120, 'poll_interval_seconds: 0.05');
-    const served = await startServe();
+    const served = await startServe(['--time-scale', '20000']);
     serve = served.child;
     const { code, out } = await finished(
       live(['run', 'job.yaml', '--live', '--yes', '--db', 'runs.duckdb'], dir, served.url),
@@ -68,7 +53,7 @@ describe('live mode against batchguard serve over real HTTP', () => {
   it('resumes after the process is killed mid-run, billing no batch twice', async () => {
     const { dir } = jobFolder(120, 'poll_interval_seconds: 1');
     // Slow enough that the main batch is still processing when the process dies.
-    const served = await startServe(600);
+    const served = await startServe(['--time-scale', '600']);
     serve = served.child;
     const first = live(['run', 'job.yaml', '--live', '--yes', '--db', 'runs.duckdb'], dir, served.url);
     const exited = new Promise((resolve) => first.on('exit', resolve));

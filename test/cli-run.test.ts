@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ROOT } from './source-files.js';
 import { jobFolder, reviews } from './support/pipeline-harness.js';
+import { BIN } from './support/serve-process.js';
 
-const BIN = join(ROOT, 'bin/batchguard.js');
 const cli = (args: string[], cwd: string) =>
   spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
 

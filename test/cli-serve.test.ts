@@ -1,26 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './source-files.js';
 import { reviewRequests } from './support/requests.js';
-
-const BIN = join(ROOT, 'bin/batchguard.js');
-
-/** Start `batchguard serve` and wait for the line that gives its URL. */
-function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /API on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve({ child, url, output: () => output });
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`serve exited ${code} before listening:\n${output}`)));
-  });
-}
+import { BIN, startServe } from './support/serve-process.js';
 
 describe('batchguard serve', () => {
   let child: ChildProcess | undefined;

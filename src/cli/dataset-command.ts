@@ -5,9 +5,9 @@ import { writeDataset } from '../sim/datasets/write-dataset.js';
 import { SEED_MAX } from '../sim/seed.js';
 import { intFlag } from './args.js';
 import type { Io } from './io.js';
+import { USAGE } from './usage.js';
 
-export const DATASET_USAGE =
-  'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]';
+const DATASET_USAGE = USAGE.dataset;
 
 const ROWS_MAX = 10_000_000;
 const GOLDEN_ROWS_MAX = 9_999;

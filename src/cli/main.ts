@@ -1,41 +1,40 @@
 import { BatchguardError } from '../core/errors.js';
 import { type Io, processIo } from './io.js';
+import { USAGE } from './usage.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 /**
  * Commands load lazily, so a live run never loads the simulation (or msw) into its process.
- * Usage lines are kept here so `--help` loads nothing.
  */
 const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
   run: {
-    usage: 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]',
+    usage: USAGE.run,
     load: async () => (await import('./run-command.js')).runCommand,
   },
   resume: {
-    usage: 'batchguard resume RUN [--db FILE]',
+    usage: USAGE.resume,
     load: async () => (await import('./resume-command.js')).resumeCommand,
   },
   rollback: {
-    usage: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
+    usage: USAGE.rollback,
     load: async () => (await import('./rollback-command.js')).rollbackCommand,
   },
   report: {
-    usage: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
+    usage: USAGE.report,
     load: async () => (await import('./report-command.js')).reportCommand,
   },
   dataset: {
-    usage:
-      'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
+    usage: USAGE.dataset,
     load: async () => (await import('./dataset-command.js')).datasetCommand,
   },
   serve: {
-    usage: 'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]',
+    usage: USAGE.serve,
     load: async () => (await import('./serve-command.js')).serveCommand,
   },
 };
 
-const USAGE = ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+const HELP = ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
 
 /**
  * The CLI's entry, and the one place errors are caught: usage and input errors exit 2, a halted
@@ -44,13 +43,13 @@ const USAGE = ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE);
+    io.out(HELP);
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`Unknown command "${name}".`);
-    io.err(USAGE);
+    io.err(HELP);
     return 2;
   }
   try {

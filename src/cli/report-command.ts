@@ -5,9 +5,9 @@ import { formatReport, type ReportFormat } from '../pipeline/report/format-repor
 import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
+import { USAGE } from './usage.js';
 
-export const REPORT_USAGE =
-  'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]';
+const REPORT_USAGE = USAGE.report;
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
 /** `batchguard report`: the runs in a database, with their counts and metrics. */

@@ -6,8 +6,9 @@ import { resumeRun } from '../pipeline/run/run-job.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry, summaryLines } from './print-run.js';
+import { USAGE } from './usage.js';
 
-export const RESUME_USAGE = 'batchguard resume RUN [--db FILE]';
+const RESUME_USAGE = USAGE.resume;
 
 /** `batchguard resume`: continue a live run after a crash, without submitting any batch twice. */
 export async function resumeCommand(argv: string[], io: Io): Promise<number> {

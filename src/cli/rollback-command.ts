@@ -6,8 +6,9 @@ import { rollbackRun } from '../pipeline/run/rollback.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
 import { formatEntry } from './print-run.js';
+import { USAGE } from './usage.js';
 
-export const ROLLBACK_USAGE = 'batchguard rollback RUN [--ids FILE] [--db FILE]';
+const ROLLBACK_USAGE = USAGE.rollback;
 
 /** `batchguard rollback`: undo a promote, whole or for the ids in a file (custom_ids or keys, one a line). */
 export async function rollbackCommand(argv: string[], io: Io): Promise<number> {

@@ -10,8 +10,9 @@ import { intFlag } from './args.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry, summaryLines } from './print-run.js';
+import { USAGE } from './usage.js';
 
-export const RUN_USAGE = 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]';
+const RUN_USAGE = USAGE.run;
 
 /**
  * `batchguard run`: a job through the pipeline, against the in-process simulated API (default,

@@ -9,9 +9,9 @@ import { ScaledClock } from '../sim/sim-clock.js';
 import { BatchWorld } from '../sim/world/batch-world.js';
 import { intFlag, positiveFlag } from './args.js';
 import type { Io } from './io.js';
+import { USAGE } from './usage.js';
 
-export const SERVE_USAGE =
-  'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]';
+const SERVE_USAGE = USAGE.serve;
 
 /** `batchguard serve`: the simulated API over real HTTP until interrupted. */
 export async function serveCommand(argv: string[], io: Io): Promise<number> {

@@ -16,7 +16,5 @@ export function customIdFor(rowKey: string, attempt: number, golden: boolean): s
   return `${stem}_${attempt}`;
 }
 
-export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** Golden rows live beside source rows under their own key space. */
 export const goldenRowKey = (key: string): string => `golden:${key}`;

@@ -1,0 +1,13 @@
+/**
+ * Each command's usage line, in one place: `--help` prints them without loading any command,
+ * and each command quotes its own in its errors.
+ */
+export const USAGE = {
+  run: 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]',
+  resume: 'batchguard resume RUN [--db FILE]',
+  rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
+  report: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
+  dataset:
+    'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
+  serve: 'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]',
+} as const;
