@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { ROOT } from './source-files.js';
 import { jobFolder, reviews } from './support/pipeline-harness.js';
 import { BIN } from './support/serve-process.js';
 

@@ -7,7 +7,7 @@ import type { Io } from './io.js';
 import { openDb } from './open-db.js';
 import { USAGE } from './usage.js';
 
-const REPORT_USAGE = USAGE.report;
+const _REPORT_USAGE = USAGE.report;
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
 /** `batchguard report`: the runs in a database, with their counts and metrics. */

@@ -11,7 +11,7 @@ import { intFlag, positiveFlag } from './args.js';
 import type { Io } from './io.js';
 import { USAGE } from './usage.js';
 
-const SERVE_USAGE = USAGE.serve;
+const _SERVE_USAGE = USAGE.serve;
 
 /** `batchguard serve`: the simulated API over real HTTP until interrupted. */
 export async function serveCommand(argv: string[], io: Io): Promise<number> {

@@ -1,5 +1,4 @@
 import type { ErrorObject } from 'ajv';
-import { UsageError } from '../../core/errors.js';
 import { compileOutputSchema } from './compile-schema.js';
 
 /*
@@ -46,6 +45,7 @@ export const INSTRUCTION_PHRASES: readonly RegExp[] = [
   /\brespond\s+with\b/i,
   /\breply\s+with\b/i,
   /\banswer\s+with\b/i,
+  /\blabel\s+(?:this|it)(?:\s+[\w-]+)?\s+as\b/i,
   /\byou\s+are\s+now\b/i,
   /\bsystem\s+prompt\b/i,
 ];

@@ -1,3 +1,5 @@
+import { NotFoundError } from '@anthropic-ai/sdk';
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { BatchguardError } from '../../core/errors.js';
 import { withRetries } from '../retry.js';
 import type { RunContext } from './run-context.js';
@@ -18,6 +20,7 @@ export async function pollUntilEnded(
   onEnded: (submission: Submission) => Promise<void>,
 ): Promise<void> {
   let pending = [...submissions];
+  const notFound = new Map<string, number>();
   const sweepsMax = pollsMax(ctx.job.pollIntervalSeconds);
   for (let sweep = 0; pending.length > 0; sweep++) {
     if (sweep >= sweepsMax) {
@@ -30,11 +33,8 @@ export async function pollUntilEnded(
     }
     const stillPending: Submission[] = [];
     for (const submission of pending) {
-      const batch = await withRetries(
-        () => ctx.client.messages.batches.retrieve(submission.batchId!),
-        ctx.env.clock,
-      );
-      if (batch.processing_status !== 'ended') {
+      const batch = await retrieveOrWait(ctx, submission, notFound);
+      if (batch === null || batch.processing_status !== 'ended') {
         stillPending.push(submission);
         continue;
       }
@@ -50,5 +50,38 @@ export async function pollUntilEnded(
     }
     pending = stillPending;
     if (pending.length > 0) await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
+  }
+}
+
+/** Polls in a row that may answer 404 for a batch before it counts as gone. */
+export const NOT_FOUND_POLLS_MAX = 5;
+
+/**
+ * Retrieve a batch, or null while it is not visible yet: just after a create, a read can reach a
+ * replica that has not seen the batch, and answers 404. A batch still missing after
+ * NOT_FOUND_POLLS_MAX polls in a row is an error.
+ */
+async function retrieveOrWait(
+  ctx: RunContext,
+  submission: Submission,
+  notFound: Map<string, number>,
+): Promise<MessageBatch | null> {
+  try {
+    const batch = await withRetries(
+      () => ctx.client.messages.batches.retrieve(submission.batchId!),
+      ctx.env.clock,
+    );
+    notFound.delete(submission.submissionId);
+    return batch;
+  } catch (error) {
+    const misses = (notFound.get(submission.submissionId) ?? 0) + 1;
+    if (!(error instanceof NotFoundError) || misses >= NOT_FOUND_POLLS_MAX) throw error;
+    notFound.set(submission.submissionId, misses);
+    await ctx.log.event('poll', 'batch_not_found_yet', {
+      submission_id: submission.submissionId,
+      batch_id: submission.batchId,
+      polls: misses,
+    });
+    return null;
   }
 }

@@ -1,7 +1,9 @@
+import { listValue } from '@duckdb/node-api';
 import { goldenBelowMin, goldenDrop, goldenMatches } from '../gate/grade-canary.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
+import { currentHashesSql } from './source-reader.js';
 
 export interface Reconciliation {
   source: number;
@@ -35,6 +37,7 @@ export async function reconcile(ctx: RunContext, options: { heldBy?: string } = 
      FROM (${rowStatesSql(ctx)}) WHERE NOT is_golden AND kind IS NOT NULL`,
     [runId],
   );
+  await quarantineStale(ctx);
   if (options.heldBy) {
     // A halted run never submits the rest: they are held back, each still with one disposition.
     await db.exec(
@@ -120,4 +123,29 @@ async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: numb
       goldenMatches(JSON.parse(r.expected_json), r.output_json ? JSON.parse(r.output_json) : null),
   ).length;
   return { score: correct / rows.length, rows: rows.length };
+}
+
+/**
+ * A row edited (or removed) in the source after its answer was gated is stale as well: its answer
+ * is for text the source no longer holds. The gate catches edits made before a batch is fetched;
+ * this catches those made after, just before anything could be promoted.
+ */
+async function quarantineStale(ctx: RunContext): Promise<void> {
+  const { db, runId, job } = ctx;
+  const valid = `SELECT row_key FROM dispositions WHERE run_id = '${runId}' AND disposition = 'valid'`;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(job, valid)}`);
+  const stale = await db.all<{ row_key: string }>(
+    `SELECT d.row_key FROM dispositions d
+     JOIN source_rows s ON s.run_id = d.run_id AND s.row_key = d.row_key
+     LEFT JOIN current_hash c ON c.row_key = d.row_key
+     WHERE d.run_id = ? AND d.disposition = 'valid' AND c.h IS DISTINCT FROM s.input_hash`,
+    [runId],
+  );
+  if (stale.length === 0) return;
+  await db.exec(
+    `UPDATE dispositions SET disposition = 'quarantined', reason = 'stale_source', output_json = NULL
+     WHERE run_id = ? AND row_key IN (SELECT unnest(?::VARCHAR[]))`,
+    [runId, listValue(stale.map((r) => r.row_key))],
+  );
+  await ctx.log.alarm('reconcile', 'stale_source', { count: stale.length });
 }

@@ -3,13 +3,20 @@ import type { Job } from '../job/job.js';
 const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
 
 /**
+ * Longest CSV record read, in bytes: DuckDB's default (2 MB) would turn one oversized row into an
+ * unreadable source, when it is a row to price (and refuse) like any other. 8 MB is about two
+ * million tokens, far past any model's context.
+ */
+export const CSV_LINE_BYTES_MAX = 8 * 1024 * 1024;
+
+/**
  * The DuckDB table function that reads the job's source. CSV is read as all-VARCHAR so that
  * editing one value can never change a column's inferred type, and so every other row's hash.
  */
 export function sourceReader(source: Job['source']): string {
   switch (source.format) {
     case 'csv':
-      return `read_csv(${quote(source.path)}, header = true, all_varchar = true)`;
+      return `read_csv(${quote(source.path)}, header = true, all_varchar = true, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
     case 'jsonl':
       return `read_json(${quote(source.path)}, format = 'newline_delimited')`;
     case 'parquet':
