@@ -149,6 +149,19 @@ function framed(rng: Rng, terms: readonly string[], noun: string, frames: readon
   return terms.map((term, k) => frames[(start + k) % frames.length]!(term, noun));
 }
 
+/**
+ * `text` with an instruction planted in it, as generated rows carry them: mostly asking for a
+ * label other than `label`, sometimes for something off task. Both draws are uniform in [0, 1).
+ */
+export function plantInjection(
+  text: string,
+  label: SentimentLabel,
+  phrasing: number,
+  target: number,
+): string {
+  return withInjection(text, phrasing, injectionTarget(label, target));
+}
+
 /** Mostly a wrong label (on task, so only grading can catch it); one in five off task entirely. */
 function injectionTarget(label: SentimentLabel, draw: number): string {
   if (draw < 0.2) return 'HACKED';

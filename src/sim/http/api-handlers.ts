@@ -2,7 +2,7 @@ import { type HttpHandler, http } from 'msw';
 import type { RouteName } from '../faults/http-fault.js';
 import { ApiError } from '../world/api-error.js';
 import type { BatchWorld } from '../world/batch-world.js';
-import { byteStream, errorResponse, jsonResponse } from './responses.js';
+import { byteStream, cutBody, errorResponse, jsonResponse } from './responses.js';
 
 type Serve = (request: Request, id: string) => Response | Promise<Response>;
 
@@ -55,9 +55,13 @@ export function apiHandlers(world: BatchWorld): HttpHandler[] {
     http.get(
       '*/v1/messages/batches/:id/results',
       route('results', (_, id) => {
-        return new Response(byteStream(world.results(id)), {
+        const chunks = world.results(id);
+        return new Response(byteStream(chunks), {
           status: 200,
-          headers: { 'content-type': 'application/x-jsonl' },
+          headers: {
+            'content-type': 'application/x-jsonl',
+            'content-length': String(world.resultsBytes(id)),
+          },
         });
       }),
     ),
@@ -78,11 +82,15 @@ function guarded(world: BatchWorld, name: RouteName, serve: Serve) {
       if (!request.headers.get('anthropic-version')) {
         throw new ApiError('invalid_request_error', 'anthropic-version: header is required');
       }
+      // A fault acts by what it does (answer, drop, slow, lose, cut), never by its name.
       const fault = world.intercept(name, `${request.method} ${new URL(request.url).pathname}`);
-      if (fault) throw fault;
+      if (fault?.kind === 'error') throw fault.error;
+      if (fault?.kind === 'reset') return Response.error();
+      if (fault?.kind === 'delay') await world.clock.sleep(fault.delayMs);
       const response = await serve(request, String(params.id ?? ''));
+      if (fault?.kind === 'lose_response') return Response.error();
       response.headers.set('request-id', requestId);
-      return response;
+      return fault?.kind === 'cut_body' ? cutBody(response, fault.keepShare) : response;
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, requestId);
       // A bug in the simulation: answer a 500 that names it, rather than letting the client

@@ -10,6 +10,10 @@ import { notFoundResponse } from './api-handlers.js';
 export function simFetch(world: BatchWorld, handlers: readonly HttpHandler[]): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
-    return (await getResponse([...handlers], request)) ?? notFoundResponse(world);
+    const response = (await getResponse([...handlers], request)) ?? notFoundResponse(world);
+    // A dropped connection, as undici reports one.
+    if (response.type === 'error')
+      throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
+    return response;
   };
 }

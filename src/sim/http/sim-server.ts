@@ -58,6 +58,10 @@ async function serveOne(
     body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks),
   });
   const response = (await getResponse([...handlers], request)) ?? notFoundResponse(world);
+  if (response.type === 'error') {
+    res.destroy(); // a dropped connection: the client sees a reset
+    return;
+  }
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (response.body) {
     for await (const chunk of response.body) {

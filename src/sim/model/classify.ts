@@ -10,7 +10,11 @@ import { type Sentiment, scoreSentiment } from './sentiment.js';
  * simulated-model.ts). It reads only the prompt, so whatever a template gets wrong, the answer
  * gets wrong too.
  */
-export function classifyReply(text: string, tier: ModelTier, draw: (purpose: ModelDraw) => number): string {
+export function classifyReply(
+  text: string,
+  tier: ModelTier,
+  draw: (purpose: ModelDraw) => number,
+): { text: string; obeyed: boolean } {
   const parts = readPrompt(text);
   const template = templateRulesOf(parts);
   const labels = template.labels;
@@ -19,7 +23,8 @@ export function classifyReply(text: string, tier: ModelTier, draw: (purpose: Mod
   if (ordered === undefined) {
     const injection = findInjection(parts.data);
     const obeyRate = INJECTION_OBEY_RATES[parts.fenced ? 'fenced' : 'unfenced'][tier];
-    if (injection !== undefined && draw('obey') < obeyRate) return obeyInjection(injection, labels);
+    if (injection !== undefined && draw('obey') < obeyRate)
+      return { text: obeyInjection(injection, labels), obeyed: true };
   }
   const sentiment = scoreSentiment(parts.data);
   const right = closestLabel(sentiment.label, labels);
@@ -31,7 +36,10 @@ export function classifyReply(text: string, tier: ModelTier, draw: (purpose: Mod
   const wrong = ordered === undefined && labels.length > 1 && labelDraw < errorRate;
   let label = wrong ? otherLabel(labels, right, draw('pick')) : right;
   if (ordered !== undefined) label = allowedSpelling(ordered, labels) ?? ordered;
-  return answerJson(label, confidence(sentiment, tier, wrong, jitter), sentiment.evidence);
+  return {
+    text: answerJson(label, confidence(sentiment, tier, wrong, jitter), sentiment.evidence),
+    obeyed: false,
+  };
 }
 
 /** The named uniform draws a reply may take; each is keyed separately, so none shifts another. */

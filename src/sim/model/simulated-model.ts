@@ -60,6 +60,8 @@ export interface ModelReply {
   stopReason: 'end_turn' | 'max_tokens';
   inputTokens: number;
   outputTokens: number;
+  /** Did the model obey an instruction planted in the data (ground truth, never on the wire)? */
+  obeyed: boolean;
 }
 
 /** The simulated model's reply to one Messages request (see THE PROMPT PROTOCOL above). */
@@ -68,18 +70,19 @@ export function simulateModel(seed: number, request: ModelRequest): ModelReply {
   const inputTokens = inputTokensOf(prompt, request.messages);
   // Built once: keyedUnit joins its key parts on every draw, and a number costs a conversion each time.
   const key = `${request.model.id}|${promptDigest(prompt)}`;
-  const text = isClassificationTask(prompt)
+  const { text, obeyed } = isClassificationTask(prompt)
     ? classifyReply(prompt, request.model.tier, (purpose) => keyedUnit(seed, 'model', purpose, key))
-    : genericReply(keyedRng(seed, 'model', 'generic', key));
+    : { text: genericReply(keyedRng(seed, 'model', 'generic', key)), obeyed: false };
   const outputTokens = estimateTokens(text);
   const tokensMax = Number.isFinite(request.maxTokens)
     ? Math.max(0, Math.floor(request.maxTokens))
     : Infinity;
-  if (outputTokens <= tokensMax) return { text, stopReason: 'end_turn', inputTokens, outputTokens };
+  if (outputTokens <= tokensMax) return { text, stopReason: 'end_turn', inputTokens, outputTokens, obeyed };
   return {
     text: text.slice(0, tokensMax * 4),
     stopReason: 'max_tokens',
     inputTokens,
     outputTokens: tokensMax,
+    obeyed,
   };
 }

@@ -1,10 +1,13 @@
+import { statSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import { findModel } from '../../core/price-table.js';
-import type { HttpCall, HttpFault, RouteName } from '../faults/http-fault.js';
+import type { BoundFault } from '../faults/bound-fault.js';
+import type { FaultAnswer, HttpCall, HttpFault, RouteName } from '../faults/http-fault.js';
+import { type DrillSetup, faultContext, type SourceHandle, type WorldFault } from '../faults/world-fault.js';
 import { countInputTokens } from '../model/tokens.js';
 import { keyedUnit, type Rng, streamFor } from '../seed.js';
 import { ApiError, notFoundBatch } from './api-error.js';
-import type { BatchListJson, MessageBatchJson } from './api-types.js';
+import type { BatchListJson, BatchRequest, MessageBatchJson } from './api-types.js';
 import type { GroundTruth } from './ground-truth.js';
 import { batchId, requestId } from './ids.js';
 import { type ListQuery, listPage } from './list-page.js';
@@ -25,7 +28,12 @@ export interface WorldOptions {
   apiKey?: string;
   /** Create bodies above this many bytes get 413 (default 256 MB). */
   batchBytesMax?: number;
+  /** HTTP faults at their own rates (the background faults every drill may carry). */
   httpFaults?: readonly HttpFault[];
+  /** Failure-mode faults (src/sim/faults): their hooks run at create and when results are written. */
+  faults?: readonly WorldFault[];
+  /** The job's source file, for faults that edit it while a run is in flight. */
+  source?: SourceHandle;
 }
 
 /** Origin in-process worlds use: `.invalid` can never resolve, so nothing leaks to a network. */
@@ -45,8 +53,17 @@ export class BatchWorld {
   private readonly idStream: Rng;
   private readonly requestIdStream: Rng;
   private readonly attempts = new Map<string, number>();
+  private created = 0;
   private rateLimitedUntilMs = 0;
-  private readonly truth: GroundTruth = { billing: [], httpFaults: [], deleted: [], internalErrors: [] };
+  private readonly truth: GroundTruth = {
+    billing: [],
+    httpFaults: [],
+    evidence: [],
+    deleted: [],
+    internalErrors: [],
+  };
+  private readonly faults: readonly BoundFault[];
+  private readonly httpFaults: readonly HttpFault[];
   private readonly resultsFiles = new Map<string, string>();
   private readonly folder = new ResultsFolder();
 
@@ -57,6 +74,29 @@ export class BatchWorld {
     this.processing = { ...DEFAULT_PROCESSING, ...options.processing };
     this.idStream = streamFor(options.seed, 'batch-ids');
     this.requestIdStream = streamFor(options.seed, 'request-ids');
+    this.faults = (options.faults ?? []).map((fault) => ({
+      fault,
+      ctx: faultContext(options.seed, fault.name, this.truth.evidence, options.source),
+    }));
+    this.httpFaults = [
+      ...(options.httpFaults ?? []),
+      ...this.faults.flatMap((f) => f.fault.httpFaults ?? []),
+    ];
+  }
+
+  /** Let each fault change the drill's job and rows before the run (poison, oversize, inject). */
+  prepare(setup: DrillSetup): void {
+    for (const { fault, ctx } of this.faults) fault.prepare?.(setup, ctx);
+  }
+
+  /** The faults this world carries. */
+  faultList(): readonly WorldFault[] {
+    return this.faults.map((f) => f.fault);
+  }
+
+  /** Record evidence of fault `name` found outside the world (a drill's crash of the pipeline). */
+  recordEvidence(name: string, kind: string, id: string): void {
+    this.truth.evidence.push({ fault: name, kind, id, batchId: null });
   }
 
   /** A fresh `request-id`, drawn in call order. */
@@ -74,40 +114,74 @@ export class BatchWorld {
     }
   }
 
-  /** The fault, if any, that answers this call instead of the world; it is recorded as evidence. */
-  intercept(route: RouteName, key: string): ApiError | null {
+  /**
+   * The fault, if any, that spoils this call (answers instead of the world, drops it, slows it,
+   * loses or cuts its response); it is recorded as evidence. The first fault that fires wins.
+   */
+  intercept(route: RouteName, key: string): FaultAnswer | null {
     const nowMs = this.clock.now();
     const attempt = this.attempts.get(key) ?? 0;
     this.attempts.set(key, attempt + 1);
     if (nowMs < this.rateLimitedUntilMs) {
       const waitS = Math.ceil((this.rateLimitedUntilMs - nowMs) / 1000);
-      this.truth.httpFaults.push({ name: 'rate_limit_window', route, key, attempt, atMs: nowMs });
-      return new ApiError('rate_limit_error', 'Rate limited: retried before retry-after elapsed.', {
+      this.truth.httpFaults.push({
+        name: 'rate_limit_window',
+        family: 'http',
+        route,
+        key,
+        attempt,
+        atMs: nowMs,
+      });
+      const error = new ApiError('rate_limit_error', 'Rate limited: retried before retry-after elapsed.', {
         'retry-after': String(waitS),
       });
+      return { kind: 'error', error };
     }
+    const batch = this.batches.get(key.split('/')[4] ?? '');
     const call: HttpCall = { route, key, attempt, nowMs };
-    for (const fault of this.options.httpFaults ?? []) {
+    if (batch) call.batchAgeMs = nowMs - batch.createdAtMs;
+    for (const fault of this.httpFaults) {
       if (fault.routes && !fault.routes.includes(route)) continue;
-      if (attempt >= fault.attemptsMax) continue;
+      if (attempt >= fault.attemptsMax || (fault.applies && !fault.applies(call))) continue;
       if (keyedUnit(this.seed, 'http-fault', fault.name, key, attempt) >= fault.rate) continue;
-      const error = fault.respond(call);
-      const retryAfterS = Number(error.headers['retry-after']);
-      if (error.status === 429 && retryAfterS > 0) this.rateLimitedUntilMs = nowMs + retryAfterS * 1000;
-      this.truth.httpFaults.push({ name: fault.name, route, key, attempt, atMs: nowMs });
-      return error;
+      const answer = fault.respond(call);
+      if (answer.kind === 'error') {
+        const retryAfterS = Number(answer.error.headers['retry-after']);
+        if (answer.error.status === 429 && retryAfterS > 0)
+          this.rateLimitedUntilMs = nowMs + retryAfterS * 1000;
+      }
+      this.truth.httpFaults.push({
+        name: fault.name,
+        family: fault.family,
+        route,
+        key,
+        attempt,
+        atMs: nowMs,
+      });
+      return answer;
     }
     return null;
   }
 
   create(bodyText: string, bodyBytes: number): MessageBatchJson {
     const requests = validateCreate(bodyText, bodyBytes, this.options.batchBytesMax ?? BATCH_BYTES_MAX);
-    const id = batchId(this.idStream);
-    const createdAtMs = this.clock.now();
-    const plan = planBatch(this.seed, id, createdAtMs, requests, this.processing);
-    const batch = new SimBatch(id, this.batches.size, createdAtMs, requests, plan);
-    this.batches.set(id, batch);
-    return batch.toJson(createdAtMs, this.origin);
+    const created = {
+      id: batchId(this.idStream),
+      sequence: this.created++,
+      createdAtMs: this.clock.now(),
+      requests,
+    };
+    const processing = { ...this.processing };
+    for (const { fault } of this.faults) Object.assign(processing, fault.processing?.(created));
+    const plan = planBatch(this.seed, created, processing, this.faults);
+    const batch = new SimBatch(created.id, created.sequence, created.createdAtMs, requests, plan);
+    this.batches.set(created.id, batch);
+    for (const { fault, ctx } of this.faults) {
+      const cancelAfterMs = fault.afterCreate?.(created, ctx)?.cancelAfterMs;
+      if (cancelAfterMs !== undefined)
+        batch.cancel(created.createdAtMs + cancelAfterMs, this.cancelDelayMs(created.id));
+    }
+    return batch.toJson(created.createdAtMs, this.origin);
   }
 
   retrieve(id: string): MessageBatchJson {
@@ -126,13 +200,13 @@ export class BatchWorld {
   cancel(id: string): MessageBatchJson {
     const batch = this.mustGet(id);
     const nowMs = this.clock.now();
-    const delayMs = Math.round(
-      keyedUnit(this.seed, 'cancel-delay', id) *
-        (this.processing.cancelDelayMs[1] - this.processing.cancelDelayMs[0]) +
-        this.processing.cancelDelayMs[0],
-    );
-    batch.cancel(nowMs, delayMs);
+    batch.cancel(nowMs, this.cancelDelayMs(id));
     return batch.toJson(nowMs, this.origin);
+  }
+
+  private cancelDelayMs(id: string): number {
+    const [low, high] = this.processing.cancelDelayMs;
+    return Math.round(keyedUnit(this.seed, 'cancel-delay', id) * (high - low) + low);
   }
 
   /** "Message Batches can only be deleted once they've finished processing." */
@@ -167,6 +241,31 @@ export class BatchWorld {
       );
     }
     return readResultsFile(this.settle(batch));
+  }
+
+  /** Size in bytes of an ended batch's results file (0 before it ends). */
+  resultsBytes(id: string): number {
+    const path = this.settle(this.mustGet(id));
+    return path === '' ? 0 : statSync(path).size;
+  }
+
+  /** The request a batch holds for `customId`, for checkers (undefined if it has none). */
+  requestOf(batchId: string, customId: string): BatchRequest | undefined {
+    return this.batches.get(batchId)?.requests.find((r) => r.custom_id === customId);
+  }
+
+  /** An ended batch's results file, line by line, for checkers (empty before it ends). */
+  *resultLinesOf(batchId: string): Generator<string> {
+    const batch = this.batches.get(batchId);
+    const path = batch ? this.settle(batch) : '';
+    if (path === '') return;
+    let rest = '';
+    for (const chunk of readResultsFile(path)) {
+      const lines = (rest + Buffer.from(chunk).toString('utf8')).split('\n');
+      rest = lines.pop()!;
+      yield* lines;
+    }
+    if (rest !== '') yield rest;
   }
 
   countTokens(bodyText: string): { input_tokens: number } {
@@ -217,7 +316,7 @@ export class BatchWorld {
     const existing = this.resultsFiles.get(batch.id);
     if (existing !== undefined || !batch.isEnded(this.clock.now())) return existing ?? '';
     const path = this.folder.fileFor(batch.id);
-    this.truth.billing.push(writeResultsFile(path, this.seed, batch));
+    this.truth.billing.push(writeResultsFile(path, this.seed, batch, this.faults));
     this.resultsFiles.set(batch.id, path);
     return path;
   }

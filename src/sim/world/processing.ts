@@ -1,4 +1,5 @@
 import type { Rng } from '../seed.js';
+import { ARCHIVE_MS } from './sim-batch.js';
 
 /**
  * How fast the simulated queue works. Every figure is virtual time. With the defaults a batch of
@@ -14,6 +15,8 @@ export interface ProcessingOptions {
   requestLatencyMs: readonly [number, number];
   /** From cancel to `ended`, uniform in [min, max] ms (about 25 s was seen live). */
   cancelDelayMs: readonly [number, number];
+  /** How long after create a batch's results stay available, ms ("29 days after creation"). */
+  resultsKeptMs: number;
 }
 
 export const DEFAULT_PROCESSING: ProcessingOptions = {
@@ -21,6 +24,7 @@ export const DEFAULT_PROCESSING: ProcessingOptions = {
   throughputPerMinute: 2_000,
   requestLatencyMs: [5_000, 60_000],
   cancelDelayMs: [15_000, 35_000],
+  resultsKeptMs: ARCHIVE_MS,
 };
 
 /**

@@ -2,6 +2,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchCostUsd } from '../../core/price-table.js';
+import type { BoundFault } from '../faults/bound-fault.js';
+import type { CreatedBatch, ResultView } from '../faults/world-fault.js';
 import { keyedRng } from '../seed.js';
 import type { BillingEntry } from './ground-truth.js';
 import { messageId } from './ids.js';
@@ -18,7 +20,12 @@ export const RESULTS_CHUNK_BYTES = 64 * 1024;
  * The simulated model runs here once per row, and the same pass bills the succeeded rows, so
  * a download only streams bytes. Rows are written as they are made: memory stays flat.
  */
-export function writeResultsFile(path: string, seed: number, batch: SimBatch): BillingEntry {
+export function writeResultsFile(
+  path: string,
+  seed: number,
+  batch: SimBatch,
+  faults: readonly BoundFault[] = [],
+): BillingEntry {
   const bill: BillingEntry = {
     batchId: batch.id,
     succeededRows: 0,
@@ -30,13 +37,24 @@ export function writeResultsFile(path: string, seed: number, batch: SimBatch): B
   const fd = openSync(path, 'w');
   try {
     let chunk = '';
-    for (let k = 0; k < order.length; k++) {
-      chunk += `${resultLine(seed, batch, order[k]!, bill)}\n`;
+    const write = (line: string) => {
+      chunk += `${line}\n`;
       if (chunk.length >= RESULTS_CHUNK_BYTES) {
         writeSync(fd, chunk);
         chunk = '';
       }
+    };
+    const created = createdView(batch);
+    const liners = faults.filter((f) => f.fault.lines);
+    for (let k = 0; k < order.length; k++) {
+      const index = order[k]!;
+      const view = resultView(batch, index);
+      const line = resultLine(seed, batch, view, index, bill, faults);
+      if (liners.length === 0) write(line);
+      else for (const out of passThrough(liners, view, line)) write(out);
     }
+    for (const { fault, ctx } of faults)
+      for (const line of fault.extraLines?.(created, ctx) ?? []) write(line);
     if (chunk.length > 0) writeSync(fd, chunk);
   } finally {
     closeSync(fd);
@@ -44,11 +62,42 @@ export function writeResultsFile(path: string, seed: number, batch: SimBatch): B
   return bill;
 }
 
-function resultLine(seed: number, batch: SimBatch, index: number, bill: BillingEntry): string {
+/** The batch as fault hooks see it. */
+export function createdView(batch: SimBatch): CreatedBatch {
+  return { id: batch.id, sequence: batch.sequence, createdAtMs: batch.createdAtMs, requests: batch.requests };
+}
+
+function resultView(batch: SimBatch, index: number): ResultView {
   const request = batch.requests[index]!;
-  switch (batch.resultType(index)) {
+  return {
+    batchId: batch.id,
+    sequence: batch.sequence,
+    customId: request.custom_id,
+    type: batch.resultType(index),
+    maxTokens: request.params.max_tokens as number,
+  };
+}
+
+/** Each fault in turn gets every line the one before it let through. */
+function passThrough(liners: readonly BoundFault[], view: ResultView, line: string): string[] {
+  let lines = [line];
+  for (const { fault, ctx } of liners) lines = lines.flatMap((l) => fault.lines!(view, l, ctx));
+  return lines;
+}
+
+function resultLine(
+  seed: number,
+  batch: SimBatch,
+  view: ResultView,
+  index: number,
+  bill: BillingEntry,
+  faults: readonly BoundFault[],
+): string {
+  const request = batch.requests[index]!;
+  switch (view.type) {
     case 'succeeded': {
-      const reply = simulatedReply(seed, batch, index);
+      let reply = simulatedReply(seed, batch, index);
+      for (const { fault, ctx } of faults) if (fault.reply) reply = fault.reply(view, reply, ctx);
       bill.succeededRows++;
       bill.inputTokens += reply.inputTokens;
       bill.outputTokens += reply.outputTokens;

@@ -25,6 +25,7 @@ function batchOf(finishes: readonly { at: number; error?: boolean }[], id = 'msg
       planned: Uint8Array.from(finishes, (f) => (f.error ? Planned.Errored : Planned.Succeeded)),
       models: [],
       errors,
+      resultsKeptMs: ARCHIVE_MS,
     },
   );
 }

@@ -28,6 +28,8 @@ export interface BatchPlan {
   models: readonly (ModelInfo | undefined)[];
   /** Why each request planned to error errors, by index. */
   errors: ReadonlyMap<number, { errorType: ErrorType; message: string }>;
+  /** How long after create the results stay available, ms (29 days unless a fault says less). */
+  resultsKeptMs: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export class SimBatch {
   ) {
     const { finishAtMs, planned } = plan;
     this.expiresAtMs = createdAtMs + EXPIRY_MS;
-    this.archivedAtMs = createdAtMs + ARCHIVE_MS;
+    this.archivedAtMs = createdAtMs + plan.resultsKeptMs;
     let last = 0;
     const buckets: [number[], number[]] = [[], []];
     for (let i = 0; i < finishAtMs.length; i++) {
@@ -79,16 +81,25 @@ export class SimBatch {
     return nowMs >= this.endAtMs;
   }
 
-  /** Start canceling at `nowMs`; the batch ends `delayMs` later unless it finishes first. */
-  cancel(nowMs: number, delayMs: number): void {
-    if (this.cancelInitiatedAtMs !== null || this.isEnded(nowMs)) return;
-    this.cancelInitiatedAtMs = nowMs;
-    this.cancelEndAtMs = nowMs + delayMs;
+  /**
+   * Start canceling at `atMs` (now, or a time a fault scheduled); the batch ends `delayMs` later
+   * unless it finishes first. An earlier cancel wins over a later one.
+   */
+  cancel(atMs: number, delayMs: number): void {
+    if (this.cancelInitiatedAtMs !== null && this.cancelInitiatedAtMs <= atMs) return;
+    if (this.naturalEndMs <= atMs) return;
+    this.cancelInitiatedAtMs = atMs;
+    this.cancelEndAtMs = atMs + delayMs;
+  }
+
+  /** Has a cancel been initiated by `nowMs`? */
+  private canceledBy(nowMs: number): boolean {
+    return this.cancelInitiatedAtMs !== null && this.cancelInitiatedAtMs <= nowMs;
   }
 
   status(nowMs: number): ProcessingStatus {
     if (this.isEnded(nowMs)) return 'ended';
-    return this.cancelInitiatedAtMs === null ? 'in_progress' : 'canceling';
+    return this.canceledBy(nowMs) ? 'canceling' : 'in_progress';
   }
 
   /** The final result type of request `index`, once the batch has ended. */
@@ -128,7 +139,7 @@ export class SimBatch {
       created_at: formatRfc3339(this.createdAtMs),
       expires_at: formatRfc3339(this.expiresAtMs),
       archived_at: nowMs >= this.archivedAtMs ? formatRfc3339(this.archivedAtMs) : null,
-      cancel_initiated_at: this.cancelInitiatedAtMs === null ? null : formatRfc3339(this.cancelInitiatedAtMs),
+      cancel_initiated_at: this.canceledBy(nowMs) ? formatRfc3339(this.cancelInitiatedAtMs!) : null,
       results_url: ended ? `${origin}/v1/messages/batches/${this.id}/results` : null,
     };
   }
