@@ -1,0 +1,286 @@
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { promptText } from '../sim/model/tokens.js';
+import type { DrillFacts } from './drill-facts.js';
+
+/*
+ * The steady-state hypothesis of a drill: the invariants that must hold however the fault
+ * played out, each a passive check of the run database and the world's ground truth. A check
+ * returns why it failed, one line a reason; an empty list means it held.
+ */
+
+/** A check named in a scenario's `expect.hypothesis`, with its parameter if it takes one. */
+export interface HypothesisCheck {
+  name: string;
+  param: number | null;
+}
+
+interface Hypothesis {
+  says: string;
+  check(facts: DrillFacts, param: number | null): Promise<string[]>;
+}
+
+/** The expected gate reason for each schema drift the world injects. */
+const DRIFT_REASONS: Record<string, string> = {
+  malformed: 'unparseable',
+  fenced: 'unparseable',
+  wrong_enum: 'schema',
+  out_of_range: 'range',
+  missing_field: 'schema',
+  cut: 'truncated',
+};
+
+/** Evidence kinds whose answers must never reach the sink. */
+const POISONED_ANSWERS = /^(drifted:|obeyed$|conflicting$|unknown_id$)/;
+
+export const HYPOTHESES: Record<string, Hypothesis> = {
+  coverage: {
+    says: 'every source row ends with exactly one disposition, and no other key has one',
+    async check(facts) {
+      const disposed = await facts.db.all<{ row_key: string; n: number }>(
+        'SELECT row_key, count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? GROUP BY row_key',
+        [facts.runId],
+      );
+      const keys = new Set(facts.sourceKeys);
+      const reasons = disposed.filter((d) => d.n !== 1).map((d) => `${d.row_key} has ${d.n} dispositions`);
+      const extra = disposed.filter((d) => !keys.has(d.row_key)).length;
+      const missing = keys.size - disposed.filter((d) => keys.has(d.row_key)).length;
+      if (missing > 0) reasons.push(`${missing} of ${keys.size} source rows have no disposition`);
+      if (extra > 0) reasons.push(`${extra} dispositions are for keys not in the source`);
+      return reasons;
+    },
+  },
+  nothing_invalid_promoted: {
+    says: "the sink holds exactly the run's promoted rows, each valid by the job's schema, none a faulty answer",
+    async check(facts) {
+      const reasons: string[] = [];
+      const promoted = await facts.promoted();
+      const dispositions = await facts.db.one<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? AND disposition = 'promoted'",
+        [facts.runId],
+      );
+      if (dispositions!.n !== promoted.length)
+        reasons.push(`${promoted.length} rows in the sink but ${dispositions!.n} promoted dispositions`);
+      const validate = independentValidator(facts.job.schema);
+      const poisoned = new Set(
+        facts.truth.evidence.filter((e) => POISONED_ANSWERS.test(e.kind)).map((e) => `${e.batchId}/${e.id}`),
+      );
+      const invalid = promoted.filter((p) => !validate(JSON.parse(p.value)));
+      const faulty = promoted.filter((p) => poisoned.has(`${p.batch_id}/${p.custom_id}`));
+      if (invalid.length > 0)
+        reasons.push(`${invalid.length} promoted rows fail the schema (first: ${invalid[0]!.key})`);
+      if (faulty.length > 0)
+        reasons.push(`${faulty.length} promoted rows carry an injected fault (first: ${faulty[0]!.key})`);
+      return reasons;
+    },
+  },
+  mapping: {
+    says: "every promoted value is the world's answer to that row's own request, sent with the row's current text",
+    async check(facts) {
+      const wrong: string[] = [];
+      for (const p of await facts.promoted()) {
+        const request = facts.world.requestOf(p.batch_id, p.custom_id);
+        const row = facts.currentRows.get(p.key);
+        const answer = facts.firstAnswer(p.batch_id, p.custom_id);
+        if (!request || !row) wrong.push(`${p.key}: no request ${p.custom_id} in ${p.batch_id}`);
+        else if (!promptText(request.params.system, request.params.messages).includes(row.row.text))
+          wrong.push(`${p.key}: its request did not carry the row's current text`);
+        else if (answer === undefined || canonical(answer) !== canonical(p.value))
+          wrong.push(`${p.key}: the promoted value is not the world's answer to ${p.custom_id}`);
+      }
+      return wrong.length === 0
+        ? []
+        : [`${wrong.length} promoted rows are misattributed (first: ${wrong[0]})`];
+    },
+  },
+  spend_within_ceiling: {
+    says: 'what the world billed stays within the job’s cost ceiling',
+    async check(facts) {
+      const spent = facts.truth.billing.reduce((sum, b) => sum + b.costUsd, 0);
+      return spent <= facts.job.costCeilingUsd + 1e-9
+        ? []
+        : [`billed $${spent.toFixed(4)}, above the ceiling of $${facts.job.costCeilingUsd}`];
+    },
+  },
+  no_double_billing: {
+    says: 'every batch the world billed belongs to exactly one submission, and none was billed twice',
+    async check(facts) {
+      const claims = new Map<string, number>();
+      for (const s of await facts.db.all<{ batch_id: string }>(
+        'SELECT batch_id FROM submissions WHERE batch_id IS NOT NULL',
+      ))
+        claims.set(s.batch_id, (claims.get(s.batch_id) ?? 0) + 1);
+      const reasons: string[] = [];
+      const billed = facts.truth.billing.map((b) => b.batchId);
+      if (new Set(billed).size !== billed.length) reasons.push('a batch was billed twice');
+      const orphans = billed.filter((id) => claims.get(id) !== 1);
+      if (orphans.length > 0)
+        reasons.push(
+          `${orphans.length} billed batches are not claimed by exactly one submission (${orphans[0]})`,
+        );
+      return reasons;
+    },
+  },
+  nothing_promoted: {
+    says: 'the run put nothing in the sink',
+    async check(facts) {
+      const promoted = await facts.promoted();
+      return promoted.length === 0 ? [] : [`${promoted.length} rows were promoted`];
+    },
+  },
+  halted_after_canary: {
+    says: 'the run halted after the canary: no main batch was sent, so spend stayed within the canary',
+    async check(facts) {
+      const reasons =
+        facts.summary.status === 'halted' ? [] : [`the run ended ${facts.summary.status}, not halted`];
+      const main = await facts.db.one<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM submissions WHERE run_id = ? AND phase <> 'canary'",
+        [facts.runId],
+      );
+      if (main!.n > 0) reasons.push(`${main!.n} batches were sent after the canary`);
+      return reasons;
+    },
+  },
+  refused_before_spend: {
+    says: 'the launch was refused before any batch was created or billed',
+    async check(facts) {
+      const reasons =
+        facts.summary.status === 'refused' ? [] : [`the run ended ${facts.summary.status}, not refused`];
+      const batches = facts.world.list({}).data.length;
+      if (batches > 0) reasons.push(`${batches} batches were created`);
+      return reasons;
+    },
+  },
+  no_alarm: {
+    says: 'the run raised no alarm (a clean baseline has nothing to alarm on)',
+    async check(facts) {
+      const alarms = facts.entries.filter((e) => e.phase === 'alarm').map((e) => e.kind);
+      return alarms.length === 0 ? [] : [`alarms raised: ${[...new Set(alarms)].join(', ')}`];
+    },
+  },
+  valid_share_min: {
+    says: 'at least this share of source rows is promoted (the job still delivers)',
+    async check(facts, param) {
+      const share = (await facts.promoted()).length / facts.sourceKeys.length;
+      return share >= (param ?? 0) ? [] : [`${pct(share)} of rows promoted, below ${pct(param ?? 0)}`];
+    },
+  },
+  clean_quarantine_max: {
+    says: 'at most this share of rows no fault touched is quarantined',
+    async check(facts, param) {
+      const touched = await facts.touchedKeys();
+      const rows = await facts.db.all<{ row_key: string; disposition: string }>(
+        'SELECT row_key, disposition FROM dispositions WHERE run_id = ?',
+        [facts.runId],
+      );
+      const clean = rows.filter((r) => !touched.has(r.row_key));
+      const share = clean.filter((r) => r.disposition === 'quarantined').length / Math.max(1, clean.length);
+      return share <= (param ?? 0)
+        ? []
+        : [`${pct(share)} of clean rows quarantined, above ${pct(param ?? 0)}`];
+    },
+  },
+  obeyed_share_max: {
+    says: 'the primary model obeyed at most this share of the injected rows (the fence held)',
+    async check(facts, param) {
+      const injected = facts.truth.evidence.filter((e) => e.kind === 'injected').length;
+      const byId = await facts.requestsById();
+      const obeyed = new Set(
+        facts.truth.evidence
+          .filter((e) => e.kind === 'obeyed')
+          .map((e) => byId.get(e.id))
+          .filter((r) => r?.model === facts.job.models.primary)
+          .map((r) => r!.row_key),
+      ).size;
+      const share = obeyed / Math.max(1, injected);
+      return share <= (param ?? 0)
+        ? []
+        : [
+            `the primary obeyed ${obeyed} of ${injected} injected rows (${pct(share)}), above ${pct(param ?? 0)}`,
+          ];
+    },
+  },
+  expired_resolved: {
+    says: 'every expired or canceled row was submitted again or dead-lettered with its reason',
+    async check(facts) {
+      const byId = await facts.requestsById();
+      const tries = new Map<string, number>();
+      for (const r of byId.values()) tries.set(r.row_key, (tries.get(r.row_key) ?? 0) + 1);
+      const dispositions = new Map(
+        (
+          await facts.db.all<{ row_key: string; disposition: string }>(
+            'SELECT row_key, disposition FROM dispositions WHERE run_id = ?',
+            [facts.runId],
+          )
+        ).map((d) => [d.row_key, d.disposition]),
+      );
+      const stuck = facts.truth.evidence
+        .filter((e) => e.kind === 'expired' || e.kind === 'canceled')
+        .map((e) => byId.get(e.id)?.row_key)
+        .filter(
+          (key) => key === undefined || (tries.get(key)! < 2 && dispositions.get(key) !== 'dead_lettered'),
+        );
+      return stuck.length === 0
+        ? []
+        : [`${stuck.length} expired or canceled rows were neither retried nor dead-lettered`];
+    },
+  },
+  validity_matches_injected: {
+    says: "every drifted answer was quarantined with the drift's own reason",
+    async check(facts) {
+      const outcomes = new Map(
+        (
+          await facts.db.all<{ batch_id: string; custom_id: string; kind: string; reason: string | null }>(
+            `SELECT s.batch_id, o.custom_id, o.kind, o.reason FROM outcomes o
+             JOIN submissions s USING (run_id, submission_id) WHERE o.run_id = ?`,
+            [facts.runId],
+          )
+        ).map((o) => [`${o.batch_id}/${o.custom_id}`, o]),
+      );
+      const missed = facts.truth.evidence
+        .filter((e) => e.kind.startsWith('drifted:'))
+        .filter((e) => {
+          const outcome = outcomes.get(`${e.batchId}/${e.id}`);
+          return (
+            outcome?.kind !== 'invalid' || outcome.reason !== DRIFT_REASONS[e.kind.slice('drifted:'.length)]
+          );
+        });
+      return missed.length === 0
+        ? []
+        : [
+            `${missed.length} drifted answers were not quarantined with their drift's reason (first: ${missed[0]!.kind} ${missed[0]!.id})`,
+          ];
+    },
+  },
+  sink_restored: {
+    says: 'after the runbook the sink equals its state before the bad run',
+    async check(facts) {
+      const now = await facts.sinkRows();
+      const before = facts.sinkBefore ?? [];
+      const differ =
+        Math.abs(now.length - before.length) +
+        now.filter((r, i) => canonical(JSON.stringify(r)) !== canonical(JSON.stringify(before[i]))).length;
+      return differ === 0 ? [] : [`the sink differs from its state before the bad run in ${differ} rows`];
+    },
+  },
+};
+
+function pct(share: number): string {
+  return `${(100 * share).toFixed(1)} %`;
+}
+
+/** JSON text with key order and spacing normalised by a parse and a stringify. */
+function canonical(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json));
+  } catch {
+    return json;
+  }
+}
+
+/** The job's schema compiled here, apart from the pipeline's gate, so a gate bug cannot hide itself. */
+function independentValidator(schema: Record<string, unknown>) {
+  const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
+  const options = { strict: false, validateFormats: false, logger: false } as const;
+  return (draft07 ? new Ajv(options) : new Ajv2020(options)).compile(schema);
+}

@@ -1,0 +1,82 @@
+import { CONTROLS } from './controls.js';
+import type { DrillFacts } from './drill-facts.js';
+import type { DrillResult } from './drill-result.js';
+import { HYPOTHESES } from './hypotheses.js';
+import type { Scenario } from './scenario.js';
+
+/**
+ * The verdict on a finished drill, in the order DESIGN gives: did the fault fire (its evidence in
+ * the ground truth is above zero), did the expected control catch it (its event in the run log),
+ * did the steady-state hypothesis hold. A clean baseline has nothing to fire or catch: it passes
+ * when its hypothesis (no alarm, above all) holds.
+ */
+export async function judgeDrill(
+  scenario: Scenario,
+  seed: number,
+  facts: DrillFacts,
+  replay: string,
+  /** Failures found outside the hypothesis (a runbook step that did not work). */
+  problems: readonly string[] = [],
+): Promise<DrillResult> {
+  const baseline = scenario.failureModes.length === 0;
+  const byMode = scenario.failureModes.map((mode) => ({ mode, counts: evidenceCounts(facts, mode) }));
+  const silent = byMode.filter((m) => Object.keys(m.counts).length === 0).map((m) => m.mode);
+  const fired = !baseline && silent.length === 0;
+  const evidence: Record<string, number> = {};
+  for (const { mode, counts } of byMode)
+    for (const [kind, n] of Object.entries(counts))
+      evidence[byMode.length > 1 ? `${mode}:${kind}` : kind] = n;
+  const controls = scenario.expect.controls.filter((c) => c !== 'none');
+  const missed = controls.filter((c) => !CONTROLS[c].caught(facts.entries));
+  const caught = !baseline && missed.length === 0;
+
+  const failed: string[] = [...problems];
+  const held: string[] = [];
+  if (scenario.expect.status !== null && facts.summary.status !== scenario.expect.status)
+    failed.push(`the run ended ${facts.summary.status}, not ${scenario.expect.status}`);
+  for (const { name, param } of scenario.expect.hypothesis) {
+    const reasons = await HYPOTHESES[name]!.check(facts, param);
+    const label = param === null ? name : `${name} ${param}`;
+    if (reasons.length === 0) held.push(label);
+    else failed.push(...reasons.map((reason) => `${label}: ${reason}`));
+  }
+  const invariantsHeld = failed.length === 0;
+
+  const reasons: string[] = [];
+  for (const mode of silent) reasons.push(`the fault did not fire: no evidence of ${mode}`);
+  for (const control of missed) reasons.push(`${control} did not catch it: its event is not in the run log`);
+  reasons.push(...failed);
+  if (fired) reasons.push(`fault fired: ${describe(evidence)}`);
+  if (caught) reasons.push(`caught by ${controls.join(', ')}`);
+  if (held.length > 0) reasons.push(`held: ${held.join(', ')}`);
+
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    failure_mode: scenario.failureMode,
+    expected_control: scenario.expect.controls.join(', '),
+    seed,
+    fault_fired: fired,
+    evidence,
+    caught,
+    invariants_held: invariantsHeld,
+    verdict: (baseline || (fired && caught)) && invariantsHeld ? 'pass' : 'fail',
+    reasons,
+    replay,
+    run_status: facts.summary.status,
+  };
+}
+
+/** Evidence of the scenario's failure mode by kind (HTTP faults of the family by their name), sorted. */
+function evidenceCounts(facts: DrillFacts, mode: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of facts.truth.evidence) if (e.fault === mode) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+  for (const h of facts.truth.httpFaults) if (h.family === mode) counts[h.name] = (counts[h.name] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function describe(evidence: Record<string, number>): string {
+  return Object.entries(evidence)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
+}

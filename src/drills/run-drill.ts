@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { RunDb } from '../pipeline/db/run-db.js';
+import type { Env } from '../pipeline/env.js';
+import { loadJob } from '../pipeline/job/load-job.js';
+import { InjectedCrash } from '../pipeline/run/run-context.js';
+import { type RunSummary, resumeRun, startRun } from '../pipeline/run/run-job.js';
+import { type LogEntry, readRunLog } from '../pipeline/run/run-log.js';
+import { DrillFacts, readSink, type SinkRow } from './drill-facts.js';
+import type { DrillResult } from './drill-result.js';
+import { buildDrillWorld, type DrillWorld } from './drill-world.js';
+import { judgeDrill } from './judge-drill.js';
+import type { Scenario } from './scenario.js';
+
+/** A person at a terminal typing a batchguard command: its argv, its exit code and output. */
+export type Operator = (argv: string[]) => Promise<{ code: number; out: string[] }>;
+
+export interface DrillOptions {
+  /** Overrides the scenario's own seed. */
+  seed?: number;
+  /** Every entry of the drill's run log(s), as it is written. */
+  onEntry?: (entry: LogEntry) => void;
+  /** Types the runbook's commands (runbook drills only); the CLI passes its own entry point. */
+  operator?: Operator;
+  /** How the replay line names the scenario file (default: its path from the working folder). */
+  scenarioPath?: string;
+}
+
+export interface DrillRun {
+  result: DrillResult;
+  /** The run log of the drill's (last) pipeline run. */
+  entries: LogEntry[];
+}
+
+/**
+ * Run one drill: build the scenario's world, run the real pipeline in it (crashing and resuming
+ * it where a fault says so), then judge the run from its log and the world's ground truth. The
+ * run database and the job's files live in a temporary folder, removed afterwards.
+ */
+export async function runDrill(scenario: Scenario, options: DrillOptions = {}): Promise<DrillRun> {
+  const seed = options.seed ?? scenario.seed;
+  const dir = mkdtempSync(join(tmpdir(), `batchguard-drill-${scenario.name}-`));
+  const world = buildDrillWorld(scenario, seed, dir);
+  const dbPath = join(dir, 'drill.duckdb');
+  let db = await RunDb.open(dbPath);
+  try {
+    const entries: LogEntry[] = [];
+    const onEntry = (entry: LogEntry) => {
+      entries.push(entry);
+      options.onEntry?.(entry);
+    };
+    const env: Env = {
+      clock: world.sim.clock,
+      fetch: world.sim.fetch,
+      baseURL: world.sim.baseURL,
+      apiKey: 'sim-key',
+      log: () => {},
+    };
+    // A runbook drill first promotes the clean job, so that the bad run has something to spoil.
+    let sinkBefore: SinkRow[] | null = null;
+    if (scenario.kind === 'runbook') {
+      const cleanJob = await loadJob(world.writeJob('clean.yaml'));
+      const clean = await startRun({ db, env, job: cleanJob, mode: 'simulation', seed });
+      if (clean.status !== 'promoted')
+        throw new Error(`[drill] the runbook's clean run ended ${clean.status}`);
+      sinkBefore = await readSink(db, cleanJob.sink.table);
+    }
+    world.sim.world.prepare(world.setup);
+    const job = await loadJob(world.writeJob('job.yaml'));
+    let summary: RunSummary;
+    ({ summary, db } = await runWithCrashes(world, db, dbPath, env, (run) =>
+      run === null
+        ? startRun({ db, env, job, mode: 'simulation', seed, onEntry })
+        : resumeRun(run.db, run.runId, env, onEntry),
+    ));
+    const problems =
+      scenario.kind === 'runbook' ? await runbook(options.operator, summary.runId, dbPath) : [];
+    const log = scenario.kind === 'runbook' ? await readRunLog(db, summary.runId) : entries;
+    const facts = new DrillFacts(
+      db,
+      summary.runId,
+      job,
+      summary,
+      world.sim.world,
+      log,
+      world.source.current(),
+      world.sourceKeys,
+      sinkBefore,
+    );
+    const path = options.scenarioPath ?? relative(process.cwd(), scenario.path);
+    const replay = `npx batchguard drill ${path} --seed ${seed}`;
+    return { result: await judgeDrill(scenario, seed, facts, replay, problems), entries: log };
+  } finally {
+    db.close();
+    world.sim.world.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run the job; each time a fault of the world crashes the pipeline at its crash point, record
+ * the crash as evidence, keep the process down for the fault's downtime (virtual time), drop
+ * every bit of process state but the database file, and resume the run. Each fault crashes once.
+ */
+async function runWithCrashes(
+  world: DrillWorld,
+  db: RunDb,
+  dbPath: string,
+  env: Env,
+  run: (resume: { db: RunDb; runId: string } | null) => Promise<RunSummary>,
+): Promise<{ summary: RunSummary; db: RunDb }> {
+  const pending = new Map(world.sim.world.faultList().flatMap((f) => (f.crash ? [[f.crash.point, f]] : [])));
+  env.crashPoint = (point) => {
+    if (pending.has(point)) throw new InjectedCrash(point);
+  };
+  let resume: { db: RunDb; runId: string } | null = null;
+  for (;;) {
+    try {
+      return { summary: await run(resume), db };
+    } catch (error) {
+      if (!(error instanceof InjectedCrash)) throw error;
+      const fault = pending.get(error.point)!;
+      pending.delete(error.point);
+      world.sim.world.recordEvidence(fault.name, 'crash', error.point);
+      world.sim.clock.advance(fault.crash!.downtimeMs);
+      const last = await db.one<{ run_id: string }>(
+        'SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1',
+      );
+      db.close();
+      db = await RunDb.open(dbPath);
+      resume = { db, runId: last!.run_id };
+    }
+  }
+}
+
+/** The runbook's three steps, typed as a person would: halt, assess (ids to a file), reverse. */
+async function runbook(operator: Operator | undefined, runId: string, dbPath: string): Promise<string[]> {
+  if (!operator)
+    throw new UsageError(
+      'no_operator',
+      'Failed to run a runbook drill: there is no terminal to type its commands.',
+      'Run it with `batchguard drill` or `batchguard gameday`.',
+    );
+  const ids = join(dbPath, '..', 'affected-ids.txt');
+  for (const argv of [
+    ['halt', runId, '--db', dbPath],
+    ['assess', runId, '--db', dbPath, '--out', ids],
+    ['rollback', runId, '--db', dbPath, '--ids', ids],
+  ]) {
+    const { code, out } = await operator(argv);
+    if (code !== 0) return [`runbook step \`batchguard ${argv[0]}\` exited ${code}: ${out.at(-1) ?? ''}`];
+  }
+  return [];
+}

@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../core/errors.js';
+import { parseYamlFile } from '../core/parse-yaml.js';
+import { BACKGROUND_HTTP_FAULTS } from '../sim/faults/background-http.js';
+import { FAULT_FAMILIES, type FaultFamilyName } from '../sim/faults/fault-catalog.js';
+import { CONTROLS, type ControlName } from './controls.js';
+import { HYPOTHESES, type HypothesisCheck } from './hypotheses.js';
+
+/** A game-day scenario, as a drill runs it: a scenario file after validation, defaults filled in. */
+export interface Scenario {
+  /** The file's base name without extension, e.g. `silent-partial-drop`. */
+  name: string;
+  /** Absolute path of the scenario file. */
+  path: string;
+  title: string;
+  /** The failure modes the scenario injects (empty for a clean baseline). */
+  failureModes: FaultFamilyName[];
+  /** How reports name them: `none`, one identifier, or several joined by `+`. */
+  failureMode: string;
+  /** `drill`: one run; `runbook`: a clean run, a bad run promoted on purpose, then the runbook. */
+  kind: 'drill' | 'runbook';
+  seed: number;
+  dataset: { rows: number; goldenRows: number };
+  /** Job file keys laid over the base job (examples/reviews/job.yaml); mappings merge key by key. */
+  job: Record<string, unknown>;
+  /** Fault families and their parameters, validated by each family's own schema. */
+  faults: { name: FaultFamilyName; params: unknown }[];
+  http: { rate: number; rates: Partial<Record<(typeof BACKGROUND_HTTP_FAULTS)[number], number>> };
+  expect: {
+    controls: ControlName[];
+    /** The run's final status, when the scenario says. */
+    status: string | null;
+    hypothesis: HypothesisCheck[];
+  };
+}
+
+const share = z.number().min(0).max(1);
+const DEFAULT_HYPOTHESIS = [
+  'coverage',
+  'nothing_invalid_promoted',
+  'mapping',
+  'spend_within_ceiling',
+  'no_double_billing',
+];
+
+function scenarioSchema(path: string) {
+  const known = Object.keys(HYPOTHESES);
+  const knownName = (name: string) =>
+    known.includes(name) || `unknown check "${name}": use one of ${known.join(', ')}`;
+  // A check is its name, or a one-key mapping of its name to its parameter (`valid_share_min: 0.97`).
+  const hypothesisItem = z.unknown().transform((item, ctx): HypothesisCheck => {
+    const entries = typeof item === 'object' && item !== null ? Object.entries(item) : [];
+    const [name, param] =
+      typeof item === 'string' ? [item, null] : entries.length === 1 ? entries[0]! : [undefined, undefined];
+    const problem =
+      name === undefined
+        ? 'must be a check name, or one check name mapped to its number'
+        : knownName(name) !== true
+          ? knownName(name)
+          : param !== null && typeof param !== 'number'
+            ? `${name}: its parameter must be a number`
+            : true;
+    if (problem !== true) ctx.addIssue({ code: 'custom', message: String(problem) });
+    return { name: name ?? '', param: (param as number | null) ?? null };
+  });
+  const faults = z.strictObject(
+    Object.fromEntries(
+      Object.entries(FAULT_FAMILIES).map(([name, family]) => [name, family.params.optional()]),
+    ) as Record<FaultFamilyName, z.ZodOptional<z.ZodType<unknown>>>,
+  );
+  return z
+    .strictObject({
+      title: z.string().min(1),
+      failure_mode: z.union([
+        z.literal('none'),
+        z.enum(FAMILY_NAMES),
+        z
+          .array(z.enum(FAMILY_NAMES))
+          .min(2, { message: 'name two or more failure modes, or just one without a list' }),
+      ]),
+      kind: z.enum(['drill', 'runbook']).default('drill'),
+      seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+      dataset: z
+        .strictObject({
+          rows: z.int().min(20).max(200_000).default(1000),
+          golden_rows: z.int().min(0).max(1000).default(60),
+        })
+        .prefault({}),
+      job: z.record(z.string(), z.unknown()).default({}),
+      faults: faults.default({}),
+      http_faults: z
+        .strictObject({
+          rate: share.default(0),
+          rates: z.partialRecord(z.enum(BACKGROUND_HTTP_FAULTS), share).default({}),
+        })
+        .prefault({}),
+      expect: z.strictObject({
+        control: z.union([z.enum(CONTROL_NAMES), z.array(z.enum(CONTROL_NAMES)).min(1)]),
+        status: z.enum(['promoted', 'halted', 'refused', 'held']).optional(),
+        hypothesis: z
+          .array(hypothesisItem)
+          .default(DEFAULT_HYPOTHESIS.map((name) => ({ name, param: null }))),
+      }),
+    })
+    .superRefine((raw, ctx) => {
+      const named = Object.keys(raw.faults);
+      for (const mode of modesOf(raw.failure_mode)) {
+        if (!named.includes(mode))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['faults'],
+            message: `must configure the ${mode} fault the scenario is about`,
+          });
+      }
+      const controls = [raw.expect.control].flat();
+      if ((raw.failure_mode === 'none') !== controls.includes('none')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect', 'control'],
+          message:
+            'is `none` exactly when failure_mode is none (a clean baseline expects no control to fire)',
+        });
+      }
+    })
+    .transform(
+      (raw): Scenario => ({
+        name: basename(path, extname(path)),
+        path,
+        title: raw.title,
+        failureModes: modesOf(raw.failure_mode),
+        failureMode: [raw.failure_mode].flat().join('+'),
+        kind: raw.kind,
+        seed: raw.seed,
+        dataset: { rows: raw.dataset.rows, goldenRows: raw.dataset.golden_rows },
+        job: raw.job,
+        faults: Object.entries(raw.faults)
+          .filter(([, params]) => params !== undefined)
+          .map(([name, params]) => ({ name: name as FaultFamilyName, params })),
+        http: { rate: raw.http_faults.rate, rates: raw.http_faults.rates },
+        expect: {
+          controls: [raw.expect.control].flat() as ControlName[],
+          status: raw.expect.status ?? null,
+          hypothesis: raw.expect.hypothesis,
+        },
+      }),
+    );
+}
+
+const CONTROL_NAMES = Object.keys(CONTROLS) as [ControlName, ...ControlName[]];
+const FAMILY_NAMES = Object.keys(FAULT_FAMILIES) as [FaultFamilyName, ...FaultFamilyName[]];
+
+function modesOf(mode: 'none' | FaultFamilyName | FaultFamilyName[]): FaultFamilyName[] {
+  return mode === 'none' ? [] : [mode].flat();
+}
+
+/** Read and validate a scenario file: every problem reported at once, one line each with its path. */
+export async function loadScenario(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      'scenario_not_found',
+      `Failed to read scenario ${path}: ${code === 'ENOENT' ? `no such file (${resolve(path)})` : (code ?? String(error))}.`,
+      'Check the path; the shipped scenarios are in scenarios/.',
+    );
+  }
+  return parseScenario(text, resolve(path));
+}
+
+/** `loadScenario` for text already in hand. */
+export function parseScenario(text: string, path: string): Scenario {
+  return parseYamlFile(text, path, scenarioSchema(path), 'scenario');
+}
