@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { SCHEMA_SQL } from './schema.js';
 
@@ -11,6 +12,14 @@ export const MEMORY_LIMIT = '192MB';
  * on the same path is a separate, diverging database), so instances come from the library's
  * cache; each RunDb holds its own connection.
  */
+/**
+ * This process's one instance per database file. Kept here rather than in DuckDB's own
+ * `fromCache`, whose lookup hung (one time in two) when a second connection was opened while the
+ * first had been busy: `batchguard drill` runs the runbook's commands in-process on the drill's
+ * database.
+ */
+const INSTANCES = new Map<string, Promise<DuckDBInstance>>();
+
 export class RunDb {
   private constructor(
     readonly path: string,
@@ -22,11 +31,16 @@ export class RunDb {
     // DuckDB spills to disk past its limit.
     // Every query that needs an order says so; not preserving insertion order lets DuckDB stream
     // large inserts instead of buffering them. 128 MB proved too little for a 1,000,000-row run.
-    const instance = await DuckDBInstance.fromCache(path, {
-      memory_limit: MEMORY_LIMIT,
-      preserve_insertion_order: 'false',
-    });
-    const db = new RunDb(path, await instance.connect());
+    const file = resolve(path);
+    let instance = INSTANCES.get(file);
+    if (!instance) {
+      instance = DuckDBInstance.create(file, {
+        memory_limit: MEMORY_LIMIT,
+        preserve_insertion_order: 'false',
+      });
+      INSTANCES.set(file, instance);
+    }
+    const db = new RunDb(path, await (await instance).connect());
     await db.exec(SCHEMA_SQL);
     return db;
   }
@@ -72,5 +86,16 @@ export class RunDb {
 
   close(): void {
     this.conn.closeSync();
+  }
+
+  /**
+   * Close this process's instance of the database at `path`, once every connection to it is
+   * closed: a drill does this before it deletes its scratch database.
+   */
+  static async release(path: string): Promise<void> {
+    const file = resolve(path);
+    const instance = INSTANCES.get(file);
+    INSTANCES.delete(file);
+    (await instance)?.closeSync();
   }
 }
