@@ -178,6 +178,44 @@ describe('stale source', () => {
     expect(gated).toContainEqual(expect.objectContaining({ 'invalid:stale_source': 3 }));
     await expectInvariants(run, summary.runId, job, rows);
   });
+
+  it('quarantines at reconcile a canary row edited after its answer was gated, and does not promote it', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const [edited] = keysOf(rows).sort((a, b) => (md5(a) < md5(b) ? -1 : 1)); // first of the canary slice
+    const run = await simRun(dir, { seed: 1 });
+    let rewritten = false;
+    run.env.crashPoint = (name) => {
+      const intent = run.entries.findLast((e) => e.kind === 'create_batch');
+      if (name !== 'submit:after-create' || intent?.detail.phase !== 'main' || rewritten) return;
+      const changed = rows.map((r) => (r.id === edited ? { ...r, text: `${r.text} (edited)` } : r));
+      writeFileSync(join(dir, 'reviews.csv'), csvOf(changed));
+      rewritten = true;
+    };
+    const summary = await run.start(job);
+
+    expect(rewritten).toBe(true);
+    const submitted = await run.db.all<{ phase: string; kind: string }>(
+      `SELECT s.phase, o.kind FROM requests q JOIN submissions s USING (run_id, submission_id)
+       JOIN outcomes o USING (run_id, submission_id, custom_id) WHERE q.row_key = ?`,
+      [edited!],
+    );
+    expect(submitted).toEqual([{ phase: 'canary', kind: 'valid' }]); // gated valid before the edit
+    expect(summary.status).toBe('promoted');
+    expect((await dispositionsByKey(run.db)).get(edited!)).toEqual({
+      disposition: 'quarantined',
+      reason: 'stale_source',
+    });
+    const sink = await sinkRows(run.db);
+    expect(sink.map((r) => r.key)).not.toContain(edited);
+    expect(sink.length).toBe(59);
+    const stale = run.entries.filter((e) => e.kind === 'stale_source');
+    expect(stale).toEqual([
+      expect.objectContaining({ step: 'reconcile', phase: 'alarm', detail: { count: 1 } }),
+    ]);
+    expect(summary.reconciliation).toMatchObject({ source: 60, disposed: 60, undisposed: 0 });
+    await expectInvariants(run, summary.runId, job, rows);
+  });
 });
 
 describe('promote with before-images, and rollback', () => {

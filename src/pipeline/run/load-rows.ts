@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { goldenRowKey } from './custom-ids.js';
 import type { RunContext } from './run-context.js';
-import { ident, sourceReader } from './source-reader.js';
+import { CSV_LINE_BYTES_MAX, ident, sourceReader } from './source-reader.js';
 
 const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].map((m) => m[1]!);
@@ -24,7 +24,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
   } catch (error) {
     throw new UsageError(
       'bad_source',
-      `Failed to read source ${job.source.path}: ${(error as Error).message}`,
+      `Failed to read source ${job.source.path}: ${readProblem(error)}`,
       'Check the file and its format.',
     );
   }
@@ -118,4 +118,17 @@ export async function markCanary(ctx: RunContext, sourceRows: number): Promise<n
     [ctx.runId, ctx.runId],
   );
   return size;
+}
+
+/**
+ * DuckDB's reason a source cannot be read, in one line: its messages run to pages and quote
+ * whole rows (data that does not belong in a terminal or a log). A row over the CSV line limit
+ * gets its own message, since the limit is ours, not something a user can pass to DuckDB.
+ */
+function readProblem(error: unknown): string {
+  const message = (error as Error).message ?? String(error);
+  if (/maximum line size/i.test(message))
+    return `a row is longer than ${CSV_LINE_BYTES_MAX / 1024 / 1024} MB, the most batchguard reads (shorten or remove it).`;
+  const first = message.split('\n').find((line) => line.trim() !== '') ?? message;
+  return first.length > 300 ? `${first.slice(0, 300)}…` : first;
 }

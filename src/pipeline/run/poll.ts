@@ -75,7 +75,20 @@ async function retrieveOrWait(
     return batch;
   } catch (error) {
     const misses = (notFound.get(submission.submissionId) ?? 0) + 1;
-    if (!(error instanceof NotFoundError) || misses >= NOT_FOUND_POLLS_MAX) throw error;
+    if (!(error instanceof NotFoundError)) throw error;
+    if (misses >= NOT_FOUND_POLLS_MAX) {
+      await ctx.log.alarm('poll', 'batch_not_found', {
+        submission_id: submission.submissionId,
+        batch_id: submission.batchId,
+        polls: misses,
+      });
+      throw new BatchguardError(
+        'batch_not_found',
+        `Failed to poll batch ${submission.batchId}: the API answered 404 ${misses} polls in a row (${error.message}).`,
+        'Check the batch in the console (it may have been deleted), then `batchguard resume <run>` or `batchguard halt <run>`.',
+        1,
+      );
+    }
     notFound.set(submission.submissionId, misses);
     await ctx.log.event('poll', 'batch_not_found_yet', {
       submission_id: submission.submissionId,

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { NOT_FOUND_POLLS_MAX } from '../src/pipeline/run/poll.js';
+import { notFoundAfterCreate } from '../src/sim/faults/http-fault.js';
+import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
+import { alarms, expectInvariants, kinds } from './support/run-checks.js';
+
+/*
+ * Polling a batch that reads can miss for a while just after its create (a replica that has not
+ * seen it yet answers 404), end to end in the simulated world.
+ */
+
+const notFoundEvents = (run: SimRun) => run.entries.filter((e) => e.kind === 'batch_not_found_yet');
+
+describe('polling a batch just created', () => {
+  it('waits out 404s on retrieve just after create, then fetches and promotes as usual', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows, { poll_interval_seconds: 20 });
+    const httpFaults = [notFoundAfterCreate({ rate: 1, attemptsMax: 2, windowMs: 60_000 })];
+    const run = await simRun(dir, { seed: 1, httpFaults });
+    const summary = await run.start(job);
+
+    const fired = run.sim.world.groundTruth().httpFaults.filter((f) => f.name === 'not_found_after_create');
+    const batches = await run.db.all<{ batch_id: string }>('SELECT batch_id FROM submissions');
+    expect(fired.map((f) => f.route)).toEqual(Array(2 * batches.length).fill('retrieve'));
+    const waited = notFoundEvents(run).map((e) => [e.detail.batch_id, e.detail.polls]);
+    expect(waited.sort()).toEqual(
+      batches
+        .flatMap((b) => [
+          [b.batch_id, 1],
+          [b.batch_id, 2],
+        ])
+        .sort(),
+    );
+    expect(summary.status).toBe('promoted');
+    expect(kinds(run)).not.toContain('coverage_gap');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it(`fails the run with the 404 once a batch is still missing after ${NOT_FOUND_POLLS_MAX} polls in a row`, async () => {
+    const { dir, job } = jobFolder(reviews(60));
+    const httpFaults = [notFoundAfterCreate({ rate: 1, attemptsMax: 1_000, windowMs: 1e12 })];
+    const run = await simRun(dir, { seed: 1, httpFaults });
+    const running = run.start(job);
+
+    await expect(running).rejects.toMatchObject({ code: 'batch_not_found', exitCode: 1 });
+    const { batch_id: batchId } = (await run.db.one<{ batch_id: string }>(
+      'SELECT batch_id FROM submissions',
+    ))!;
+    await expect(running).rejects.toThrow(`Failed to poll batch ${batchId}: the API answered 404`);
+    expect(alarms(run, 'batch_not_found').map((e) => e.detail.polls)).toEqual([NOT_FOUND_POLLS_MAX]);
+    const fired = run.sim.world.groundTruth().httpFaults.filter((f) => f.name === 'not_found_after_create');
+    expect(fired).toHaveLength(NOT_FOUND_POLLS_MAX);
+    const polls = Array.from({ length: NOT_FOUND_POLLS_MAX - 1 }, (_, i) => i + 1);
+    expect(notFoundEvents(run).map((e) => e.detail.polls)).toEqual(polls);
+  });
+});
