@@ -40,8 +40,11 @@ export function expiry(params: ExpiryParams): WorldFault {
     name,
     processing(batch) {
       if (params.variant !== 'slow_queue' || !hit.has(batch.sequence)) return undefined;
+      // The whole batch: the queue starts only when the window has closed.
+      if ((1 - params.tail_share) * batch.requests.length < 1)
+        return { queueDelayMs: [EXPIRY_MS, EXPIRY_MS] };
       // Requests start one slot apart: (1 - tail) of them fit in the window, the rest expire.
-      const slotMs = EXPIRY_MS / Math.max(1, (1 - params.tail_share) * batch.requests.length);
+      const slotMs = EXPIRY_MS / ((1 - params.tail_share) * batch.requests.length);
       return { throughputPerMinute: MINUTE_MS / slotMs, queueDelayMs: [0, 0], requestLatencyMs: [0, 1_000] };
     },
     afterCreate(batch) {

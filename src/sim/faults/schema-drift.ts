@@ -75,7 +75,7 @@ function drift(reply: ModelReply, variant: Drift, params: SchemaDriftParams, max
         ...reply,
         text: reply.text.slice(0, Math.ceil(reply.text.length / 2)),
         stopReason: 'max_tokens',
-        outputTokens: Math.min(maxTokens, reply.outputTokens),
+        outputTokens: maxTokens, // a reply stopped by max_tokens used all of them
       };
   }
 }

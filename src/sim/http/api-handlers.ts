@@ -88,6 +88,7 @@ function guarded(world: BatchWorld, name: RouteName, serve: Serve) {
       if (fault?.kind === 'reset') return Response.error();
       if (fault?.kind === 'delay') await world.clock.sleep(fault.delayMs);
       const response = await serve(request, String(params.id ?? ''));
+      if (fault) world.confirm(fault);
       if (fault?.kind === 'lose_response') return Response.error();
       response.headers.set('request-id', requestId);
       return fault?.kind === 'cut_body' ? cutBody(response, fault.keepShare) : response;

@@ -8,7 +8,7 @@ import { countInputTokens } from '../model/tokens.js';
 import { keyedUnit, type Rng, streamFor } from '../seed.js';
 import { ApiError, notFoundBatch } from './api-error.js';
 import type { BatchListJson, BatchRequest, MessageBatchJson } from './api-types.js';
-import type { GroundTruth } from './ground-truth.js';
+import type { GroundTruth, HttpFaultEvidence } from './ground-truth.js';
 import { batchId, requestId } from './ids.js';
 import { type ListQuery, listPage } from './list-page.js';
 import { planBatch } from './plan-batch.js';
@@ -63,6 +63,7 @@ export class BatchWorld {
     internalErrors: [],
   };
   private readonly faults: readonly BoundFault[];
+  private readonly unconfirmed = new Map<FaultAnswer, HttpFaultEvidence>();
   private readonly httpFaults: readonly HttpFault[];
   private readonly resultsFiles = new Map<string, string>();
   private readonly folder = new ResultsFolder();
@@ -150,17 +151,21 @@ export class BatchWorld {
         if (answer.error.status === 429 && retryAfterS > 0)
           this.rateLimitedUntilMs = nowMs + retryAfterS * 1000;
       }
-      this.truth.httpFaults.push({
-        name: fault.name,
-        family: fault.family,
-        route,
-        key,
-        attempt,
-        atMs: nowMs,
-      });
+      const evidence = { name: fault.name, family: fault.family, route, key, attempt, atMs: nowMs };
+      // A fault that spoils the response acts only if the world serves the call: recorded by `confirm`.
+      if (answer.kind === 'lose_response' || answer.kind === 'cut_body')
+        this.unconfirmed.set(answer, evidence);
+      else this.truth.httpFaults.push(evidence);
       return answer;
     }
     return null;
+  }
+
+  /** The call `answer` spoils was served: its response is now lost or cut, so the fault fired. */
+  confirm(answer: FaultAnswer): void {
+    const evidence = this.unconfirmed.get(answer);
+    this.unconfirmed.delete(answer);
+    if (evidence) this.truth.httpFaults.push(evidence);
   }
 
   create(bodyText: string, bodyBytes: number): MessageBatchJson {
