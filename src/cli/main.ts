@@ -8,6 +8,14 @@ type Command = (argv: string[], io: Io) => Promise<number>;
  * Commands load lazily, so a live run never loads the simulation (or msw) into its process.
  */
 const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+  gameday: {
+    usage: USAGE.gameday,
+    load: async () => (await import('./gameday-command.js')).gamedayCommand,
+  },
+  drill: {
+    usage: USAGE.drill,
+    load: async () => (await import('./drill-command.js')).drillCommand,
+  },
   run: {
     usage: USAGE.run,
     load: async () => (await import('./run-command.js')).runCommand,
@@ -15,6 +23,14 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
   resume: {
     usage: USAGE.resume,
     load: async () => (await import('./resume-command.js')).resumeCommand,
+  },
+  halt: {
+    usage: USAGE.halt,
+    load: async () => (await import('./halt-command.js')).haltCommand,
+  },
+  assess: {
+    usage: USAGE.assess,
+    load: async () => (await import('./assess-command.js')).assessCommand,
   },
   rollback: {
     usage: USAGE.rollback,

@@ -1,0 +1,146 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { realClock } from '../core/real-clock.js';
+import { formatRfc3339 } from '../core/rfc3339.js';
+import { drillMatrix } from '../drills/drill-matrix.js';
+import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
+import { DrillStore } from '../drills/drill-store.js';
+import { runGameday } from '../drills/gameday.js';
+import { junitXml } from '../drills/junit.js';
+import type { Operator } from '../drills/run-drill.js';
+import type { Scenario } from '../drills/scenario.js';
+import type { Io } from './io.js';
+import { DEFAULT_DB, openDb } from './open-db.js';
+import { formatEntry } from './print-run.js';
+
+export interface SessionOptions {
+  seed?: number;
+  json: boolean;
+  junit?: string;
+  db?: string;
+  /** Draw the Ink UI (a terminal, and no --json). */
+  ui: boolean;
+}
+
+/**
+ * What `drill` and `gameday` share: run the scenarios' drills, show progress (the Ink UI on a
+ * terminal, plain lines otherwise), store the verdicts beside the runs, and print the matrix, the
+ * JSON or the JUnit file. Returns the exit code: 0 only if every drill passed.
+ */
+export async function runDrillSession(
+  scenarios: Scenario[],
+  options: SessionOptions,
+  io: Io,
+): Promise<number> {
+  const dbPath = resolve(options.db ?? DEFAULT_DB);
+  const db = await openDb(dbPath, false);
+  try {
+    const store = await DrillStore.open(db);
+    const ui = options.ui ? await startUi() : null;
+    const printer = options.ui || options.json ? () => {} : plainPrinter(io);
+    let results: DrillResult[];
+    try {
+      results = await runGameday(scenarios, {
+        seed: options.seed,
+        now: () => realClock.now(),
+        scenarioPath: (s) => displayPath(s.path),
+        operator: operator(options.ui || options.json ? () => {} : (line) => io.out(`[runbook] ${line}`)),
+        onEvent: (event) => {
+          ui?.channel.emit(event);
+          printer(event);
+        },
+        onDrill: (result, entries) => store.record(result, entries, formatRfc3339(realClock.now())),
+      });
+      await ui?.view.waitUntilFinished();
+    } catch (error) {
+      ui?.view.unmount();
+      throw error;
+    }
+    if (options.json)
+      io.out(JSON.stringify({ seed: options.seed ?? null, drills: results.map(jsonOf) }, null, 2));
+    else if (!options.ui) for (const line of ['', ...drillMatrix(results)]) io.out(line);
+    if (options.junit !== undefined) writeFileSync(options.junit, junitXml(results));
+    const failed = results.filter((r) => r.verdict === 'fail').length;
+    if (!options.json) {
+      if (results.length === 1) io.out(`replay: ${results[0]!.replay}`);
+      io.out(
+        `${results.length - failed} of ${results.length} drills passed; verdicts stored as ${store.gamedayId} in ${dbPath}`,
+      );
+      if (options.junit !== undefined) io.out(`JUnit report: ${options.junit}`);
+    }
+    return failed === 0 ? 0 : 1;
+  } finally {
+    db.close();
+  }
+}
+
+/** The fields `--json` prints for each drill, in a fixed order. */
+function jsonOf(r: DrillResult) {
+  return {
+    scenario: r.scenario,
+    title: r.title,
+    failure_mode: r.failure_mode,
+    expected_control: r.expected_control,
+    seed: r.seed,
+    fault_fired: r.fault_fired,
+    evidence: r.evidence,
+    caught: r.caught,
+    invariants_held: r.invariants_held,
+    verdict: r.verdict,
+    run_status: r.run_status,
+    reasons: r.reasons,
+    replay: r.replay,
+  };
+}
+
+/** Plain progress lines for logs and pipes: one per drill start, alarm and verdict. */
+function plainPrinter(io: Io): (event: GamedayEvent) => void {
+  return (event) => {
+    if (event.type === 'gameday_started')
+      io.out(`[drill] ${event.scenarios.length} drills, seed ${event.seed ?? '(each scenario its own)'}`);
+    else if (event.type === 'drill_started')
+      io.out(`[drill] ${event.index + 1}/${event.total} ${event.scenario} …`);
+    else if (event.type === 'run_entry' && event.entry.phase === 'alarm')
+      io.out(`  ${formatEntry(event.entry)}`);
+    else if (event.type === 'drill_finished') {
+      const r = event.result;
+      io.out(`[drill] ${r.scenario}: ${r.verdict.toUpperCase()} (${(event.elapsedMs / 1000).toFixed(1)} s)`);
+      for (const reason of r.reasons) io.out(`  ${reason}`);
+      if (r.verdict === 'fail') io.out(`  reproduce: ${r.replay}`);
+    }
+  };
+}
+
+/** The runbook's commands, typed into this very CLI, their output captured (and echoed to `echo`). */
+function operator(echo: (line: string) => void): Operator {
+  return async (argv) => {
+    const { main } = await import('./main.js');
+    const out: string[] = [];
+    const capture = (line: string) => {
+      out.push(line);
+      echo(line);
+    };
+    echo(`$ batchguard ${argv.join(' ')}`);
+    const code = await main(argv, {
+      out: capture,
+      err: capture,
+      interactive: false,
+      ask: async () => '',
+      untilInterrupted: () => new Promise(() => {}),
+    });
+    return { code, out };
+  };
+}
+
+async function startUi() {
+  const { gamedayChannel } = await import('../ui/gameday-events.js');
+  const { renderGameday } = await import('../ui/render-gameday.js');
+  const channel = gamedayChannel();
+  return { channel, view: renderGameday(channel) };
+}
+
+/** A scenario's path as a person would type it from here. */
+function displayPath(path: string): string {
+  const fromHere = path.startsWith(process.cwd()) ? path.slice(process.cwd().length + 1) : path;
+  return fromHere.includes(' ') ? JSON.stringify(fromHere) : fromHere;
+}

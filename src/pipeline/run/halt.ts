@@ -1,0 +1,64 @@
+import type { Clock } from '../../core/clock.js';
+import { UsageError } from '../../core/errors.js';
+import { formatRfc3339 } from '../../core/rfc3339.js';
+import type { RunDb } from '../db/run-db.js';
+import type { Job } from '../job/job.js';
+import { type LogEntry, RunLog } from './run-log.js';
+
+export interface HaltResult {
+  /** The run's status before the halt (`running` when it was stopped midway). */
+  previousStatus: string;
+  /** Batch ids the run had in flight (created, not yet ended). */
+  inFlight: string[];
+  /** Of those, the ones a cancel was asked for. */
+  canceled: string[];
+}
+
+/**
+ * The runbook's first step: stop a run. An unfinished run is marked done and halted, so `resume`
+ * will never continue it nor promote it; its batches still in flight are canceled when `cancel`
+ * is given (live runs: the API that made them is still there). A run already finished is left
+ * as it is, and the halt is recorded in its log all the same, for whoever reads it next.
+ */
+export async function haltRun(
+  db: RunDb,
+  runId: string,
+  clock: Clock,
+  options: { cancel?: (batchId: string) => Promise<void>; onEntry?: (entry: LogEntry) => void } = {},
+): Promise<HaltResult> {
+  const run = await db.one<{ job_json: string; state: string; status: string }>(
+    'SELECT job_json, state, status FROM runs WHERE run_id = ?',
+    [runId],
+  );
+  if (!run)
+    throw new UsageError(
+      'unknown_run',
+      `Failed to halt ${runId}: no such run in ${db.path}.`,
+      'List runs with `batchguard report`.',
+    );
+  const log = await RunLog.open(db, runId, clock, options.onEntry ?? (() => {}));
+  const inFlight = (
+    await db.all<{ batch_id: string }>(
+      "SELECT batch_id FROM submissions WHERE run_id = ? AND status = 'submitted' AND batch_id IS NOT NULL ORDER BY submission_id",
+      [runId],
+    )
+  ).map((s) => s.batch_id);
+  const canceled: string[] = [];
+  if (run.state !== 'done') {
+    await db.exec("UPDATE runs SET state = 'done', status = 'halted', updated_at = ? WHERE run_id = ?", [
+      formatRfc3339(clock.now()),
+      runId,
+    ]);
+    for (const batchId of options.cancel ? inFlight : []) {
+      await options.cancel!(batchId);
+      canceled.push(batchId);
+    }
+  }
+  await log.alarm('halt', 'halted_by_operator', {
+    previous_status: run.status,
+    sink: (JSON.parse(run.job_json) as Job).sink.table,
+    in_flight: inFlight,
+    canceled,
+  });
+  return { previousStatus: run.status, inFlight, canceled };
+}
