@@ -1,17 +1,5 @@
 import type { LogEntry } from '../pipeline/run/run-log.js';
 
-/** The seven failure modes of batch work (DESIGN), and `none` for a clean baseline. */
-export const FAILURE_MODES = [
-  'silent_partial_drop',
-  'poisoned_template',
-  'cost_runaway',
-  'schema_drift',
-  'stale_mapping',
-  'expiry',
-  'prompt_injection',
-] as const;
-export type FailureMode = (typeof FAILURE_MODES)[number];
-
 /**
  * One drill's verdict, as `--json` prints it (snake_case keys) and the `drills` table stores it.
  * Everything here is a function of the scenario and the seed: no wall-clock figure belongs here.

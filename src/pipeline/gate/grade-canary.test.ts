@@ -34,11 +34,26 @@ describe('gradeCanary', () => {
   it('halts when validity is below the minimum', () => {
     const verdict = grade({ valid: 41, distribution: { positive: 20, negative: 21 } });
     expect(verdict.release).toBe(false);
-    expect(verdict.reasons).toEqual(['validity 0.41 is below the minimum 0.90']);
+    expect(verdict.reasons).toEqual([
+      'validity 0.41 is below the minimum 0.90 (0.84 allowing for 100 answers)',
+    ]);
   });
 
   it('halts when the error rate is above the maximum', () => {
-    expect(grade({ errored: 12 }).reasons).toEqual(['error rate 0.12 is above the maximum 0.05']);
+    expect(grade({ errored: 12 }).reasons).toEqual([
+      'error rate 0.12 is above the maximum 0.05 (0.09 allowing for 100 answers)',
+    ]);
+  });
+
+  it('does not halt on a few chance misses in a small canary, but does on many', () => {
+    // 80 answers (20 rows and 60 golden): a 0.9 minimum allows down to 0.83, a 0.05 maximum up to 0.10.
+    expect(grade({ rows: 80, valid: 69, errored: 7, distribution: {} }).release).toBe(true);
+    expect(grade({ rows: 80, valid: 66, errored: 0, distribution: {} }).reasons).toEqual([
+      'validity 0.82 is below the minimum 0.90 (0.83 allowing for 80 answers)',
+    ]);
+    expect(grade({ rows: 80, valid: 80, errored: 9, distribution: {} }).reasons).toEqual([
+      'error rate 0.11 is above the maximum 0.05 (0.10 allowing for 80 answers)',
+    ]);
   });
 
   it('halts when the golden score is below its minimum, beyond what the golden set size explains', () => {
@@ -119,8 +134,8 @@ describe('gradeCanary', () => {
       distribution: { positive: 59, neutral: 1 },
     };
     expect(grade(poisoned, 0.95).reasons).toEqual([
-      'validity 0.60 is below the minimum 0.90',
-      'error rate 0.20 is above the maximum 0.05',
+      'validity 0.60 is below the minimum 0.90 (0.84 allowing for 100 answers)',
+      'error rate 0.20 is above the maximum 0.05 (0.09 allowing for 100 answers)',
       'golden score 0.50 is below the minimum 0.80 (0.62 allowing for 20 golden rows)',
       'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 13.8 allowed)',
       'top share 0.98 ("positive") is above the maximum 0.90',
@@ -128,8 +143,8 @@ describe('gradeCanary', () => {
   });
 
   it('prints more decimals when two would make a breach look equal to its threshold', () => {
-    expect(grade({ rows: 1000, valid: 899, distribution: {} }).reasons).toEqual([
-      'validity 0.899 is below the minimum 0.900',
+    expect(grade({ rows: 10_000_000, valid: 8_990_000, distribution: {} }).reasons).toEqual([
+      'validity 0.899 is below the minimum 0.900 (0.90 allowing for 10000000 answers)',
     ]);
   });
 });

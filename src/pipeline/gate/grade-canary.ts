@@ -7,7 +7,7 @@ import type { Job } from '../job/job.js';
  */
 
 export interface CanaryStats {
-  /** Source rows in the canary slice (golden rows excluded) that got a result. */
+  /** Answers in the canary round that got a result: the slice's rows and the golden rows. */
   rows: number;
   /** Of those, how many passed the gate. */
   valid: number;
@@ -54,13 +54,18 @@ export function gradeCanary(
 
   if (stats.rows === 0) reasons.push('the canary produced no results');
   else {
-    if (validity < thresholds.validityMin)
+    // A canary is a sample: a few chance misses in 80 answers say nothing of the other 99 %.
+    const validityFloor = thresholds.validityMin - sampleSlack(thresholds.validityMin, stats.rows);
+    if (validity < validityFloor - EPSILON)
       reasons.push(
-        `validity ${pair(validity, thresholds.validityMin)} is below the minimum ${pair(thresholds.validityMin, validity)}`,
+        `validity ${pair(validity, thresholds.validityMin)} is below the minimum ${pair(thresholds.validityMin, validity)}` +
+          ` (${validityFloor.toFixed(2)} allowing for ${stats.rows} answers)`,
       );
-    if (errorRate > thresholds.errorRateMax)
+    const errorCeiling = thresholds.errorRateMax + sampleSlack(thresholds.errorRateMax, stats.rows);
+    if (errorRate > errorCeiling + EPSILON)
       reasons.push(
-        `error rate ${pair(errorRate, thresholds.errorRateMax)} is above the maximum ${pair(thresholds.errorRateMax, errorRate)}`,
+        `error rate ${pair(errorRate, thresholds.errorRateMax)} is above the maximum ${pair(thresholds.errorRateMax, errorRate)}` +
+          ` (${errorCeiling.toFixed(2)} allowing for ${stats.rows} answers)`,
       );
   }
   if (goldenScore !== null) {
@@ -126,8 +131,13 @@ export function goldenBelowMin(
   minScore: number,
   n: number,
 ): { floor: number; alarm: boolean } {
-  const floor = n > 0 ? minScore - 2 * Math.sqrt((minScore * (1 - minScore)) / n) : minScore;
+  const floor = minScore - sampleSlack(minScore, n);
   return { floor, alarm: score < floor - EPSILON };
+}
+
+/** Two standard errors of a share `p` measured over `n` answers: what chance alone can move it. */
+export function sampleSlack(p: number, n: number): number {
+  return n > 0 ? 2 * Math.sqrt((p * (1 - p)) / n) : 0;
 }
 
 /** Whether a golden row's output holds every expected field with an equal value (JSON equality). */

@@ -31,6 +31,11 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
   const field = ctx.job.distributionField;
   for (const row of rows) {
     const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
+    if (row.kind === null) continue;
+    // Golden rows are answers to the same template: they count toward validity and errors too.
+    stats.rows++;
+    if (row.kind === 'valid') stats.valid++;
+    if (row.reason?.startsWith('errored:') || row.reason === 'invalid_request') stats.errored++;
     if (row.is_golden) {
       if (row.kind !== 'valid' && row.kind !== 'invalid') continue; // unanswered: no evidence either way
       stats.goldenTotal++;
@@ -38,10 +43,6 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
         stats.goldenCorrect++;
       continue;
     }
-    if (row.kind === null) continue;
-    stats.rows++;
-    if (row.kind === 'valid') stats.valid++;
-    if (row.reason?.startsWith('errored:') || row.reason === 'invalid_request') stats.errored++;
     if (row.kind === 'valid' && field && output && field in output) {
       const value = String(output[field]);
       stats.distribution[value] = (stats.distribution[value] ?? 0) + 1;

@@ -79,9 +79,11 @@ export class BatchWorld {
       fault,
       ctx: faultContext(options.seed, fault.name, this.truth.evidence, options.source),
     }));
+    // A failure mode's own HTTP faults come first, so the background never takes the calls a
+    // drill's fault is about (the first fault that fires on a call wins).
     this.httpFaults = [
-      ...(options.httpFaults ?? []),
       ...this.faults.flatMap((f) => f.fault.httpFaults ?? []),
+      ...(options.httpFaults ?? []),
     ];
   }
 

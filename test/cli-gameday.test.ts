@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RunDb } from '../src/pipeline/db/run-db.js';
+import { ROOT } from './source-files.js';
+import { jobFolder, reviews } from './support/pipeline-harness.js';
+import { BIN } from './support/serve-process.js';
+
+/*
+ * `batchguard gameday`, `drill`, `halt` and `assess` as a person (or a CI job) types them. A few
+ * shipped scenarios are copied into a scratch folder so that each command runs in seconds.
+ */
+
+const cli = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+
+const PICKED = ['baseline', 'poisoned-template', 'runbook'];
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'batchguard-gameday-'));
+  mkdirSync(join(dir, 'scenarios'));
+  for (const name of PICKED)
+    copyFileSync(join(ROOT, 'scenarios', `${name}.yaml`), join(dir, 'scenarios', `${name}.yaml`));
+  return dir;
+}
+
+describe('batchguard gameday', () => {
+  let dir: string;
+  let first: ReturnType<typeof cli>;
+  beforeAll(() => {
+    dir = scratch();
+    first = cli(['gameday', '--json', '--seed', '11', '--junit', 'gameday.xml', '--db', 'gd.duckdb'], dir);
+  }, 120_000);
+
+  it('prints the verdicts as JSON, every drill passing, and exits 0', () => {
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.seed).toBe(11);
+    expect(report.drills.map((d: { scenario: string }) => d.scenario)).toEqual(PICKED);
+    for (const drill of report.drills) {
+      expect(drill).toMatchObject({ verdict: 'pass', invariants_held: true, seed: 11 });
+      for (const key of [
+        'scenario',
+        'failure_mode',
+        'expected_control',
+        'fault_fired',
+        'caught',
+        'reasons',
+        'replay',
+      ])
+        expect(drill).toHaveProperty(key);
+      expect(drill.replay).toBe(`npx batchguard drill scenarios/${drill.scenario}.yaml --seed 11`);
+    }
+  });
+
+  it('prints byte-identical JSON for the same seed', () => {
+    const again = cli(['gameday', '--json', '--seed', '11', '--db', 'again.duckdb'], dir);
+    expect(again.stdout).toBe(first.stdout);
+  }, 120_000);
+
+  it('writes JUnit XML with one test case per drill', () => {
+    const xml = readFileSync(join(dir, 'gameday.xml'), 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(xml).toContain(`<testsuite name="batchguard gameday" tests="${PICKED.length}" failures="0"`);
+    expect(xml.match(/<testcase /g)).toHaveLength(PICKED.length);
+    expect(xml).not.toContain('<failure');
+  });
+
+  it('stores each verdict and its run log in DuckDB, beside the runs', async () => {
+    const db = await RunDb.open(join(dir, 'gd.duckdb'));
+    try {
+      const drills = await db.all<{ gameday_id: string; scenario: string; verdict: string; seed: number }>(
+        'SELECT gameday_id, scenario, verdict, seed::INTEGER AS seed FROM drills ORDER BY position',
+      );
+      expect(drills).toEqual(
+        PICKED.map((scenario) => ({ gameday_id: 'gd-0001', scenario, verdict: 'pass', seed: 11 })),
+      );
+      const logged = await db.all<{ scenario: string; alarms: number }>(
+        "SELECT scenario, count(*) FILTER (WHERE phase = 'alarm')::INTEGER AS alarms FROM drill_log GROUP BY ALL ORDER BY scenario",
+      );
+      expect(logged.find((l) => l.scenario === 'baseline')!.alarms).toBe(0);
+      expect(logged.find((l) => l.scenario === 'poisoned-template')!.alarms).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('on a non-terminal, prints plain progress and the final matrix, and exits 1 when a drill fails', () => {
+    const failing = scratch();
+    // The canary turned off in the scenario: the poisoned run gets past it, so the drill must fail.
+    const path = join(failing, 'scenarios', 'poisoned-template.yaml');
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace('dataset:', 'job:\n  canary:\n    enabled: false\ndataset:'),
+    );
+    const run = cli(['gameday', '--db', 'gd.duckdb'], failing);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^\[drill\] 3 drills, seed \(each scenario its own\)$/m);
+    expect(run.stdout).toMatch(
+      /^scenario +failure mode +expected control +fired +caught +invariants +verdict$/m,
+    );
+    expect(run.stdout).toMatch(/^poisoned-template +poisoned_template +canary +yes +no +broken +FAIL$/m);
+    expect(run.stdout).toMatch(/^baseline +none +none +- +- +held +PASS$/m);
+    expect(run.stdout).toContain('reproduce: npx batchguard drill scenarios/poisoned-template.yaml --seed 1');
+    expect(run.stdout).toMatch(/^2 of 3 drills passed; verdicts stored as gd-0001/m);
+  }, 120_000);
+
+  it('refuses a bad scenario file with exit 2, naming each problem with its path, before any drill', () => {
+    const bad = scratch();
+    writeFileSync(
+      join(bad, 'scenarios', 'typo.yaml'),
+      'title: x\nfailure_mode: silent_partial_drop\nfaults:\n  silent_partial_drop:\n    missing_rat: 0.1\nexpect:\n  control: recon\n',
+    );
+    const run = cli(['gameday', '--db', 'gd.duckdb'], bad);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('typo.yaml');
+    expect(run.stderr).toContain(
+      'faults.silent_partial_drop.missing_rat: unknown key (did you mean missing_rate?)',
+    );
+    expect(run.stderr).toMatch(/expect\.control: /);
+    expect(existsSync(join(bad, 'gd.duckdb'))).toBe(false);
+  });
+});
+
+describe('batchguard drill', () => {
+  it('runs one scenario at the seed given and prints the line that replays it', () => {
+    const dir = scratch();
+    const run = cli(['drill', 'scenarios/poisoned-template.yaml', '--seed', '42', '--db', 'gd.duckdb'], dir);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('[drill] poisoned-template: PASS');
+    expect(run.stdout).toMatch(/fault fired: \d+ poisoned/);
+    expect(run.stdout).toContain('caught by canary');
+    expect(run.stdout).toMatch(
+      /^replay: npx batchguard drill scenarios\/poisoned-template\.yaml --seed 42$/m,
+    );
+  }, 60_000);
+});
+
+describe('the runbook: halt, assess, reverse', () => {
+  it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', () => {
+    const { dir } = jobFolder(reviews(30));
+    expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
+    const runId: string = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout)
+      .runs[0].run_id;
+
+    const halt = cli(['halt', runId, '--db', 'runs.duckdb'], dir);
+    expect(halt.status).toBe(0);
+    expect(halt.stdout).toContain('ALARM halted_by_operator');
+    expect(halt.stdout).toContain(`halted ${runId}: it had already finished (promoted)`);
+
+    const assess = cli(['assess', runId, '--db', 'runs.duckdb', '--out', 'ids.txt'], dir);
+    expect(assess.status).toBe(0);
+    expect(assess.stdout).toContain(`assessed ${runId}: its promote touched 30 rows by custom_id`);
+    expect(assess.stdout).toContain('changed 0, created 30, unchanged 0');
+    const ids = readFileSync(join(dir, 'ids.txt'), 'utf8').trim().split('\n');
+    expect(ids).toHaveLength(30);
+    expect(ids.every((id) => /^r_rev-\d{4}_1$/.test(id))).toBe(true);
+
+    const rollback = cli(['rollback', runId, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
+    expect(rollback.stdout).toContain('0 restored, 30 removed, 0 left alone');
+    expect(cli(['assess', runId, '--db', 'runs.duckdb'], dir).stdout).toContain('to reverse: 0 rows');
+  }, 60_000);
+
+  it('refuses an unknown run with exit 2', () => {
+    const { dir } = jobFolder(reviews(20));
+    expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
+    for (const command of ['halt', 'assess']) {
+      const run = cli([command, 'run-nope', '--db', 'runs.duckdb'], dir);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`Failed to ${command} run-nope: no such run`);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import type { DrillResult } from '../src/drills/drill-result.js';
+import { loadScenarios } from '../src/drills/gameday.js';
+import { type DrillRun, type Operator, runDrill } from '../src/drills/run-drill.js';
+import { loadScenario, type Scenario } from '../src/drills/scenario.js';
+import { ROOT } from './source-files.js';
+
+/*
+ * The game day, in-process: every shipped scenario's drill passes (its fault fired, its control
+ * caught it, its invariants held), and a drill fails when the control it tests is turned off,
+ * so a drill tests the control, not its own assumptions.
+ */
+
+const SCENARIOS = join(ROOT, 'scenarios');
+
+/** The runbook's commands, typed into the real CLI in this process. */
+const operator: Operator = async (argv) => {
+  const out: string[] = [];
+  const io = {
+    out: (line: string) => out.push(line),
+    err: (line: string) => out.push(line),
+    interactive: false,
+    ask: async () => '',
+    untilInterrupted: () => new Promise<void>(() => {}),
+  };
+  return { code: await main(argv, io), out };
+};
+
+const drill = (scenario: Scenario, seed?: number): Promise<DrillRun> =>
+  runDrill(scenario, { seed, operator });
+
+/** A shipped scenario with its job changed the way a team could change it in the job file. */
+async function withJob(name: string, job: Record<string, unknown>): Promise<Scenario> {
+  const scenario = await loadScenario(join(SCENARIOS, `${name}.yaml`));
+  return { ...scenario, job: { ...scenario.job, ...job } };
+}
+
+const failedChecks = (result: DrillResult) =>
+  result.reasons.filter((r) => !/^(fault fired|caught by|held):/.test(r));
+
+describe('the shipped game day', () => {
+  let results: DrillResult[];
+  beforeAll(async () => {
+    const scenarios = await loadScenarios(SCENARIOS);
+    results = [];
+    for (const scenario of scenarios) results.push((await drill(scenario)).result);
+  }, 120_000);
+
+  it('has a scenario for each failure mode, a clean baseline and a mix of several', () => {
+    const modes = new Set(results.flatMap((r) => r.failure_mode.split('+')));
+    expect([...modes].sort()).toEqual([
+      'cost_runaway',
+      'expiry',
+      'none',
+      'poisoned_template',
+      'prompt_injection',
+      'schema_drift',
+      'silent_partial_drop',
+      'stale_mapping',
+    ]);
+    expect(results.some((r) => r.failure_mode.includes('+'))).toBe(true);
+    expect(results.some((r) => r.expected_control === 'runbook')).toBe(true);
+  });
+
+  it('passes every drill: the fault fired, its control caught it, the invariants held', () => {
+    const failed = results.filter((r) => r.verdict !== 'pass').map((r) => [r.scenario, failedChecks(r)]);
+    expect(failed).toEqual([]);
+    for (const r of results.filter((r) => r.failure_mode !== 'none')) {
+      expect(r, r.scenario).toMatchObject({ fault_fired: true, caught: true, invariants_held: true });
+      expect(
+        Object.values(r.evidence).reduce((a, b) => a + b, 0),
+        r.scenario,
+      ).toBeGreaterThan(0);
+    }
+  });
+
+  it('raises no alarm in the clean baseline, which has no fault to fire', () => {
+    const baseline = results.find((r) => r.failure_mode === 'none')!;
+    expect(baseline).toMatchObject({ fault_fired: false, caught: false, verdict: 'pass', evidence: {} });
+    expect(baseline.reasons.join('\n')).toContain('no_alarm');
+  });
+
+  it('gives each drill a replay line with its seed', () => {
+    for (const r of results)
+      expect(r.replay).toBe(`npx batchguard drill scenarios/${r.scenario}.yaml --seed ${r.seed}`);
+  });
+});
+
+describe('drills at other seeds', () => {
+  it.each([7])(
+    'pass at seed %i too',
+    async (seed) => {
+      const failed: [string, string[]][] = [];
+      for (const scenario of await loadScenarios(SCENARIOS)) {
+        const { result } = await drill(scenario, seed);
+        if (result.verdict !== 'pass') failed.push([scenario.name, failedChecks(result)]);
+      }
+      expect(failed).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+describe('a drill tests its control: turned off, the drill fails', () => {
+  it('poisoned template with the canary off: the run goes past the canary and spends on the poison', async () => {
+    const { result } = await drill(await withJob('poisoned-template', { canary: { enabled: false } }));
+    expect(result.fault_fired).toBe(true);
+    expect(result.verdict).toBe('fail');
+    expect(result.caught).toBe(false);
+    expect(failedChecks(result)).toContain('halted_after_canary: the run ended held, not halted');
+  });
+
+  it('schema drift with escalation off: drifted rows are quarantined, and the job no longer delivers', async () => {
+    const { result } = await drill(
+      await withJob('schema-drift', { models: { primary: 'claude-haiku-4-5', escalation: null } }),
+    );
+    expect(result.fault_fired).toBe(true);
+    expect(result.caught).toBe(true); // the gate still quarantines: escalation is what is missing
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result).some((r) => r.startsWith('valid_share_min 0.97:'))).toBe(true);
+  });
+
+  it('prompt injection with fencing off: the model obeys far more of the planted instructions', async () => {
+    const { result } = await drill(await withJob('prompt-injection', { fence: false }));
+    expect(result.fault_fired).toBe(true);
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result).some((r) => r.startsWith('obeyed_share_max 0.3:'))).toBe(true);
+  });
+});
+
+describe('a drill first checks that its fault fired', () => {
+  it('fails a drill whose fault never fired, however well the run went', async () => {
+    const scenario = await loadScenario(join(SCENARIOS, 'cost-runaway-resubmission.yaml'));
+    const silent = {
+      ...scenario,
+      faults: [
+        { name: 'cost_runaway' as const, params: { variant: 'lost_create_response', rate: 0, creates: 1 } },
+      ],
+    };
+    const { result } = await drill(silent);
+    expect(result.run_status).toBe('promoted');
+    expect(result.invariants_held).toBe(true);
+    expect(result).toMatchObject({ fault_fired: false, caught: false, verdict: 'fail' });
+    expect(result.reasons[0]).toBe('the fault did not fire: no evidence of cost_runaway');
+  });
+});
+
+describe('determinism', () => {
+  it('gives the same verdict and the same run log, entry for entry, for the same seed', async () => {
+    const scenario = await loadScenario(join(SCENARIOS, 'mixed.yaml'));
+    const [first, second] = [await drill(scenario, 99), await drill(scenario, 99)];
+    expect(second.result).toEqual(first.result);
+    expect(JSON.stringify(second.entries)).toBe(JSON.stringify(first.entries));
+    const other = await drill(scenario, 100);
+    expect(JSON.stringify(other.entries)).not.toBe(JSON.stringify(first.entries));
+  });
+});
