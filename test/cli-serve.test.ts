@@ -1,4 +1,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './source-files.js';
@@ -45,6 +48,39 @@ describe('batchguard serve', () => {
     const exited = new Promise((resolve) => served.child.on('exit', resolve));
     served.child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it("acts out a scenario's faults on the API, with their evidence in the ground truth", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchguard-serve-'));
+    const scenario = join(dir, 'drops.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'title: Half the lines go missing',
+        'failure_mode: silent_partial_drop',
+        'faults:',
+        '  silent_partial_drop:',
+        '    missing_rate: 0.5',
+        'expect:',
+        '  control: reconcile',
+      ].join('\n'),
+    );
+    const served = await startServe(['--scenario', scenario, '--seed', '3']);
+    child = served.child;
+    expect(served.output()).toContain('[sim] scenario drops: Half the lines go missing');
+    expect(served.output()).toContain('[sim]   silent_partial_drop: acts on the API');
+    const client = new Anthropic({ apiKey: 'sim-key', baseURL: served.url, maxRetries: 0 });
+    const created = await client.messages.batches.create({ requests: reviewRequests(40) });
+    await fetch(`${served.url}/_sim/clock/advance`, { method: 'POST', body: '{"seconds": 3600}' });
+    const ids: string[] = [];
+    for await (const row of await client.messages.batches.results(created.id)) ids.push(row.custom_id);
+
+    const truth = await (await fetch(`${served.url}/_sim/ground-truth`)).json();
+    const missing = truth.evidence.filter((e: { kind: string }) => e.kind === 'missing');
+    expect(missing.length).toBeGreaterThan(5);
+    expect(ids).toHaveLength(40 - missing.length);
+    for (const e of missing) expect(ids).not.toContain(e.id);
+    expect((await client.messages.batches.retrieve(created.id)).request_counts.succeeded).toBe(40);
   });
 
   it('lets virtual time run at a multiple of real time, so batches end with no admin call', async () => {

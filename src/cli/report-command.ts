@@ -5,9 +5,7 @@ import { formatReport, type ReportFormat } from '../pipeline/report/format-repor
 import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
-import { USAGE } from './usage.js';
 
-const _REPORT_USAGE = USAGE.report;
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
 /** `batchguard report`: the runs in a database, with their counts and metrics. */

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { realClock } from '../core/real-clock.js';
+import { loadScenario, type Scenario } from '../drills/scenario.js';
+import { backgroundHttpFaults } from '../sim/faults/background-http.js';
+import { FAULT_FAMILIES } from '../sim/faults/fault-catalog.js';
 import { adminHandlers } from '../sim/http/admin-handlers.js';
 import { apiHandlers } from '../sim/http/api-handlers.js';
 import { startSimServer } from '../sim/http/sim-server.js';
@@ -9,9 +12,6 @@ import { ScaledClock } from '../sim/sim-clock.js';
 import { BatchWorld } from '../sim/world/batch-world.js';
 import { intFlag, positiveFlag } from './args.js';
 import type { Io } from './io.js';
-import { USAGE } from './usage.js';
-
-const _SERVE_USAGE = USAGE.serve;
 
 /** `batchguard serve`: the simulated API over real HTTP until interrupted. */
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
@@ -23,15 +23,23 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       seed: { type: 'string' },
       'time-scale': { type: 'string' },
       'api-key': { type: 'string' },
+      scenario: { type: 'string' },
     },
     strict: true,
   });
   const port = intFlag('port', values.port, 4010, 0, 65_535);
-  const seed = intFlag('seed', values.seed, 1, 0, SEED_MAX);
+  const scenario = values.scenario === undefined ? null : await loadScenario(values.scenario);
+  const seed = intFlag('seed', values.seed, scenario?.seed ?? 1, 0, SEED_MAX);
   const scale = positiveFlag('time-scale', values['time-scale'], 60, 1_000_000);
   const host = values.host ?? '127.0.0.1';
   const clock = new ScaledClock(realClock, scale);
-  const world = new BatchWorld({ seed, clock, apiKey: values['api-key'] });
+  const world = new BatchWorld({
+    seed,
+    clock,
+    apiKey: values['api-key'],
+    faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
+    httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
+  });
   const handlers = [...adminHandlers(world, clock), ...apiHandlers(world)];
   const server = await startSimServer(world, handlers, port, host).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
@@ -44,6 +52,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     throw error;
   });
   io.out(`seed: ${seed}`);
+  if (scenario) for (const line of scenarioLines(scenario, world)) io.out(line);
   io.out(
     `[sim] Message Batches API on ${server.url} (virtual time ×${scale}; advance: POST ${server.url}/_sim/clock/advance)`,
   );
@@ -53,4 +62,28 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   world.dispose();
   io.out('[sim] stopped');
   return 0;
+}
+
+/**
+ * What of a scenario a server can act out: the faults' hooks on the API (errors, drops, drift,
+ * duplicates, expiry, lost responses) and the HTTP background. What a drill does to its own job,
+ * rows or process (a poisoned template, planted injections, a crash) needs a drill, not a server.
+ */
+function scenarioLines(scenario: Scenario, world: BatchWorld): string[] {
+  const lines = [`[sim] scenario ${scenario.name}: ${scenario.title}`];
+  for (const fault of world.faultList()) {
+    const onApi = ['httpFaults', 'processing', 'plan', 'afterCreate', 'reply', 'lines', 'extraLines'].some(
+      (hook) => hook in fault && (hook !== 'httpFaults' || (fault.httpFaults ?? []).length > 0),
+    );
+    const drillOnly = fault.prepare !== undefined || fault.crash !== undefined;
+    lines.push(
+      `[sim]   ${fault.name}: ${onApi ? 'acts on the API' : 'nothing on the API'}` +
+        (drillOnly
+          ? '; its changes to a job, its rows or its process happen only in `batchguard drill`'
+          : ''),
+    );
+  }
+  if (scenario.http.rate > 0 || Object.keys(scenario.http.rates).length > 0)
+    lines.push(`[sim]   background HTTP faults at ${(100 * scenario.http.rate).toFixed(1)} % of calls`);
+  return lines;
 }

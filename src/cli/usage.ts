@@ -13,5 +13,6 @@ export const USAGE = {
   report: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
   dataset:
     'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
-  serve: 'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY]',
+  serve:
+    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY] [--scenario FILE]',
 } as const;
