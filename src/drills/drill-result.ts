@@ -35,7 +35,7 @@ export type GamedayEvent =
   | {
       type: 'gameday_started';
       seed: number | null;
-      scenarios: { scenario: string; title: string; failure_mode: string }[];
+      scenarios: { scenario: string; title: string; failure_mode: string; expected_control: string }[];
     }
   | { type: 'drill_started'; scenario: string; index: number; total: number }
   | { type: 'run_entry'; scenario: string; entry: LogEntry }

@@ -58,7 +58,12 @@ export async function runGameday(
   emit({
     type: 'gameday_started',
     seed: options.seed ?? null,
-    scenarios: scenarios.map((s) => ({ scenario: s.name, title: s.title, failure_mode: s.failureMode })),
+    scenarios: scenarios.map((s) => ({
+      scenario: s.name,
+      title: s.title,
+      failure_mode: s.failureMode,
+      expected_control: s.expect.controls.join(', '),
+    })),
   });
   const results: DrillResult[] = [];
   for (const [index, scenario] of scenarios.entries()) {

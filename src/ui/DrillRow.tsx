@@ -4,6 +4,7 @@ import type { DrillRowState, DrillStatus } from './gameday-state.js';
 /** Column widths in terminal cells, each with one cell of gap, shared with the heading so the two line up. */
 export const DRILL_COLUMNS = {
   mark: 2,
+  scenario: 31,
   failureMode: 22,
   control: 28,
   fired: 7,
@@ -33,18 +34,23 @@ function Cell({ width, text, color }: { width: number; text: string; color?: str
   );
 }
 
-/** One scenario of the game day: status mark, failure mode, expected control, fault fired, caught, verdict. */
+/**
+ * One scenario of the game day: status mark, scenario, failure mode, expected control, fault fired,
+ * caught, verdict. A clean baseline has no fault to fire or catch, so both read '-'.
+ */
 export function DrillRow({ row }: { row: DrillRowState }) {
   const { mark, color } = MARKS[row.status];
   const r = row.result;
   const verdict = r ? r.verdict : row.status;
+  const baseline = row.failureMode === 'none';
   return (
     <Box>
       <Cell width={DRILL_COLUMNS.mark} text={mark} color={color} />
+      <Cell width={DRILL_COLUMNS.scenario} text={row.scenario} />
       <Cell width={DRILL_COLUMNS.failureMode} text={row.failureMode} />
-      <Cell width={DRILL_COLUMNS.control} text={r?.expected_control ?? '-'} />
-      <Cell width={DRILL_COLUMNS.fired} text={yesNo(r?.fault_fired)} />
-      <Cell width={DRILL_COLUMNS.caught} text={yesNo(r?.caught)} />
+      <Cell width={DRILL_COLUMNS.control} text={row.expectedControl} />
+      <Cell width={DRILL_COLUMNS.fired} text={baseline ? '-' : yesNo(r?.fault_fired)} />
+      <Cell width={DRILL_COLUMNS.caught} text={baseline ? '-' : yesNo(r?.caught)} />
       <Cell width={DRILL_COLUMNS.verdict} text={verdict} color={color} />
     </Box>
   );

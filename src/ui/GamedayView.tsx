@@ -9,6 +9,7 @@ import { RunTail } from './RunTail.js';
 function Heading() {
   const labels: [keyof typeof DRILL_COLUMNS, string][] = [
     ['mark', ''],
+    ['scenario', 'scenario'],
     ['failureMode', 'failure mode'],
     ['control', 'expected control'],
     ['fired', 'fired'],

@@ -47,6 +47,7 @@ export function gamedayStarted(
       scenario,
       title: `Title of ${scenario}`,
       failure_mode,
+      expected_control: failure_mode === 'none' ? 'none' : 'reconcile',
     })),
   };
 }

@@ -17,6 +17,8 @@ export interface DrillRowState {
   scenario: string;
   title: string;
   failureMode: string;
+  /** The control(s) the scenario expects to catch its fault, known from the start. */
+  expectedControl: string;
   status: DrillStatus;
   /** Set once the drill has finished. */
   result: DrillResult | null;
@@ -37,12 +39,32 @@ export interface GamedayState {
 
 export const initialGamedayState: GamedayState = { started: false, seed: null, drills: [], results: null };
 
-function pendingRow(scenario: string, title = scenario, failureMode = '-'): DrillRowState {
-  return { scenario, title, failureMode, status: 'pending', result: null, tail: [], alarms: 0 };
+function pendingRow(
+  scenario: string,
+  title = scenario,
+  failureMode = '-',
+  expectedControl = '-',
+): DrillRowState {
+  return {
+    scenario,
+    title,
+    failureMode,
+    expectedControl,
+    status: 'pending',
+    result: null,
+    tail: [],
+    alarms: 0,
+  };
 }
 
 function finishedRow(row: DrillRowState, result: DrillResult): DrillRowState {
-  return { ...row, failureMode: result.failure_mode, status: result.verdict, result };
+  return {
+    ...row,
+    failureMode: result.failure_mode,
+    expectedControl: result.expected_control,
+    status: result.verdict,
+    result,
+  };
 }
 
 /** Applies `change` to the scenario's row, adding the row first if the start event did not list it. */
@@ -67,7 +89,9 @@ export function gamedayReducer(state: GamedayState, event: GamedayEvent): Gameda
       return {
         started: true,
         seed: event.seed,
-        drills: event.scenarios.map((s) => pendingRow(s.scenario, s.title, s.failure_mode)),
+        drills: event.scenarios.map((s) =>
+          pendingRow(s.scenario, s.title, s.failure_mode, s.expected_control),
+        ),
         results: null,
       };
     case 'drill_started':

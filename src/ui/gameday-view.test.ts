@@ -56,7 +56,7 @@ describe('GamedayView', () => {
   it('turns a pending row into a passing one when its drill passes', async () => {
     const { show } = await mount();
     const before = lineWith(await show(started), 'silent_partial_drop');
-    expect(before).toMatch(/^· silent_partial_drop\s+-\s+-\s+-\s+pending/);
+    expect(before).toMatch(/^· silent-partial-drop\s+silent_partial_drop\s+reconcile\s+-\s+-\s+pending/);
 
     const after = lineWith(
       await show(
@@ -70,7 +70,23 @@ describe('GamedayView', () => {
       ),
       'silent_partial_drop',
     );
-    expect(after).toMatch(/^✔ silent_partial_drop\s+reconciliation\s+yes\s+yes\s+pass/);
+    expect(after).toMatch(/^✔ silent-partial-drop\s+silent_partial_drop\s+reconciliation\s+yes\s+yes\s+pass/);
+  });
+
+  it('shows a clean baseline\'s fired and caught as "-": it has no fault to fire or catch', async () => {
+    const { show } = await mount();
+    const frame = await show(gamedayStarted(1, [['baseline', 'none']]), {
+      type: 'drill_finished',
+      scenario: 'baseline',
+      result: sampleResult('baseline', {
+        failure_mode: 'none',
+        expected_control: 'none',
+        fault_fired: false,
+        caught: false,
+      }),
+      elapsedMs: 1,
+    });
+    expect(lineWith(frame, 'baseline')).toMatch(/^✔ baseline\s+none\s+none\s+-\s+-\s+pass/);
   });
 
   it("shows the running drill's last four run-log lines, marks its alarms and counts them", async () => {
@@ -84,7 +100,9 @@ describe('GamedayView', () => {
       runEntry('poisoned-template', 4, 'collect', 'results_read'),
       runEntry('poisoned-template', 5, 'canary', 'canary_halted', 'alarm'),
     );
-    expect(lineWith(frame, 'poisoned_template')).toMatch(/^▶ poisoned_template\s.*running/);
+    expect(lineWith(frame, 'poisoned_template')).toMatch(
+      /^▶ poisoned-template\s+poisoned_template\s.*running/,
+    );
     expect(frame).not.toContain('estimate_written');
     expect(lineWith(frame, 'batch_created')).not.toContain('ALARM');
     expect(lineWith(frame, 'batch_ended')).toBeDefined();
@@ -131,7 +149,9 @@ describe('GamedayView', () => {
       results: [passed, failed],
       elapsedMs: 20,
     });
-    expect(lineWith(frame, 'poisoned_template')).toMatch(/^✘ poisoned_template\s+canary\s+yes\s+no\s+fail/);
+    expect(lineWith(frame, 'poisoned_template')).toMatch(
+      /^✘ poisoned-template\s+poisoned_template\s+canary\s+yes\s+no\s+fail/,
+    );
     expect(frame).toContain('1/2 drills passed');
     const summary = frame.slice(frame.indexOf('1/2 drills passed'));
     expect(summary).toContain('poisoned-template');
