@@ -104,16 +104,19 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
  * Run the job; each time a fault of the world crashes the pipeline at its crash point, record
  * the crash as evidence, keep the process down for the fault's downtime (virtual time), drop
  * every bit of process state but the database file, and resume the run. Each fault crashes once.
+ * `alsoCrash` may throw InjectedCrash at other points (property tests); those resume at once.
  */
-async function runWithCrashes(
+export async function runWithCrashes(
   world: DrillWorld,
   db: RunDb,
   dbPath: string,
   env: Env,
   run: (resume: { db: RunDb; runId: string } | null) => Promise<RunSummary>,
+  alsoCrash: (point: string) => void = () => {},
 ): Promise<{ summary: RunSummary; db: RunDb }> {
   const pending = new Map(world.sim.world.faultList().flatMap((f) => (f.crash ? [[f.crash.point, f]] : [])));
   env.crashPoint = (point) => {
+    alsoCrash(point);
     if (pending.has(point)) throw new InjectedCrash(point);
   };
   let resume: { db: RunDb; runId: string } | null = null;
@@ -122,10 +125,12 @@ async function runWithCrashes(
       return { summary: await run(resume), db };
     } catch (error) {
       if (!(error instanceof InjectedCrash)) throw error;
-      const fault = pending.get(error.point)!;
+      const fault = pending.get(error.point);
       pending.delete(error.point);
-      world.sim.world.recordEvidence(fault.name, 'crash', error.point);
-      world.sim.clock.advance(fault.crash!.downtimeMs);
+      if (fault) {
+        world.sim.world.recordEvidence(fault.name, 'crash', error.point);
+        world.sim.clock.advance(fault.crash!.downtimeMs);
+      }
       const last = await db.one<{ run_id: string }>(
         'SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1',
       );

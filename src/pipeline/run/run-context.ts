@@ -24,8 +24,30 @@ export interface RunContext {
   goldenFence: string | null;
 }
 
+/**
+ * Every point where a run has just persisted a step (or is about to act on one), and where a
+ * crash can be injected (tests, drills). Resume must end as if no crash had happened from any of
+ * them; the property tests crash at each in turn.
+ */
+export const CRASH_POINTS = [
+  'state:plan',
+  'state:canary',
+  'state:main',
+  'state:reconcile',
+  'state:promote',
+  'submit:before-create',
+  'submit:after-create',
+  'canary:after-submit-wave',
+  'main:after-submit-wave',
+  'fetch:after-append',
+  'fetch:before-gate',
+  'gate:after-outcomes',
+  'promote:inside-transaction',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 /** A named point where a crash can be injected (tests, drills); a no-op in live runs. */
-export function crashPoint(ctx: RunContext, name: string): void {
+export function crashPoint(ctx: RunContext, name: CrashPoint): void {
   ctx.env.crashPoint?.(name);
 }
 

@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+
+/** `npm run test:deep` sets this: ten times the runs of every property. */
+const DEEP = process.env.BATCHGUARD_DEEP === '1';
+
+/**
+ * Check an async property with this suite's budget: `runs` cases (ten times as many under
+ * test:deep), from a seed that is printed first. A failure shows fast-check's shrunk
+ * counterexample with its `{ seed, path }`, and the command that replays exactly it:
+ * `FC_SEED=… FC_PATH=… npx vitest run <file>` (FC_SEED alone replays the whole sequence).
+ */
+export async function checkProperty<T>(
+  name: string,
+  file: string,
+  property: fc.IAsyncProperty<T>,
+  runs: number,
+): Promise<void> {
+  const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
+  const path = process.env.FC_PATH;
+  const numRuns = path ? 1 : DEEP ? runs * 10 : runs;
+  console.log(`[property] ${name}: seed ${seed}, ${numRuns} runs`);
+  const details = await fc.check(property, { seed, path, numRuns });
+  if (!details.failed) return;
+  throw new Error(
+    `${fc.defaultReportMessage(details)}\n` +
+      `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} npx vitest run ${file}`,
+  );
+}
