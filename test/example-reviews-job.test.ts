@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasetCommand } from '../src/cli/dataset-command.js';
+import { capturingIo } from '../src/cli/io.js';
 import { batchCostUsd, findModel } from '../src/core/price-table.js';
 import { loadJob } from '../src/pipeline/job/load-job.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
@@ -49,13 +50,10 @@ describe('the example job, examples/reviews', () => {
 
   it('ships the files `batchguard dataset reviews` writes for seed 1: 3,000 reviews, 60 golden rows', async () => {
     const [out, golden] = [join(dir, 'reviews.csv'), join(dir, 'golden.jsonl')];
-    await datasetCommand(['reviews', '--seed', '1', '--rows', '3000', '--out', out, '--golden', golden], {
-      out: () => {},
-      err: () => {},
-      interactive: false,
-      ask: async () => '',
-      untilInterrupted: async () => {},
-    });
+    await datasetCommand(
+      ['reviews', '--seed', '1', '--rows', '3000', '--out', out, '--golden', golden],
+      capturingIo([]),
+    );
     expect(readFileSync(out).equals(readFileSync(job.source.path)), 'reviews.csv').toBe(true);
     expect(readFileSync(golden).equals(readFileSync(job.golden.path!)), 'golden.jsonl').toBe(true);
   });

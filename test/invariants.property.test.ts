@@ -34,12 +34,13 @@ describe('the pipeline, over any seed and fault mix', () => {
           const broken: string[] = [];
           if (summary.status !== 'refused') broken.push(...(await run.check(summary, 'coverage')));
           for (const name of invariants) broken.push(...(await run.check(summary, name)));
-          expect(broken).toEqual([]);
+          expect(broken, broken.join('; ')).toEqual([]);
 
           // Rollback: the rows the run touched go back to their before-images; no other row moves.
           const sink = await run.sink();
           const others = (rows: typeof sink) => rows.filter((r) => r.run_id !== summary.runId);
-          expect(others(sink).filter((r) => !run.prior.some((p) => p.key === r.key))).toEqual([]);
+          const strangers = others(sink).filter((r) => !run.prior.some((p) => p.key === r.key));
+          expect(strangers, 'rows in the sink from neither this run nor before it').toEqual([]);
           await rollbackRun(run.db, summary.runId, run.world.sim.clock);
           expect(await run.sink()).toEqual(run.prior);
         } finally {

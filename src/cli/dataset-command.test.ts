@@ -4,21 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { datasetCommand } from './dataset-command.js';
-import type { Io } from './io.js';
+import { capturingIo, type Io } from './io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'batchguard-dataset-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function recordingIo(): Io & { lines: string[] } {
   const lines: string[] = [];
-  return {
-    lines,
-    out: (line) => lines.push(line),
-    err: (line) => lines.push(line),
-    interactive: false,
-    ask: async () => '',
-    untilInterrupted: async () => {},
-  };
+  return { ...capturingIo(lines), lines };
 }
 
 describe('batchguard dataset reviews', () => {

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { realClock } from '../core/real-clock.js';
 import { formatRfc3339 } from '../core/rfc3339.js';
 import { drillMatrix } from '../drills/drill-matrix.js';
 import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
@@ -9,7 +8,7 @@ import { runGameday } from '../drills/gameday.js';
 import { junitXml } from '../drills/junit.js';
 import type { Operator } from '../drills/run-drill.js';
 import type { Scenario } from '../drills/scenario.js';
-import type { Io } from './io.js';
+import { capturingIo, type Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry } from './print-run.js';
 
@@ -42,14 +41,14 @@ export async function runDrillSession(
     try {
       results = await runGameday(scenarios, {
         seed: options.seed,
-        now: () => realClock.now(),
+        now: () => io.clock.now(),
         scenarioPath: (s) => displayPath(s.path),
         operator: operator(options.ui || options.json ? () => {} : (line) => io.out(`[runbook] ${line}`)),
         onEvent: (event) => {
           ui?.channel.emit(event);
           printer(event);
         },
-        onDrill: (result, entries) => store.record(result, entries, formatRfc3339(realClock.now())),
+        onDrill: (result, entries) => store.record(result, entries, formatRfc3339(io.clock.now())),
       });
       await ui?.view.waitUntilFinished();
     } catch (error) {
@@ -111,23 +110,16 @@ function plainPrinter(io: Io): (event: GamedayEvent) => void {
   };
 }
 
-/** The runbook's commands, typed into this very CLI, their output captured (and echoed to `echo`). */
+/**
+ * The runbook's commands, typed into this very CLI on the drill's clock (so that a drill's log
+ * stays a function of its seed), their output captured and echoed to `echo`.
+ */
 function operator(echo: (line: string) => void): Operator {
-  return async (argv) => {
+  return async (argv, clock) => {
     const { main } = await import('./main.js');
     const out: string[] = [];
-    const capture = (line: string) => {
-      out.push(line);
-      echo(line);
-    };
     echo(`$ batchguard ${argv.join(' ')}`);
-    const code = await main(argv, {
-      out: capture,
-      err: capture,
-      interactive: false,
-      ask: async () => '',
-      untilInterrupted: () => new Promise(() => {}),
-    });
+    const code = await main(argv, capturingIo(out, clock, echo));
     return { code, out };
   };
 }

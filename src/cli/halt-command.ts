@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { realClock } from '../core/real-clock.js';
 import { makeClient } from '../pipeline/client.js';
 import { liveEnv } from '../pipeline/live-env.js';
 import { haltRun } from '../pipeline/run/halt.js';
@@ -31,7 +30,7 @@ export async function haltCommand(argv: string[], io: Io): Promise<number> {
     // Only a live run's batches can be canceled: a simulated API ended with the process that ran it.
     const live = run?.mode === 'live' && run.state !== 'done';
     const client = live ? makeClient(liveEnv(process.env, io.err)) : null;
-    const result = await haltRun(db, runId, realClock, {
+    const result = await haltRun(db, runId, io.clock, {
       cancel: client ? async (batchId) => void (await client.messages.batches.cancel(batchId)) : undefined,
       onEntry: (e) => io.out(formatEntry(e)),
     });

@@ -1,7 +1,11 @@
 import { createInterface } from 'node:readline/promises';
+import type { Clock } from '../core/clock.js';
+import { realClock } from '../core/real-clock.js';
 
-/** What a command may do to the outside world: print, ask, and wait for Ctrl-C. Injected for tests. */
+/** What a command may do to the outside world: print, ask, wait for Ctrl-C, tell the time. Injected for tests. */
 export interface Io {
+  /** The time commands stamp their log entries with: the real clock, or a drill's virtual one. */
+  readonly clock: Clock;
   out(line: string): void;
   err(line: string): void;
   /** Is a person at a terminal to answer questions? */
@@ -13,6 +17,7 @@ export interface Io {
 }
 
 export const processIo: Io = {
+  clock: realClock,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
@@ -30,3 +35,26 @@ export const processIo: Io = {
       process.once('SIGTERM', () => resolve());
     }),
 };
+
+/**
+ * An Io that collects every line a command prints (out and err alike) into `lines`, with no
+ * terminal to ask, on `clock`: for commands run in-process (a drill's runbook, tests).
+ */
+export function capturingIo(
+  lines: string[],
+  clock: Clock = realClock,
+  echo: (line: string) => void = () => {},
+): Io {
+  const capture = (line: string) => {
+    lines.push(line);
+    echo(line);
+  };
+  return {
+    clock,
+    out: capture,
+    err: capture,
+    interactive: false,
+    ask: async () => '',
+    untilInterrupted: () => new Promise(() => {}),
+  };
+}

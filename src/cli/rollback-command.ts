@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { realClock } from '../core/real-clock.js';
 import { rollbackRun } from '../pipeline/run/rollback.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
@@ -26,7 +25,7 @@ export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
   const ids = values.ids === undefined ? undefined : readIds(values.ids);
   const db = await openDb(values.db, true);
   try {
-    const result = await rollbackRun(db, positionals[0]!, realClock, {
+    const result = await rollbackRun(db, positionals[0]!, io.clock, {
       ids,
       onEntry: (e) => io.out(formatEntry(e)),
     });

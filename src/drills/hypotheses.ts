@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { templateColumns } from '../pipeline/prompt/render-request.js';
 import { promptText } from '../sim/model/tokens.js';
 import type { DrillFacts } from './drill-facts.js';
 
@@ -75,16 +76,18 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     },
   },
   mapping: {
-    says: "every promoted value is the world's answer to that row's own request, sent with the row's current text",
+    says: "every promoted value is the world's answer to that row's own request, sent with the row's current values",
     async check(facts) {
       const wrong: string[] = [];
+      const columns = templateColumns(facts.job.template);
       for (const p of await facts.promoted()) {
         const request = facts.world.requestOf(p.batch_id, p.custom_id);
-        const row = facts.currentRows.get(p.key);
+        const row = facts.currentRows.get(p.key)?.row as Record<string, unknown> | undefined;
         const answer = facts.firstAnswer(p.batch_id, p.custom_id);
+        const prompt = request ? promptText(request.params.system, request.params.messages) : '';
         if (!request || !row) wrong.push(`${p.key}: no request ${p.custom_id} in ${p.batch_id}`);
-        else if (!promptText(request.params.system, request.params.messages).includes(row.row.text))
-          wrong.push(`${p.key}: its request did not carry the row's current text`);
+        else if (!columns.every((column) => prompt.includes(String(row[column] ?? ''))))
+          wrong.push(`${p.key}: its request did not carry the row's current values`);
         else if (answer === undefined || canonical(answer) !== canonical(p.value))
           wrong.push(`${p.key}: the promoted value is not the world's answer to ${p.custom_id}`);
       }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 import type { Env } from '../pipeline/env.js';
@@ -14,8 +15,11 @@ import { buildDrillWorld, type DrillWorld } from './drill-world.js';
 import { judgeDrill } from './judge-drill.js';
 import type { Scenario } from './scenario.js';
 
-/** A person at a terminal typing a batchguard command: its argv, its exit code and output. */
-export type Operator = (argv: string[]) => Promise<{ code: number; out: string[] }>;
+/**
+ * A person at a terminal typing a batchguard command: its argv, its exit code and output. The
+ * drill hands it its virtual clock, for the command's log entries.
+ */
+export type Operator = (argv: string[], clock: Clock) => Promise<{ code: number; out: string[] }>;
 
 export interface DrillOptions {
   /** Overrides the scenario's own seed. */
@@ -76,7 +80,9 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         : resumeRun(run.db, run.runId, env, onEntry),
     ));
     const problems =
-      scenario.kind === 'runbook' ? await runbook(options.operator, summary.runId, dbPath) : [];
+      scenario.kind === 'runbook'
+        ? await runbook(options.operator, summary.runId, dbPath, world.sim.clock)
+        : [];
     const log = scenario.kind === 'runbook' ? await readRunLog(db, summary.runId) : entries;
     const facts = new DrillFacts(
       db,
@@ -142,7 +148,12 @@ export async function runWithCrashes(
 }
 
 /** The runbook's three steps, typed as a person would: halt, assess (ids to a file), reverse. */
-async function runbook(operator: Operator | undefined, runId: string, dbPath: string): Promise<string[]> {
+async function runbook(
+  operator: Operator | undefined,
+  runId: string,
+  dbPath: string,
+  clock: Clock,
+): Promise<string[]> {
   if (!operator)
     throw new UsageError(
       'no_operator',
@@ -155,7 +166,7 @@ async function runbook(operator: Operator | undefined, runId: string, dbPath: st
     ['assess', runId, '--db', dbPath, '--out', ids],
     ['rollback', runId, '--db', dbPath, '--ids', ids],
   ]) {
-    const { code, out } = await operator(argv);
+    const { code, out } = await operator(argv, clock);
     if (code !== 0) return [`runbook step \`batchguard ${argv[0]}\` exited ${code}: ${out.at(-1) ?? ''}`];
   }
   return [];

@@ -21,8 +21,10 @@ export async function checkProperty<T>(
   console.log(`[property] ${name}: seed ${seed}, ${numRuns} runs`);
   const details = await fc.check(property, { seed, path, numRuns });
   if (!details.failed) return;
+  const cause =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(
-    `${fc.defaultReportMessage(details)}\n` +
+    `${fc.defaultReportMessage(details)}\n${cause}\n` +
       `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} npx vitest run ${file}`,
   );
 }
