@@ -10,7 +10,8 @@ import { caseRun } from './support/property-run.js';
  * one run of the real pipeline per case serves all of them, with the world's ground truth as
  * the oracle. Whatever the faults did, and whether the run promoted, halted, was held or refused:
  * every row has one disposition, nothing invalid or misattributed is promoted, spend stays within
- * the ceiling with no batch billed twice, and a rollback puts the sink back exactly.
+ * the ceiling with no batch billed twice, rows no fault touched are not quarantined, and a
+ * rollback puts the sink back exactly.
  */
 
 const FILE = 'test/invariants.property.test.ts';
@@ -34,6 +35,8 @@ describe('the pipeline, over any seed and fault mix', () => {
           const broken: string[] = [];
           if (summary.status !== 'refused') broken.push(...(await run.check(summary, 'coverage')));
           for (const name of invariants) broken.push(...(await run.check(summary, name)));
+          // The gate's precision: rows no fault touched are (nearly) never quarantined.
+          broken.push(...(await run.check(summary, 'clean_quarantine_max', 0.1)));
           expect(broken, broken.join('; ')).toEqual([]);
 
           // Rollback: the rows the run touched go back to their before-images; no other row moves.

@@ -69,7 +69,7 @@ export interface CaseRun {
   crashed(): boolean;
   facts(summary: RunSummary): DrillFacts;
   /** The invariant checks of the drills, by name; [] means it held. */
-  check(summary: RunSummary, name: keyof typeof HYPOTHESES): Promise<string[]>;
+  check(summary: RunSummary, name: keyof typeof HYPOTHESES, param?: number): Promise<string[]>;
   sink(): Promise<SinkRow[]>;
   dispose(): Promise<void>;
 }
@@ -143,7 +143,7 @@ export async function caseRun(c: RunCase, job?: Record<string, unknown>): Promis
         world.source.current(),
         world.sourceKeys,
       ),
-    check: (summary, name) => HYPOTHESES[name]!.check(self.facts(summary), null),
+    check: (summary, name, param) => HYPOTHESES[name]!.check(self.facts(summary), param ?? null),
     sink: () => readSink(db, loaded.sink.table),
     async dispose() {
       db.close();
