@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker runs against each mutant of src/pipeline: the pipeline's own unit tests and
+// its end-to-end and property tests, with a fixed fast-check seed so that a mutant's verdict does
+// not depend on which random cases a run happened to draw.
+export default defineConfig({
+  test: {
+    include: [
+      'src/pipeline/**/*.test.ts',
+      'test/pipeline-*.test.ts',
+      'test/invariants.property.test.ts',
+      'test/canary.property.test.ts',
+      'test/crash-safety.property.test.ts',
+      'test/lifecycle.model.test.ts',
+    ],
+    env: { FC_SEED: '1' },
+    testTimeout: 120_000,
+    pool: 'forks',
+  },
+});
