@@ -36,11 +36,9 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
   return {
     name: 'schema_drift',
     reply(view, reply, ctx) {
-      if (ctx.draw('drift', view.batchId, view.customId) >= params.rate) return reply;
+      if (ctx.draw('drift', view.customId) >= params.rate) return reply;
       const variant =
-        params.variants[
-          Math.floor(ctx.draw('variant', view.batchId, view.customId) * params.variants.length)
-        ]!;
+        params.variants[Math.floor(ctx.draw('variant', view.customId) * params.variants.length)]!;
       const drifted = drift(reply, variant, params, view.maxTokens);
       if (drifted === reply) return reply;
       ctx.record(`drifted:${variant}`, view.customId, view.batchId);

@@ -40,14 +40,14 @@ export function silentPartialDrop(params: SilentPartialDropParams): WorldFault {
       params.cut_rate > 0 ? [resultsCut({ rate: params.cut_rate, keepShare: 0.5, family: name })] : [],
     plan(batch, index, ctx) {
       const id = batch.requests[index]!.custom_id;
-      const draw = ctx.draw('outcome', batch.id, id);
+      const draw = ctx.draw('outcome', id);
       if (draw < params.errored_rate) {
-        const fatal = ctx.draw('fatal', batch.id, id) < params.fatal_share;
+        const fatal = ctx.draw('fatal', id) < params.fatal_share;
         ctx.record(fatal ? 'errored_fatal' : 'errored_retryable', id, batch.id);
         return {
           error: fatal
             ? { errorType: 'invalid_request_error', message: 'messages.0.content: invalid content block' }
-            : RETRYABLE[Math.floor(ctx.draw('kind', batch.id, id) * RETRYABLE.length)]!,
+            : RETRYABLE[Math.floor(ctx.draw('kind', id) * RETRYABLE.length)]!,
         };
       }
       if (draw < params.errored_rate + params.expired_rate) {
@@ -57,7 +57,7 @@ export function silentPartialDrop(params: SilentPartialDropParams): WorldFault {
       return undefined;
     },
     lines(view, line, ctx) {
-      if (ctx.draw('missing', view.batchId, view.customId) >= params.missing_rate) return [line];
+      if (ctx.draw('missing', view.customId) >= params.missing_rate) return [line];
       ctx.record('missing', view.customId, view.batchId);
       return [];
     },

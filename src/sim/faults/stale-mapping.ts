@@ -50,7 +50,7 @@ export function staleMapping(params: StaleMappingParams): WorldFault {
       return undefined;
     },
     lines(view, line, ctx) {
-      const draw = ctx.draw('line', view.batchId, view.customId);
+      const draw = ctx.draw('line', view.customId);
       if (draw < params.duplicate_rate) {
         ctx.record('duplicated', view.customId, view.batchId);
         return [line, line];

@@ -10,9 +10,10 @@ import type { HttpFault } from './http-fault.js';
  * the drill that sets the world up) call at fixed points. Shared code calls every hook of every
  * fault in turn and never asks which fault it is: each fault declares what it does.
  *
- * Every decision a hook makes is a pure function of (seed, fault, what it is about: a batch id,
- * a custom_id, a row key), drawn with `ctx.draw`, so the same seed makes the same faults
- * whatever else happens. What a fault did goes to the world's ground truth through
+ * Every decision a hook makes is a pure function of (seed, fault, what it is about: a custom_id,
+ * which carries the attempt, or a row key), drawn with `ctx.draw`, so the same seed makes the
+ * same faults whatever else happens, however the requests are grouped into batches (a resumed run
+ * may group them differently from one that never crashed). What a fault did goes to the world's ground truth through
  * `ctx.record`, where checkers read it and the pipeline cannot.
  */
 
