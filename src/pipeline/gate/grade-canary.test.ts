@@ -113,6 +113,22 @@ describe('gradeCanary', () => {
     expect(verdict).toMatchObject({ release: true, topShare: 1 });
   });
 
+  it('checks the label share from exactly 10 counted outputs, and allows a share equal to the maximum', () => {
+    expect(grade({ rows: 10, valid: 10, errored: 0, distribution: { positive: 10 } }).reasons).toEqual([
+      'top share 1.00 ("positive") is above the maximum 0.90',
+    ]);
+    expect(
+      grade({ rows: 10, valid: 10, errored: 0, distribution: { positive: 9, negative: 1 } }).release,
+    ).toBe(true);
+  });
+
+  it('names no allowance when the golden minimum leaves no room for one', () => {
+    const strict = { ...JOB, golden: { ...JOB.golden, minScore: 1 } };
+    expect(grade({ goldenTotal: 20, goldenCorrect: 19 }, null, strict).reasons).toEqual([
+      'golden score 0.95 is below the minimum 1.00',
+    ]);
+  });
+
   it('has no top share when the job counts no distribution field', () => {
     expect(grade({ distribution: {} }).topShare).toBeNull();
   });
@@ -123,6 +139,7 @@ describe('gradeCanary', () => {
       release: false,
       reasons: ['the canary produced no results'],
       validity: 0,
+      errorRate: 0,
     });
   });
 
@@ -153,6 +170,23 @@ describe('goldenMatches', () => {
   it('matches when every expected field is equal, whatever else the output holds', () => {
     expect(goldenMatches({ label: 'positive' }, { label: 'positive', score: 0.9, evidence: 'x' })).toBe(true);
     expect(goldenMatches({ tags: ['a', { b: 1 }] }, { tags: ['a', { b: 1 }] })).toBe(true);
+  });
+
+  it('needs every expected field to match, not just one', () => {
+    expect(goldenMatches({ label: 'positive', tier: 'a' }, { label: 'positive', tier: 'b' })).toBe(false);
+    expect(goldenMatches({ label: 'positive', tier: 'a' }, { label: 'negative', tier: 'a' })).toBe(false);
+  });
+
+  it('compares nested values in full: every key, every value, arrays apart from objects', () => {
+    expect(goldenMatches({ meta: { a: 1, b: 2 } }, { meta: { a: 1, b: 3 } })).toBe(false);
+    expect(goldenMatches({ meta: { a: 1, b: 2 } }, { meta: { a: 1, c: 2 } })).toBe(false);
+    expect(goldenMatches({ meta: { a: 1 } }, { meta: { a: '1' } })).toBe(false);
+    expect(goldenMatches({ meta: { a: 1 } }, { meta: null })).toBe(false);
+    expect(goldenMatches({ meta: null }, { meta: { a: 1 } })).toBe(false);
+    expect(goldenMatches({ tags: ['a'] }, { tags: { 0: 'a' } })).toBe(false);
+    expect(goldenMatches({ meta: { a: 1, b: [1, { c: 2 }] } }, { meta: { b: [1, { c: 2 }], a: 1 } })).toBe(
+      true,
+    );
   });
 
   it('does not match a different value, a missing field, or no output', () => {
