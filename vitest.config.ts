@@ -11,5 +11,6 @@ export default defineConfig({
     reporters,
     testTimeout: 30_000,
     pool: 'forks',
+    maxWorkers: 2,
   },
 });

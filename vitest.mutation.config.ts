@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The tests Stryker runs against each mutant of src/pipeline: the pipeline's own unit tests and
 // its end-to-end and property tests, with a fixed fast-check seed so that a mutant's verdict does
-// not depend on which random cases a run happened to draw.
+// not depend on which random cases a run happened to draw, and a few runs per property: a mutant
+// that survives runs every test that reaches it, so the budget multiplies by the mutants.
 export default defineConfig({
   test: {
     include: [
@@ -13,7 +14,7 @@ export default defineConfig({
       'test/crash-safety.property.test.ts',
       'test/lifecycle.model.test.ts',
     ],
-    env: { FC_SEED: '1' },
+    env: { FC_SEED: '1', BATCHGUARD_RUNS: '4' },
     testTimeout: 120_000,
     pool: 'forks',
   },

@@ -2,6 +2,11 @@ import fc from 'fast-check';
 
 /** `npm run test:deep` sets this: ten times the runs of every property. */
 const DEEP = process.env.BATCHGUARD_DEEP === '1';
+/**
+ * A fixed number of runs for every property, whatever its own budget: mutation testing sets a
+ * few (each surviving mutant runs every test that reaches it), a debugging session may set one.
+ */
+const RUNS = process.env.BATCHGUARD_RUNS ? Number(process.env.BATCHGUARD_RUNS) : null;
 
 /**
  * Check an async property with this suite's budget: `runs` cases (ten times as many under
@@ -17,7 +22,7 @@ export async function checkProperty<T>(
 ): Promise<void> {
   const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
   const path = process.env.FC_PATH;
-  const numRuns = path ? 1 : DEEP ? runs * 10 : runs;
+  const numRuns = path ? 1 : (RUNS ?? (DEEP ? runs * 10 : runs));
   console.log(`[property] ${name}: seed ${seed}, ${numRuns} runs`);
   const details = await fc.check(property, { seed, path, numRuns });
   if (!details.failed) return;
