@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SinkRow } from '../src/drills/drill-facts.js';
+import { RunDb } from '../src/pipeline/db/run-db.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { CRASH_POINTS, InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { type RunSummary, resumeRun, startRun } from '../src/pipeline/run/run-job.js';
@@ -36,8 +37,8 @@ type Real = LifecycleSystem;
 /** The sink as the model says it must be, ordered by key. */
 const expected = (m: Model) => [...m.sink.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
 
-/** After a run finished: its dispositions cover its source, and a promote is applied to the model. */
-async function finished(m: Model, r: Real, run: ModelRun, summary: RunSummary): Promise<void> {
+/** The rows a finished run promoted, as sink rows (none unless it promoted). */
+async function promotedRows(r: Real, run: ModelRun, summary: RunSummary): Promise<SinkRow[]> {
   run.state = 'done';
   run.status = summary.status;
   const disposed = await r.db.one<{ n: number; keys: number }>(
@@ -46,19 +47,29 @@ async function finished(m: Model, r: Real, run: ModelRun, summary: RunSummary): 
   );
   if (summary.status !== 'refused')
     expect(disposed).toEqual({ n: r.keys[run.job].length, keys: r.keys[run.job].length });
-  if (summary.status !== 'promoted') return;
+  if (summary.status !== 'promoted') return [];
   const promoted = await r.db.all<{ row_key: string; output_json: string; custom_id: string }>(
     "SELECT row_key, output_json, custom_id FROM dispositions WHERE run_id = ? AND disposition = 'promoted'",
     [run.runId],
   );
-  run.before = new Map(promoted.map((p) => [p.row_key, m.sink.get(p.row_key) ?? null]));
-  for (const p of promoted)
-    m.sink.set(p.row_key, {
-      key: p.row_key,
-      value: p.output_json,
-      run_id: run.runId,
-      custom_id: p.custom_id,
-    });
+  return promoted.map((p) => ({
+    key: p.row_key,
+    value: p.output_json,
+    run_id: run.runId,
+    custom_id: p.custom_id,
+  }));
+}
+
+/** Apply a run's promote to the model's sink, remembering what it replaced. */
+function applyPromote(sink: Map<string, SinkRow>, run: ModelRun, rows: readonly SinkRow[]): void {
+  if (run.status !== 'promoted') return;
+  run.before = new Map(rows.map((row) => [row.key, sink.get(row.key) ?? null]));
+  for (const row of rows) sink.set(row.key, row);
+}
+
+/** After a run finished: its dispositions cover its source, and a promote is applied to the model. */
+async function finished(m: Model, r: Real, run: ModelRun, summary: RunSummary): Promise<void> {
+  applyPromote(m.sink, run, await promotedRows(r, run, summary));
 }
 
 class StartRun implements fc.AsyncCommand<Model, Real> {
@@ -153,6 +164,73 @@ class Rollback implements fc.AsyncCommand<Model, Real> {
   toString = () => `rollback promoted run #${this.pick}`;
 }
 
+/**
+ * Both jobs at once, each on its own connection to the one database (as two runs in one process
+ * would be), with fast-check's scheduler choosing the order in which their API calls answer and
+ * their sleeps wake: so their polls, result streams, gates and promotes interleave. Whatever the
+ * interleaving, each run ends as it would alone, and the sink is as if the two promotes had
+ * happened one after the other, in one order or the other (which then decides each run's
+ * before-images, checked by any later rollback).
+ */
+class Overlap implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly scheduler: fc.Scheduler) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const s = this.scheduler;
+    const env = {
+      ...r.env,
+      fetch: s.scheduleFunction(r.env.fetch),
+      clock: {
+        now: () => r.env.clock.now(),
+        sleep: s.scheduleFunction((ms: number) => r.env.clock.sleep(ms)),
+      },
+    };
+    const second = await RunDb.open(r.dbPath);
+    const runs = (['A', 'B'] as const).map((job, i) =>
+      startRun({ db: i === 0 ? r.db : second, env, job: r.jobs[job], mode: 'simulation', seed: 1 }),
+    );
+    let summaries: RunSummary[];
+    try {
+      summaries = await s.waitFor(Promise.all(runs));
+    } finally {
+      await Promise.allSettled(runs);
+      second.close();
+    }
+    const both = summaries.map((summary, i) => {
+      const run: ModelRun = {
+        job: i === 0 ? 'A' : 'B',
+        runId: summary.runId,
+        state: 'done',
+        status: summary.status,
+        before: null,
+        rolledBack: false,
+      };
+      return run;
+    });
+    const rows = [
+      await promotedRows(r, both[0]!, summaries[0]!),
+      await promotedRows(r, both[1]!, summaries[1]!),
+    ];
+    const real = await r.sink();
+    // The one order of the two promotes that explains the sink.
+    const order = [
+      [0, 1],
+      [1, 0],
+    ].find((o) => {
+      const sink = new Map(m.sink);
+      for (const i of o) applyPromote(sink, { ...both[i]! }, rows[i]!);
+      return (
+        JSON.stringify([...sink.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) === JSON.stringify(real)
+      );
+    });
+    expect(order, 'the sink is the result of the two promotes in some order').toBeDefined();
+    for (const i of order!) applyPromote(m.sink, both[i]!, rows[i]!);
+    m.runs.push(...both);
+    expect(real).toEqual(expected(m));
+  }
+  toString = () => `overlap A and B (${this.scheduler.report().length} tasks scheduled)`;
+}
+
 class AdvanceTime implements fc.AsyncCommand<Model, Real> {
   constructor(readonly hours: number) {}
   check = () => true;
@@ -183,6 +261,7 @@ const commands = [
   fc.nat(3).map((pick) => new Resume(pick)),
   fc.nat(3).map((pick) => new Rollback(pick)),
   fc.integer({ min: 1, max: 48 }).map((hours) => new AdvanceTime(hours)),
+  fc.scheduler().map((scheduler) => new Overlap(scheduler)),
 ];
 
 describe('the run lifecycle, against a model', () => {
@@ -192,7 +271,7 @@ describe('the run lifecycle, against a model', () => {
       FILE,
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
-        fc.commands(commands, { maxCommands: 8, size: 'max' }),
+        fc.commands(commands, { maxCommands: 8, size: 'max', replayPath: process.env.FC_REPLAY_PATH }),
         async (seed, cmds) => {
           const system = await lifecycleSystem(seed);
           try {

@@ -12,7 +12,8 @@ const RUNS = process.env.BATCHGUARD_RUNS ? Number(process.env.BATCHGUARD_RUNS) :
  * Check an async property with this suite's budget: `runs` cases (ten times as many under
  * test:deep), from a seed that is printed first. A failure shows fast-check's shrunk
  * counterexample with its `{ seed, path }`, and the command that replays exactly it:
- * `FC_SEED=… FC_PATH=… npx vitest run <file>` (FC_SEED alone replays the whole sequence).
+ * `FC_SEED=… FC_PATH=… npx vitest run <file>` (FC_SEED alone replays the whole sequence; a
+ * command sequence adds its FC_REPLAY_PATH).
  */
 export async function checkProperty<T>(
   name: string,
@@ -28,8 +29,12 @@ export async function checkProperty<T>(
   if (!details.failed) return;
   const cause =
     details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const report = fc.defaultReportMessage(details) ?? '';
+  // A command sequence (fc.commands) also needs its own replay path to come back shrunk.
+  const commands = /replayPath="([^"]*)"/.exec(report)?.[1];
+  const replayCommands = commands === undefined ? '' : ` FC_REPLAY_PATH='${commands}'`;
   throw new Error(
-    `${fc.defaultReportMessage(details)}\n${cause}\n` +
-      `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} npx vitest run ${file}`,
+    `${report}\n${cause}\n` +
+      `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath}${replayCommands} npx vitest run ${file}`,
   );
 }

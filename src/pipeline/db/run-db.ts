@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { UsageError } from '../../core/errors.js';
 import { SCHEMA_SQL } from './schema.js';
 
 export type SqlParams = DuckDBValue[];
@@ -19,10 +20,29 @@ export const MEMORY_LIMIT = '192MB';
  * database.
  */
 const INSTANCES = new Map<string, Promise<DuckDBInstance>>();
+/** Per database file, the end of the last transaction queued on it (see `transaction`). */
+const WRITERS = new Map<string, Promise<void>>();
+
+/**
+ * DuckDB lets one process at a time open a database file for writing: a second `batchguard`
+ * process on the same file (a second run while the first is still going) gets a clear refusal.
+ */
+function lockedError(path: string, error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  const holder = /Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?\./.exec(message);
+  if (!message.includes('Could not set lock on file') || !holder) return error;
+  return new UsageError(
+    'database_in_use',
+    `Failed to open ${path}: another process${holder[2] ? ` (PID ${holder[2]})` : ''} has it open.`,
+    'One batchguard process at a time can use a run database: wait for the other to finish (a run in progress can be resumed later, never run twice at once), or give this one another --db.',
+  );
+}
 
 export class RunDb {
   private constructor(
     readonly path: string,
+    /** The resolved path: the key of this file's instance and of its transaction queue. */
+    private readonly file: string,
     private readonly conn: DuckDBConnection,
   ) {}
 
@@ -37,10 +57,13 @@ export class RunDb {
       instance = DuckDBInstance.create(file, {
         memory_limit: MEMORY_LIMIT,
         preserve_insertion_order: 'false',
+      }).catch((error: unknown) => {
+        INSTANCES.delete(file);
+        throw lockedError(path, error);
       });
       INSTANCES.set(file, instance);
     }
-    const db = new RunDb(path, await (await instance).connect());
+    const db = new RunDb(path, file, await (await instance).connect());
     await db.exec(SCHEMA_SQL);
     return db;
   }
@@ -71,15 +94,40 @@ export class RunDb {
     return this.conn.createAppender(table);
   }
 
-  /** Run `body` in one transaction: all of it happens, or none of it. */
+  /**
+   * Run `body` in one transaction: all of it happens, or none of it. Transactions on one database
+   * file take turns within this process (another process cannot open the file at all): DuckDB's
+   * concurrency is optimistic, so two runs promoting into one sink at once would otherwise have
+   * one of them fail at commit on the rows both write.
+   */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
+    const before = WRITERS.get(this.file) ?? Promise.resolve();
+    let release = () => {};
+    const turn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    WRITERS.set(
+      this.file,
+      before.then(() => turn),
+    );
+    await before;
+    try {
+      return await this.inTransaction(body);
+    } finally {
+      release();
+    }
+  }
+
+  private async inTransaction<T>(body: () => Promise<T>): Promise<T> {
     await this.exec('BEGIN TRANSACTION');
     try {
       const value = await body();
       await this.exec('COMMIT');
       return value;
     } catch (error) {
-      await this.exec('ROLLBACK');
+      // A failed COMMIT has already ended the transaction, and then ROLLBACK fails too ("no
+      // transaction is active"): the error worth reporting is the first one.
+      await this.exec('ROLLBACK').catch(() => {});
       throw error;
     }
   }
@@ -96,6 +144,7 @@ export class RunDb {
     const file = resolve(path);
     const instance = INSTANCES.get(file);
     INSTANCES.delete(file);
+    WRITERS.delete(file);
     (await instance)?.closeSync();
   }
 }

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../core/errors.js';
+import { RunDb } from './run-db.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'batchguard-run-db-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Another process that opens `path` with DuckDB and keeps it open until killed. */
+async function holder(path: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { DuckDBInstance } from '@duckdb/node-api'; await DuckDBInstance.create(process.argv[1]); console.log('ready'); setInterval(() => {}, 1000);",
+      path,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`the holding process exited with ${code}`)));
+  });
+  return child;
+}
+
+describe('RunDb', () => {
+  it('refuses a database another process has open, naming the process and what to do', async () => {
+    const path = join(dir, 'held.duckdb');
+    const child = await holder(path);
+    try {
+      const error = await RunDb.open(path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).code).toBe('database_in_use');
+      expect((error as UsageError).exitCode).toBe(2);
+      expect((error as UsageError).message).toBe(
+        `Failed to open ${path}: another process (PID ${child.pid}) has it open.`,
+      );
+    } finally {
+      child.kill();
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    // Once the other process is gone, the same path opens (the failed open was not cached).
+    const db = await RunDb.open(path);
+    expect(await db.one('SELECT 1 AS one')).toEqual({ one: 1 });
+    db.close();
+    await RunDb.release(path);
+  });
+
+  it('lets transactions on two connections to one file take turns, so neither fails on rows both write', async () => {
+    const path = join(dir, 'turns.duckdb');
+    const [first, second] = [await RunDb.open(path), await RunDb.open(path)];
+    await first.exec('CREATE TABLE t (k VARCHAR PRIMARY KEY, v VARCHAR)');
+    const order: string[] = [];
+    const write = (db: RunDb, value: string) =>
+      db.transaction(async () => {
+        order.push(`begin ${value}`);
+        await db.exec('INSERT OR REPLACE INTO t VALUES (?, ?)', ['k1', value]);
+        await db.exec('INSERT OR REPLACE INTO t VALUES (?, ?)', ['k2', value]);
+        order.push(`end ${value}`);
+      });
+    await Promise.all([write(first, 'one'), write(second, 'two')]);
+    expect(order).toEqual(['begin one', 'end one', 'begin two', 'end two']);
+    expect(await first.all('SELECT k, v FROM t ORDER BY k')).toEqual([
+      { k: 'k1', v: 'two' },
+      { k: 'k2', v: 'two' },
+    ]);
+    first.close();
+    second.close();
+    await RunDb.release(path);
+  });
+
+  it('undoes the whole transaction when its body fails, reports the body’s error, and frees the turn', async () => {
+    const path = join(dir, 'undo.duckdb');
+    const db = await RunDb.open(path);
+    await db.exec('CREATE TABLE t (k VARCHAR PRIMARY KEY)');
+    const failed = db.transaction(async () => {
+      await db.exec("INSERT INTO t VALUES ('a')");
+      await db.exec("INSERT INTO t VALUES ('a')"); // a duplicate key: the body fails
+    });
+    await expect(failed).rejects.toThrow(/duplicate key "a"/);
+    await db.transaction(() => db.exec("INSERT INTO t VALUES ('b')"));
+    expect(await db.all('SELECT k FROM t')).toEqual([{ k: 'b' }]);
+    db.close();
+    await RunDb.release(path);
+  });
+});
