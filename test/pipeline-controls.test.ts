@@ -398,6 +398,8 @@ describe('golden drift check', () => {
     expect(wrong!.label).toBe('positive'); // the model answered the truth, not the wrong expectation
     expect(summary.reconciliation!.goldenScore!).toBeLessThan(1.0 - 0.03);
     expect(summary.status).toBe('held');
+    expect(alarms(run, 'promotion_held')).toHaveLength(1);
+    expect(alarms(run, 'promotion_held')[0]!.step).toBe('promote');
     expect(alarms(run, 'promotion_held')[0]!.detail.reason).toMatch(/points below the baseline 1\.000/);
     const dispositions = await run.db.all<{ disposition: string; n: number }>(
       'SELECT disposition, count(*)::INTEGER AS n FROM dispositions GROUP BY ALL',

@@ -242,6 +242,14 @@ describe('promote with before-images, and rollback', () => {
     await expectInvariants(run, run2.runId, two.job, second);
     const afterRun2 = await sinkRows(run.db);
     expect(afterRun2.filter((r) => r.run_id === run2.runId).length).toBe(60);
+    // The log says what the promote was about to do, and what it did: reports and the UI read it.
+    const promoteEntries = (await readRunLog(run.db, run2.runId))
+      .filter((e) => e.step === 'promote')
+      .map(({ phase, kind, detail }) => ({ phase, kind, detail }));
+    expect(promoteEntries).toEqual([
+      { phase: 'intent', kind: 'promote', detail: { sink: 'record' } },
+      { phase: 'outcome', kind: 'promoted', detail: { sink: 'record', rows: 60 } },
+    ]);
     expect(untouched(afterRun2)).toEqual(untouched(afterRun1));
     return { run, run1: run1.runId, run2: run2.runId, afterRun1, afterRun2 };
   }
