@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/core/errors.js';
 import type { RunDb } from '../src/pipeline/db/run-db.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { InjectedCrash } from '../src/pipeline/run/run-context.js';
@@ -18,6 +19,7 @@ import {
   simRun,
 } from './support/pipeline-harness.js';
 import {
+  count,
   dispositionsByKey,
   expectInvariants,
   type SinkRow,
@@ -275,6 +277,30 @@ describe('promote with before-images, and rollback', () => {
     expect(rest).toEqual({ restored: 48, removed: 9, conflicts: 0 });
     expect(await sinkRows(run.db)).toEqual(afterRun1);
     expect(await statusOf(run.db, run2)).toBe('rolled_back');
+
+    // The run's log tells both rollbacks, with what each was asked and what it did; no conflict,
+    // so no alarm.
+    const rollbackEntries = (await readRunLog(run.db, run2))
+      .filter((e) => e.step === 'rollback')
+      .map(({ phase, kind, detail }) => ({ phase, kind, detail }));
+    expect(rollbackEntries).toEqual([
+      { phase: 'intent', kind: 'rollback', detail: { ids: 3 } },
+      { phase: 'outcome', kind: 'rolled_back', detail: some },
+      { phase: 'intent', kind: 'rollback', detail: { ids: 'all' } },
+      { phase: 'outcome', kind: 'rolled_back', detail: rest },
+    ]);
+  });
+
+  it('refuses to roll back a run the database does not have, naming it', async () => {
+    const run = await simRun(jobFolder(first).dir, { seed: 1 });
+    const error = await rollbackRun(run.db, 'run-nope', run.sim.clock).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({
+      code: 'unknown_run',
+      message: `Failed to roll back run-nope: no such run in ${run.db.path}.`,
+      hint: 'List runs with `batchguard report`.',
+    });
+    expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(0);
   });
 
   it('leaves a row a later run has changed alone, and reports it as a conflict', async () => {
@@ -284,6 +310,7 @@ describe('promote with before-images, and rollback', () => {
     expect(result).toEqual({ restored: 0, removed: 10, conflicts: 50 });
     const log = await readRunLog(run.db, run1);
     expect(log.find((e) => e.kind === 'rollback_conflicts')).toMatchObject({
+      step: 'rollback',
       phase: 'alarm',
       detail: { rows: 50 },
     });
