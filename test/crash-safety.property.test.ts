@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from '../src/pipeline/run/run-context.js';
 import { faultMix } from './arbitraries/fault-mix.js';
 import { type RunCase, runCase } from './arbitraries/run-case.js';
-import { checkProperty } from './support/property-budget.js';
+import { checkProperty, propertyTimeout } from './support/property-budget.js';
 import { type CaseRun, caseRun } from './support/property-run.js';
 
 /*
@@ -63,23 +63,27 @@ const steadyFaults = faultMix(2, [
 );
 
 describe('crash safety', () => {
-  it('resumes from a crash at any step, at any occurrence, to the same end', async () => {
-    await checkProperty(
-      'invariant 8',
-      FILE,
-      fc.asyncProperty(
-        runCase(steadyFaults).map((c) => ({ ...c, httpRate: 0 })),
-        fc.constantFrom(...CRASH_POINTS),
-        fc.integer({ min: 1, max: 3 }),
-        async (c, point, nth) => {
-          const clean = await outcome(c);
-          const crashed = await outcome(c, { point, nth });
-          expectSameEnd(crashed, clean);
-        },
-      ),
-      20,
-    );
-  }, 600_000);
+  it(
+    'resumes from a crash at any step, at any occurrence, to the same end',
+    async () => {
+      await checkProperty(
+        'invariant 8',
+        FILE,
+        fc.asyncProperty(
+          runCase(steadyFaults).map((c) => ({ ...c, httpRate: 0 })),
+          fc.constantFrom(...CRASH_POINTS),
+          fc.integer({ min: 1, max: 3 }),
+          async (c, point, nth) => {
+            const clean = await outcome(c);
+            const crashed = await outcome(c, { point, nth });
+            expectSameEnd(crashed, clean);
+          },
+        ),
+        20,
+      );
+    },
+    propertyTimeout(600_000),
+  );
 
   describe('at every persisted step in turn', () => {
     // Injections make the run escalate, so every step (canary, main, escalation rounds) is reached.

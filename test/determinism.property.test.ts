@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCase } from './arbitraries/run-case.js';
-import { checkProperty } from './support/property-budget.js';
+import { checkProperty, propertyTimeout } from './support/property-budget.js';
 import { caseRun } from './support/property-run.js';
 
 /*
@@ -28,16 +28,20 @@ async function once(c: Parameters<typeof caseRun>[0]) {
 }
 
 describe('determinism', () => {
-  it('gives the same run log, bill, evidence and sink for the same seed and faults', async () => {
-    await checkProperty(
-      'invariant 7',
-      FILE,
-      fc.asyncProperty(runCase(), async (c) => {
-        const [first, second] = [await once(c), await once(c)];
-        expect(second.log).toBe(first.log);
-        expect(second).toEqual(first);
-      }),
-      15,
-    );
-  }, 600_000);
+  it(
+    'gives the same run log, bill, evidence and sink for the same seed and faults',
+    async () => {
+      await checkProperty(
+        'invariant 7',
+        FILE,
+        fc.asyncProperty(runCase(), async (c) => {
+          const [first, second] = [await once(c), await once(c)];
+          expect(second.log).toBe(first.log);
+          expect(second).toEqual(first);
+        }),
+        15,
+      );
+    },
+    propertyTimeout(600_000),
+  );
 });

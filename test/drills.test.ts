@@ -108,7 +108,7 @@ describe.skipIf(OTHER_SEEDS.length === 0)('drills at other seeds (test:deep)', (
       }
       expect(failed).toEqual([]);
     },
-    600_000,
+    3_600_000,
   );
 });
 

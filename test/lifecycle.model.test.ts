@@ -6,7 +6,7 @@ import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { CRASH_POINTS, InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { type RunSummary, resumeRun, startRun } from '../src/pipeline/run/run-job.js';
 import { type JobName, type LifecycleSystem, lifecycleSystem } from './support/lifecycle-system.js';
-import { checkProperty } from './support/property-budget.js';
+import { checkProperty, propertyTimeout } from './support/property-budget.js';
 
 /*
  * Model-based test of the run lifecycle (fast-check `commands`): start a run (which may crash at
@@ -265,24 +265,28 @@ const commands = [
 ];
 
 describe('the run lifecycle, against a model', () => {
-  it('keeps the sink as the model says through starts, crashes, resumes, rollbacks and overlapping runs', async () => {
-    await checkProperty(
-      'lifecycle model',
-      FILE,
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 1_000_000 }),
-        fc.commands(commands, { maxCommands: 8, size: 'max', replayPath: process.env.FC_REPLAY_PATH }),
-        async (seed, cmds) => {
-          const system = await lifecycleSystem(seed);
-          try {
-            await fc.asyncModelRun(() => ({ model: { runs: [], sink: new Map() }, real: system }), cmds);
-            if (process.env.DEBUG_MODEL) console.log(String(cmds));
-          } finally {
-            await system.dispose();
-          }
-        },
-      ),
-      15,
-    );
-  }, 900_000);
+  it(
+    'keeps the sink as the model says through starts, crashes, resumes, rollbacks and overlapping runs',
+    async () => {
+      await checkProperty(
+        'lifecycle model',
+        FILE,
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.commands(commands, { maxCommands: 8, size: 'max', replayPath: process.env.FC_REPLAY_PATH }),
+          async (seed, cmds) => {
+            const system = await lifecycleSystem(seed);
+            try {
+              await fc.asyncModelRun(() => ({ model: { runs: [], sink: new Map() }, real: system }), cmds);
+              if (process.env.DEBUG_MODEL) console.log(String(cmds));
+            } finally {
+              await system.dispose();
+            }
+          },
+        ),
+        15,
+      );
+    },
+    propertyTimeout(900_000),
+  );
 });

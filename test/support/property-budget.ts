@@ -8,6 +8,9 @@ const DEEP = process.env.BATCHGUARD_DEEP === '1';
  */
 const RUNS = process.env.BATCHGUARD_RUNS ? Number(process.env.BATCHGUARD_RUNS) : null;
 
+/** A property test's own timeout, for `ms` at its usual budget: ten times as long under test:deep. */
+export const propertyTimeout = (ms: number): number => (DEEP ? ms * 10 : ms);
+
 /**
  * Check an async property with this suite's budget: `runs` cases (ten times as many under
  * test:deep), from a seed that is printed first. A failure shows fast-check's shrunk
