@@ -168,9 +168,9 @@ class Rollback implements fc.AsyncCommand<Model, Real> {
  * Both jobs at once, each on its own connection to the one database (as two runs in one process
  * would be), with fast-check's scheduler choosing the order in which their API calls answer and
  * their sleeps wake: so their polls, result streams, gates and promotes interleave. Whatever the
- * interleaving, each run ends as it would alone, and the sink is as if the two promotes had
- * happened one after the other, in one order or the other (which then decides each run's
- * before-images, checked by any later rollback).
+ * interleaving, each run gives every row of its source one disposition, and the sink is as if the
+ * two promotes had happened one after the other, in one order or the other (which then decides
+ * each run's before-images, checked by any later rollback).
  */
 class Overlap implements fc.AsyncCommand<Model, Real> {
   constructor(readonly scheduler: fc.Scheduler) {}
@@ -193,20 +193,20 @@ class Overlap implements fc.AsyncCommand<Model, Real> {
     try {
       summaries = await s.waitFor(Promise.all(runs));
     } finally {
-      await Promise.allSettled(runs);
+      // If one run failed, the other may still wait on a scheduled call: let it finish too.
+      await s.waitFor(Promise.allSettled(runs));
       second.close();
     }
-    const both = summaries.map((summary, i) => {
-      const run: ModelRun = {
+    const both = summaries.map(
+      (summary, i): ModelRun => ({
         job: i === 0 ? 'A' : 'B',
         runId: summary.runId,
         state: 'done',
         status: summary.status,
         before: null,
         rolledBack: false,
-      };
-      return run;
-    });
+      }),
+    );
     const rows = [
       await promotedRows(r, both[0]!, summaries[0]!),
       await promotedRows(r, both[1]!, summaries[1]!),
