@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findModel } from '../src/core/price-table.js';
 import { parseRfc3339 } from '../src/core/rfc3339.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { rateLimited } from '../src/sim/faults/http-fault.js';
 import { simulateModel } from '../src/sim/model/simulated-model.js';
 import {
@@ -406,7 +407,109 @@ describe('golden drift check', () => {
     );
     expect(dispositions).toEqual([{ disposition: 'held', n: 60 }]);
     expect(await sinkRows(run.db)).toEqual([]);
+    expect(kindsAt(run, 'reconcile')).toContainEqual({ phase: 'alarm', kind: 'reconciled' });
     await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('holds promotion below the golden minimum, counting a golden answer the gate failed as a miss', async () => {
+    const rows = reviews(40);
+    // The fifth golden row is neutral, a label this schema does not allow: the model answers it
+    // rightly, and the gate fails that answer. It must count as a miss, not as a match.
+    const golden = [
+      ...GOLDEN,
+      {
+        id: 'g-5',
+        sku: 'SKU-5',
+        text: 'It is a desk lamp of 5 cm, sold in grey.',
+        expected: { label: 'neutral' },
+      },
+    ];
+    const schema = {
+      ...SCHEMA,
+      properties: { ...SCHEMA.properties, label: { enum: ['positive', 'negative'] } },
+    };
+    const { dir, job } = jobFolder(
+      rows,
+      {
+        canary: { enabled: false },
+        models: { primary: HAIKU, escalation: null },
+        golden: { path: 'golden.jsonl', min_score: 1 },
+      },
+      {
+        'golden.jsonl': golden.map((g) => JSON.stringify(g)).join('\n'),
+        'schema.json': JSON.stringify(schema),
+      },
+    );
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+
+    const g5 = await run.db.one<{ kind: string; output: string }>(
+      "SELECT kind, output_json::JSON ->> 'label' AS output FROM outcomes WHERE row_key = 'golden:g-5'",
+    );
+    expect(g5).toEqual({ kind: 'invalid', output: null }); // the fault fired: the gate failed it
+    expect(summary.reconciliation!.goldenScore).toBe(0.8);
+    expect(summary.status).toBe('held');
+    expect(summary.reconciliation!.holdReason).toBe(
+      'golden score 0.800 is below the minimum 1 (1.000 allowing for 5 golden rows)',
+    );
+    expect(alarms(run, 'promotion_held')).toHaveLength(1);
+    expect(await sinkRows(run.db)).toEqual([]);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('promotes with the reconciliation as an outcome, not an alarm, when golden and coverage hold', async () => {
+    const rows = reviews(30);
+    const { dir, job } = jobFolder(rows, {
+      canary: { enabled: false },
+      golden: { path: 'golden.jsonl', min_score: 0.5 },
+    });
+    const run = await simRun(dir, { seed: 1 });
+    const summary = await run.start(job);
+    expect(summary.status).toBe('promoted');
+    expect(summary.reconciliation!.goldenScore).toBe(1);
+    expect(kindsAt(run, 'reconcile')).toEqual([{ phase: 'outcome', kind: 'reconciled' }]);
+  });
+});
+
+/** The phase and kind of each of the run's log entries at `step`, in order. */
+function kindsAt(run: { entries: { step: string; phase: string; kind: string }[] }, step: string) {
+  return run.entries.filter((e) => e.step === step).map(({ phase, kind }) => ({ phase, kind }));
+}
+
+describe('coverage check at reconcile', () => {
+  const first = '(SELECT min(row_key) FROM source_rows WHERE NOT is_golden)';
+  it.each([
+    [
+      'a row has no outcome',
+      `DELETE FROM outcomes WHERE row_key = ${first}`,
+      { source: 30, disposed: 29, duplicates: 0 },
+    ],
+    [
+      'a source row is there twice',
+      `INSERT INTO source_rows SELECT * FROM source_rows WHERE row_key = ${first}`,
+      { source: 31, disposed: 30, duplicates: 1 },
+    ],
+  ])('alarms when %s (the records tampered with between gate and reconcile)', async (_, tamper, counts) => {
+    const rows = reviews(30);
+    const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
+    const run = await simRun(dir, { seed: 1 });
+    let crashed = false;
+    run.env.crashPoint = (point) => {
+      if (point === 'state:reconcile' && !crashed) {
+        crashed = true;
+        throw new InjectedCrash(point);
+      }
+    };
+    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
+    run.env.crashPoint = undefined;
+    const runId = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!.run_id;
+    await run.db.exec(tamper);
+    await run.resume(runId);
+
+    expect(alarms(run, 'coverage_gap').map((e) => ({ step: e.step, detail: e.detail }))).toEqual([
+      { step: 'reconcile', detail: counts },
+    ]);
+    expect(kindsAt(run, 'reconcile')).toContainEqual({ phase: 'alarm', kind: 'reconciled' });
   });
 });
 
