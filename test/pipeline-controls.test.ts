@@ -32,6 +32,7 @@ import {
   expectInvariants,
   expectSpendBounded,
   kinds,
+  kindsAt,
   sinkRows,
 } from './support/run-checks.js';
 
@@ -470,11 +471,6 @@ describe('golden drift check', () => {
     expect(kindsAt(run, 'reconcile')).toEqual([{ phase: 'outcome', kind: 'reconciled' }]);
   });
 });
-
-/** The phase and kind of each of the run's log entries at `step`, in order. */
-function kindsAt(run: { entries: { step: string; phase: string; kind: string }[] }, step: string) {
-  return run.entries.filter((e) => e.step === step).map(({ phase, kind }) => ({ phase, kind }));
-}
 
 describe('coverage check at reconcile', () => {
   const first = '(SELECT min(row_key) FROM source_rows WHERE NOT is_golden)';

@@ -19,6 +19,7 @@ import {
   simRun,
 } from './support/pipeline-harness.js';
 import {
+  atStep,
   count,
   dispositionsByKey,
   expectInvariants,
@@ -245,9 +246,7 @@ describe('promote with before-images, and rollback', () => {
     const afterRun2 = await sinkRows(run.db);
     expect(afterRun2.filter((r) => r.run_id === run2.runId).length).toBe(60);
     // The log says what the promote was about to do, and what it did: reports and the UI read it.
-    const promoteEntries = (await readRunLog(run.db, run2.runId))
-      .filter((e) => e.step === 'promote')
-      .map(({ phase, kind, detail }) => ({ phase, kind, detail }));
+    const promoteEntries = atStep(await readRunLog(run.db, run2.runId), 'promote');
     expect(promoteEntries).toEqual([
       { phase: 'intent', kind: 'promote', detail: { sink: 'record' } },
       { phase: 'outcome', kind: 'promoted', detail: { sink: 'record', rows: 60 } },
@@ -280,9 +279,7 @@ describe('promote with before-images, and rollback', () => {
 
     // The run's log tells both rollbacks, with what each was asked and what it did; no conflict,
     // so no alarm.
-    const rollbackEntries = (await readRunLog(run.db, run2))
-      .filter((e) => e.step === 'rollback')
-      .map(({ phase, kind, detail }) => ({ phase, kind, detail }));
+    const rollbackEntries = atStep(await readRunLog(run.db, run2), 'rollback');
     expect(rollbackEntries).toEqual([
       { phase: 'intent', kind: 'rollback', detail: { ids: 3 } },
       { phase: 'outcome', kind: 'rolled_back', detail: some },

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { RunDb } from '../../src/pipeline/db/run-db.js';
 import { compileOutputSchema } from '../../src/pipeline/gate/compile-schema.js';
 import type { Job } from '../../src/pipeline/job/job.js';
+import type { LogEntry } from '../../src/pipeline/run/run-log.js';
 import { keysOf, type Review, type SimRun } from './pipeline-harness.js';
 
 /*
@@ -12,6 +13,14 @@ import { keysOf, type Review, type SimRun } from './pipeline-harness.js';
 /** The run's log entries that are alarms of `kind`. */
 export const alarms = (run: SimRun, kind: string) =>
   run.entries.filter((e) => e.phase === 'alarm' && e.kind === kind);
+
+/** The phase, kind and detail of each log entry at `step`, in order. */
+export const atStep = (entries: readonly LogEntry[], step: string) =>
+  entries.filter((e) => e.step === step).map(({ phase, kind, detail }) => ({ phase, kind, detail }));
+
+/** The phase and kind of each of the run's log entries at `step`, in order. */
+export const kindsAt = (run: SimRun, step: string) =>
+  atStep(run.entries, step).map(({ phase, kind }) => ({ phase, kind }));
 
 /** The kinds of the run's log entries, in order. */
 export const kinds = (run: SimRun): string[] => run.entries.map((e) => e.kind);
