@@ -100,7 +100,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     return { result: await judgeDrill(scenario, seed, facts, replay, problems), entries: log };
   } finally {
     db.close();
-    await RunDb.release(dbPath);
+    await RunDb.release(dbPath, { discard: true });
     world.sim.world.dispose();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -73,7 +73,7 @@ export async function lifecycleSystem(seed: number): Promise<LifecycleSystem> {
     },
     async dispose() {
       system.db.close();
-      await RunDb.release(dbPath);
+      await RunDb.release(dbPath, { discard: true });
       sim.world.dispose();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -84,13 +84,11 @@ export async function caseRun(c: RunCase, job?: Record<string, unknown>): Promis
   let db = await RunDb.open(dbPath);
   const prior = priorSink(world.sourceKeys);
   await db.exec(sinkTableSql(loaded.sink.table));
-  for (const r of prior)
-    await db.exec(`INSERT INTO ${loaded.sink.table} VALUES (?, ?, ?, ?)`, [
-      r.key,
-      r.value,
-      r.run_id,
-      r.custom_id,
-    ]);
+  // One statement for all of them: each statement of its own would cost a commit.
+  await db.exec(
+    `INSERT INTO ${loaded.sink.table} VALUES ${prior.map(() => '(?, ?, ?, ?)').join(', ')}`,
+    prior.flatMap((r) => [r.key, r.value, r.run_id, r.custom_id]),
+  );
   const entries: LogEntry[] = [];
   const onEntry = (e: LogEntry) => entries.push(e);
   const env: Env = {
@@ -147,7 +145,7 @@ export async function caseRun(c: RunCase, job?: Record<string, unknown>): Promis
     sink: () => readSink(db, loaded.sink.table),
     async dispose() {
       db.close();
-      await RunDb.release(dbPath);
+      await RunDb.release(dbPath, { discard: true });
       world.sim.world.dispose();
       rmSync(dir, { recursive: true, force: true });
     },

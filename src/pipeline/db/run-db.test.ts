@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,28 @@ describe('RunDb', () => {
     expect(await db.all('SELECT k FROM t')).toEqual([{ k: 'b' }]);
     db.close();
     await RunDb.release(path);
+  });
+
+  it('skips the checkpoint when a discarded database closes, and loses nothing committed', async () => {
+    const wal = (path: string) => existsSync(`${path}.wal`);
+    const write = async (path: string) => {
+      const db = await RunDb.open(path);
+      await db.exec('CREATE TABLE t (k VARCHAR)');
+      await db.exec("INSERT INTO t VALUES ('kept')");
+      db.close();
+    };
+    const kept = join(dir, 'kept.duckdb');
+    await write(kept);
+    await RunDb.release(kept);
+    expect(wal(kept), 'a plain close folds the log into the file').toBe(false);
+    const discarded = join(dir, 'discarded.duckdb');
+    await write(discarded);
+    await RunDb.release(discarded, { discard: true });
+    expect(wal(discarded), 'a discarded database closes without a checkpoint').toBe(true);
+    // The log still holds every commit: opened again, the database replays it.
+    const again = await RunDb.open(discarded);
+    expect(await again.all('SELECT k FROM t')).toEqual([{ k: 'kept' }]);
+    again.close();
+    await RunDb.release(discarded);
   });
 });
