@@ -1,9 +1,27 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // CI reads the JSON report to print its one-line summary (see .ci/run).
 const reporters: (string | [string, Record<string, unknown>])[] = process.env.CI
   ? ['default', ['json', { outputFile: '.ci/out/vitest.json' }]]
   : ['default'];
+
+/**
+ * The longest files first, so that neither worker is left alone with one at the end: property
+ * and model tests (whole pipeline runs per case), then the other tests under test/ (the CLI and
+ * drills), then the unit tests beside the code. vitest's own order needs timings from an earlier
+ * run, which a fresh checkout in CI does not have.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const weight = (file: TestSpecification) => {
+      const id = file.moduleId;
+      if (/\.(property|model)\.test\.ts$/.test(id)) return 0;
+      return id.includes('/test/') ? 1 : 2;
+    };
+    return [...(await super.sort(files))].sort((a, b) => weight(a) - weight(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -12,5 +30,10 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     maxWorkers: 2,
+    // One process per worker for all its files: each file importing the pipeline, the SDK and
+    // DuckDB afresh cost about 40 s of a full run. Tests keep no state between files (every
+    // world, database and server is made and disposed by the test that uses it).
+    isolate: false,
+    sequence: { sequencer: LongestFirst },
   },
 });
