@@ -141,9 +141,14 @@ describe('batchguard drill', () => {
 });
 
 describe('the runbook: halt, assess, reverse', () => {
-  it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', () => {
-    const { dir } = jobFolder(reviews(30));
+  // One promoted run of 30 rows for both tests: a run through the CLI costs seconds.
+  let dir: string;
+  beforeAll(() => {
+    ({ dir } = jobFolder(reviews(30)));
     expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
+  }, 60_000);
+
+  it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', () => {
     const runId: string = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout)
       .runs[0].run_id;
 
@@ -166,8 +171,6 @@ describe('the runbook: halt, assess, reverse', () => {
   }, 60_000);
 
   it('refuses an unknown run with exit 2', () => {
-    const { dir } = jobFolder(reviews(20));
-    expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
     for (const command of ['halt', 'assess']) {
       const run = cli([command, 'run-nope', '--db', 'runs.duckdb'], dir);
       expect(run.status).toBe(2);
