@@ -26,6 +26,7 @@ import {
 } from './support/pipeline-harness.js';
 import {
   alarms,
+  atStep,
   count,
   dispositionsByKey,
   expectCoverage,
@@ -469,6 +470,33 @@ describe('golden drift check', () => {
     expect(summary.status).toBe('promoted');
     expect(summary.reconciliation!.goldenScore).toBe(1);
     expect(kindsAt(run, 'reconcile')).toEqual([{ phase: 'outcome', kind: 'reconciled' }]);
+  });
+  it('scores no golden set when none of its rows was answered, and holds nothing on it', async () => {
+    const rows = reviews(30);
+    const { dir, job } = jobFolder(rows, {
+      canary: { enabled: false },
+      golden: { path: 'golden.jsonl', min_score: 1 },
+    });
+    const run = await simRun(dir, { seed: 1 });
+    // Every answer to a golden row is lost, at every attempt: the golden rows are dead-lettered.
+    dropResultLines(run, (customId) => customId.startsWith('g_'));
+    const summary = await run.start(job);
+
+    // The fault fired: every golden row was asked, at every attempt, and none was answered.
+    const golden = await run.db.one<{ asked: number; answered: number }>(
+      `SELECT (SELECT count(DISTINCT row_key) FROM requests WHERE starts_with(row_key, 'golden:'))::INTEGER AS asked,
+              (SELECT count(*) FROM outcomes WHERE starts_with(row_key, 'golden:')
+                 AND kind IN ('valid', 'invalid'))::INTEGER AS answered`,
+    );
+    expect(golden).toEqual({ asked: GOLDEN.length, answered: 0 });
+    // No answer says nothing of the answers' quality: no score (not 0, not NaN), so no hold.
+    expect(summary.reconciliation!.goldenScore).toBeNull();
+    expect(summary.reconciliation!.holdReason).toBeNull();
+    expect(summary.status).toBe('promoted');
+    // The log's entry carries the reconciliation the summary reports.
+    const [entry] = atStep(run.entries, 'reconcile').filter((e) => e.kind === 'reconciled');
+    expect(entry).toMatchObject({ phase: 'outcome', detail: { ...summary.reconciliation! } });
+    await expectInvariants(run, summary.runId, job, rows);
   });
 });
 
