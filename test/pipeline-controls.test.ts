@@ -89,6 +89,43 @@ describe('preflight cost ceiling', () => {
     expect(stopped).toEqual([{ reason: 'cost_ceiling', n: 60n }]);
     await expectSpendBounded(run, job);
   });
+
+  it('stops a round that only its own worst case would take past the ceiling, and sends one landing on it', async () => {
+    // As above, every row's first two tries lose their lines; here the ceiling leaves room for
+    // what was spent, so it is the next round's worst case that must stop it.
+    const rows = reviews(60);
+    const fields = { models: { primary: HAIKU }, max_tokens: 22, canary: { enabled: false } };
+    const probe = jobFolder(rows, { ...fields, cost_ceiling_usd: 0.000001 });
+    const worstUsd = (await (await simRun(probe.dir, { seed: 1 })).start(probe.job)).breakdown!.worstCaseUsd;
+    const attempt = async (ceilingUsd: number) => {
+      const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: ceilingUsd });
+      const run = await simRun(dir, { seed: 1 });
+      dropResultLines(run, (customId) => !customId.endsWith('_3'));
+      const summary = await run.start(job);
+      const rounds = run.entries.filter((e) => e.kind === 'round_started').length;
+      return { run, job, summary, rounds, alarm: alarms(run, 'ceiling_reached')[0] };
+    };
+
+    const stopped = await attempt(worstUsd * 1.5);
+    expect(stopped.rounds).toBe(1);
+    expect(stopped.alarm).toMatchObject({
+      step: 'spend',
+      detail: { ceiling_usd: worstUsd * 1.5, rows: rows.length + GOLDEN.length },
+    });
+    const { spent_max_usd: spent, round_worst_usd: roundWorst } = stopped.alarm!.detail as {
+      spent_max_usd: number;
+      round_worst_usd: number;
+    };
+    expect(spent).toBeLessThanOrEqual(worstUsd * 1.5); // what was spent alone fits
+    expect(spent + roundWorst).toBeGreaterThan(worstUsd * 1.5);
+    await expectSpendBounded(stopped.run, stopped.job);
+
+    // At a ceiling of exactly the two, the round goes; the one after it is stopped.
+    const exact = await attempt(spent + roundWorst);
+    expect(exact.rounds).toBe(2);
+    expect(exact.alarm).toBeDefined();
+    await expectSpendBounded(exact.run, exact.job);
+  });
 });
 
 describe('canary', () => {
