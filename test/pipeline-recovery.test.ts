@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
-import type { RunDb } from '../src/pipeline/db/run-db.js';
+import { RunDb } from '../src/pipeline/db/run-db.js';
+import { sinkTableSql } from '../src/pipeline/db/schema.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { readRunLog } from '../src/pipeline/run/run-log.js';
@@ -348,3 +349,34 @@ async function statusOf(db: RunDb, runId: string): Promise<string> {
 }
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+describe('two runs on one database', () => {
+  it('creates a new sink in its turn, so a run promoting while another creates that sink does not conflict', async () => {
+    const rows = reviews(20);
+    const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
+    const run = await simRun(dir, { seed: 1 });
+    // Another run, on its own connection, is creating the same sink in a transaction not yet
+    // committed when this run reaches promote.
+    const other = await RunDb.open(run.db.path);
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    const creating = other.transaction(async () => {
+      await other.exec(sinkTableSql(job.sink.table));
+      await committed;
+    });
+    const finished = run.start(job);
+    const atPromote = async () => {
+      while (!run.entries.some((e) => e.step === 'promote' && e.phase === 'intent'))
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await Promise.race([finished, atPromote()]);
+    commit();
+    await creating;
+    const summary = await finished;
+    expect(summary.status).toBe('promoted');
+    expect(await count(run.db, `SELECT count(*) FROM ${job.sink.table}`)).toBe(rows.length);
+    other.close();
+  });
+});

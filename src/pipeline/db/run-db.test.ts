@@ -74,6 +74,16 @@ describe('RunDb', () => {
     await RunDb.release(path);
   });
 
+  it('creates a new file’s tables in turn, so two connections opening it at once do not conflict', async () => {
+    for (let i = 0; i < 10; i++) {
+      const path = join(dir, `fresh-${i}.duckdb`);
+      const both = await Promise.all([RunDb.open(path), RunDb.open(path)]);
+      expect(await both[1].one('SELECT count(*)::INTEGER AS n FROM runs')).toEqual({ n: 0 });
+      for (const db of both) db.close();
+      await RunDb.release(path, { discard: true });
+    }
+  });
+
   it('undoes the whole transaction when its body fails, reports the body’s error, and frees the turn', async () => {
     const path = join(dir, 'undo.duckdb');
     const db = await RunDb.open(path);

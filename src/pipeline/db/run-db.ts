@@ -70,7 +70,9 @@ export class RunDb {
       INSTANCES.set(file, instance);
     }
     const db = new RunDb(path, file, await (await instance).connect());
-    await db.exec(SCHEMA_SQL);
+    // In a transaction, so in turn: two connections creating the tables of a new file at once
+    // would conflict (DuckDB's catalog is optimistic too).
+    await db.transaction(() => db.exec(SCHEMA_SQL));
     return db;
   }
 

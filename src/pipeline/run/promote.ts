@@ -9,9 +9,10 @@ import { crashPoint, type RunContext } from './run-context.js';
 export async function promote(ctx: RunContext): Promise<number> {
   const { db, runId } = ctx;
   const sink = ctx.job.sink.table;
-  await db.exec(sinkTableSql(sink));
   await ctx.log.intent('promote', 'promote', { sink });
   const promoted = await db.transaction(async () => {
+    // In the transaction, so in its turn: two runs creating one new sink at once would conflict.
+    await db.exec(sinkTableSql(sink));
     await db.exec('DELETE FROM before_images WHERE run_id = ?', [runId]);
     await db.exec(
       `INSERT INTO before_images
