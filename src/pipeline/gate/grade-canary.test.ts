@@ -166,6 +166,25 @@ describe('gradeCanary', () => {
   });
 });
 
+describe('gradeCanary at a perfect threshold', () => {
+  // A minimum of 1 or a maximum of 0 leaves chance no slack: exactly meeting it must release.
+  const PERFECT: Pick<Job, 'thresholds' | 'golden'> = {
+    thresholds: { ...JOB.thresholds, validityMin: 1, errorRateMax: 0 },
+    golden: { ...JOB.golden, minScore: 1 },
+  };
+  const perfect = { rows: 40, valid: 40, errored: 0, goldenTotal: 8, goldenCorrect: 8, distribution: {} };
+
+  it('releases a canary that meets every threshold exactly', () => {
+    expect(gradeCanary(perfect, PERFECT, null)).toMatchObject({ release: true, reasons: [] });
+  });
+
+  it('halts one that misses any of them by one answer', () => {
+    expect(gradeCanary({ ...perfect, valid: 39 }, PERFECT, null).reasons).toHaveLength(1);
+    expect(gradeCanary({ ...perfect, errored: 1 }, PERFECT, null).reasons).toHaveLength(1);
+    expect(gradeCanary({ ...perfect, goldenCorrect: 7 }, PERFECT, null).reasons).toHaveLength(1);
+  });
+});
+
 describe('goldenMatches', () => {
   it('matches when every expected field is equal, whatever else the output holds', () => {
     expect(goldenMatches({ label: 'positive' }, { label: 'positive', score: 0.9, evidence: 'x' })).toBe(true);
@@ -182,6 +201,9 @@ describe('goldenMatches', () => {
     expect(goldenMatches({ meta: { a: 1, b: 2 } }, { meta: { a: 1, c: 2 } })).toBe(false);
     expect(goldenMatches({ meta: { a: 1 } }, { meta: { a: '1' } })).toBe(false);
     expect(goldenMatches({ meta: { a: 1 } }, { meta: null })).toBe(false);
+    // An object never equals a number, either way round (neither has keys to compare).
+    expect(goldenMatches({ meta: {} }, { meta: 1 })).toBe(false);
+    expect(goldenMatches({ meta: 1 }, { meta: {} })).toBe(false);
     expect(goldenMatches({ meta: null }, { meta: { a: 1 } })).toBe(false);
     expect(goldenMatches({ tags: ['a'] }, { tags: { 0: 'a' } })).toBe(false);
     expect(goldenMatches({ meta: { a: 1, b: [1, { c: 2 }] } }, { meta: { b: [1, { c: 2 }], a: 1 } })).toBe(
