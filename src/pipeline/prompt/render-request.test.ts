@@ -33,6 +33,18 @@ describe('renderRequest', () => {
     expect(contentOf(renderRequest('{{n}}|{{b}}|{{z}}|{{u}}|{{gone}}', row, OPTIONS))).toBe('4.5|false|||');
   });
 
+  it('writes lists and plain objects (a JSONL row’s nested values) as JSON, and a value class as it prints itself', () => {
+    class Decimal {
+      toString() {
+        return '12.50';
+      }
+    }
+    const row = { list: ['a', 1], obj: { n: 2n, deep: [true] }, price: new Decimal() };
+    expect(contentOf(renderRequest('{{list}} {{obj}} {{price}}', row, OPTIONS))).toBe(
+      '["a",1] {"n":"2","deep":[true]} 12.50',
+    );
+  });
+
   it('inserts values literally, never expanding a placeholder or a $ pattern inside one', () => {
     const row = { a: '{{b}} $& $1', b: 'B' };
     expect(contentOf(renderRequest('{{a}}/{{b}}', row, OPTIONS))).toBe('{{b}} $& $1/B');
