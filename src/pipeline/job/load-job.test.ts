@@ -200,6 +200,31 @@ poll_interval_seconds: 0
     ]);
   });
 
+  it('accepts a sink table only as a whole SQL identifier, since it is written into SQL', () => {
+    const sink = (table: string) => `${MINIMAL}sink: ${JSON.stringify(table)}\n`;
+    const rule = 'sink.table: must be a SQL identifier: a letter or _, then up to 62 letters, digits or _';
+    expect(parseJob(sink(`_${'a'.repeat(62)}`), jobPath).sink.table).toHaveLength(63);
+    for (const table of ['record; DROP TABLE runs', 'record x', `_${'a'.repeat(63)}`, ''])
+      expect(problemsOf(sink(table)), table).toEqual([rule]);
+  });
+
+  it('bounds attempts at 10, and takes any non-empty distribution field', () => {
+    expect(parseJob(`${MINIMAL}attempts: 10\ndistribution_field: sentiment\n`, jobPath)).toMatchObject({
+      attempts: 10,
+      distributionField: 'sentiment',
+    });
+    expect(problemsOf(`${MINIMAL}attempts: 11\n`)).toEqual(['attempts: must be at most 10']);
+  });
+
+  it('refuses a schema file that holds JSON other than an object', () => {
+    for (const content of ['"text"', 'null', '[1]']) {
+      writeFileSync(join(dir, 'not-object.json'), content);
+      expect(problemsOf(MINIMAL.replace('{type: object}', 'not-object.json')), content).toEqual([
+        'schema: must be a JSON Schema object, or the path of a .json file holding one',
+      ]);
+    }
+  });
+
   it('refuses an output schema that does not compile, with ajv’s reason', () => {
     const [problem] = problemsOf(MINIMAL.replace('{type: object}', "{type: 'nope'}"));
     expect(problem).toMatch(
