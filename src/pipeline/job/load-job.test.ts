@@ -114,6 +114,14 @@ poll_interval_seconds: 0.5
     writeFileSync(join(dir, 'rows.txt'), '');
     const explicit = MINIMAL.replace('source: reviews.csv', 'source: {path: rows.txt, format: csv}');
     expect(parseJob(explicit, jobPath).source).toEqual({ path: join(dir, 'rows.txt'), format: 'csv' });
+    for (const [format, read] of [
+      ['ndjson', 'jsonl'],
+      ['jsonl', 'jsonl'],
+      ['parquet', 'parquet'],
+    ] as const) {
+      const given = MINIMAL.replace('source: reviews.csv', `source: {path: rows.txt, format: ${format}}`);
+      expect(parseJob(given, jobPath).source.format, format).toBe(read);
+    }
     expect(problemsOf(MINIMAL.replace('reviews.csv', 'rows.txt'))).toEqual([
       'source.path: cannot tell the format of rows.txt: use .csv, .jsonl, .ndjson or .parquet, or add format: csv',
     ]);
@@ -128,6 +136,15 @@ poll_interval_seconds: 0.5
     const missing = join(dir, 'nope.yaml');
     await expect(loadJob(missing)).rejects.toThrow(`Failed to read job ${missing}: no such file`);
     await expect(loadJob(missing)).rejects.toMatchObject({ code: 'job_not_found', exitCode: 2 });
+  });
+
+  it('refuses a job path it cannot read for another reason, naming the reason', async () => {
+    await expect(loadJob(dir)).rejects.toMatchObject({
+      code: 'bad_job',
+      exitCode: 2,
+      message: `Failed to read job ${dir}: EISDIR.`,
+      hint: 'Fix the job file and run again.',
+    });
   });
 });
 
