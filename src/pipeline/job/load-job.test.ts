@@ -135,7 +135,11 @@ poll_interval_seconds: 0.5
   it('refuses a missing job file, naming its path', async () => {
     const missing = join(dir, 'nope.yaml');
     await expect(loadJob(missing)).rejects.toThrow(`Failed to read job ${missing}: no such file`);
-    await expect(loadJob(missing)).rejects.toMatchObject({ code: 'job_not_found', exitCode: 2 });
+    await expect(loadJob(missing)).rejects.toMatchObject({
+      code: 'job_not_found',
+      exitCode: 2,
+      hint: 'Check the path of the job file; relative paths start from the current folder.',
+    });
   });
 
   it('refuses a job path it cannot read for another reason, naming the reason', async () => {
@@ -231,6 +235,12 @@ poll_interval_seconds: 0
       distributionField: 'sentiment',
     });
     expect(problemsOf(`${MINIMAL}attempts: 11\n`)).toEqual(['attempts: must be at most 10']);
+  });
+
+  it('refuses a schema file that is not JSON, with the parser’s reason', () => {
+    writeFileSync(join(dir, 'broken.json'), '{"type": ');
+    const [problem] = problemsOf(MINIMAL.replace('{type: object}', 'broken.json'));
+    expect(problem).toMatch(new RegExp(`^schema: ${join(dir, 'broken.json')} is not valid JSON: .+`));
   });
 
   it('refuses a schema file that holds JSON other than an object', () => {
