@@ -66,19 +66,28 @@ describe('preflight cost ceiling', () => {
     expect(await count(run.db, 'SELECT count(*) FROM submissions')).toBe(0);
   });
 
-  it('keeps billed spend within the ceiling when result lines vanish and their rows are resubmitted', async () => {
-    // A row whose result line went missing was billed by the API, and its requeue would bill it
-    // again: here the first two tries of every row lose their lines, which would bill each row
-    // three times. The spend guard stops the requeue instead. (Answers use nearly all of
-    // max_tokens, so the worst case is close to the real cost.)
-    const rows = reviews(60);
-    const fields = { models: { primary: HAIKU }, max_tokens: 22, canary: { enabled: false } };
+  // A row whose result line went missing was billed by the API, and its requeue would bill it
+  // again: in these runs the first two tries of every row lose their lines, which would bill each
+  // row three times. (Answers use nearly all of max_tokens, so the worst case is close to the real
+  // cost.)
+  const rows = reviews(60);
+  const fields = { models: { primary: HAIKU }, max_tokens: 22, canary: { enabled: false } };
+  /** The preflight's worst case for these rows: a launch refused at a tiny ceiling reports it. */
+  async function worstCaseUsd(): Promise<number> {
     const probe = jobFolder(rows, { ...fields, cost_ceiling_usd: 0.000001 });
-    const worstUsd = (await (await simRun(probe.dir, { seed: 1 })).start(probe.job)).breakdown!.worstCaseUsd;
-    const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: worstUsd * 1.001 });
+    return (await (await simRun(probe.dir, { seed: 1 })).start(probe.job)).breakdown!.worstCaseUsd;
+  }
+  /** Run these rows at `ceilingUsd`, every try but the third losing its result line. */
+  async function runLosingLines(ceilingUsd: number) {
+    const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: ceilingUsd });
     const run = await simRun(dir, { seed: 1 });
     dropResultLines(run, (customId) => !customId.endsWith('_3'));
-    const summary = await run.start(job);
+    return { run, job, summary: await run.start(job) };
+  }
+
+  it('keeps billed spend within the ceiling when result lines vanish and their rows are resubmitted', async () => {
+    // The spend guard stops the requeue.
+    const { run, job, summary } = await runLosingLines((await worstCaseUsd()) * 1.001);
 
     expect(summary.status).toBe('promoted');
     expect(alarms(run, 'missing_ids').length).toBeGreaterThan(0);
@@ -91,19 +100,13 @@ describe('preflight cost ceiling', () => {
   });
 
   it('stops a round that only its own worst case would take past the ceiling, and sends one landing on it', async () => {
-    // As above, every row's first two tries lose their lines; here the ceiling leaves room for
-    // what was spent, so it is the next round's worst case that must stop it.
-    const rows = reviews(60);
-    const fields = { models: { primary: HAIKU }, max_tokens: 22, canary: { enabled: false } };
-    const probe = jobFolder(rows, { ...fields, cost_ceiling_usd: 0.000001 });
-    const worstUsd = (await (await simRun(probe.dir, { seed: 1 })).start(probe.job)).breakdown!.worstCaseUsd;
+    // Here the ceiling leaves room for what was spent, so it is the next round's worst case
+    // that must stop it.
+    const worstUsd = await worstCaseUsd();
     const attempt = async (ceilingUsd: number) => {
-      const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: ceilingUsd });
-      const run = await simRun(dir, { seed: 1 });
-      dropResultLines(run, (customId) => !customId.endsWith('_3'));
-      const summary = await run.start(job);
+      const { run, job } = await runLosingLines(ceilingUsd);
       const rounds = run.entries.filter((e) => e.kind === 'round_started').length;
-      return { run, job, summary, rounds, alarm: alarms(run, 'ceiling_reached')[0] };
+      return { run, job, rounds, alarm: alarms(run, 'ceiling_reached')[0] };
     };
 
     const stopped = await attempt(worstUsd * 1.5);
@@ -508,6 +511,7 @@ describe('golden drift check', () => {
     expect(summary.reconciliation!.goldenScore).toBe(1);
     expect(kindsAt(run, 'reconcile')).toEqual([{ phase: 'outcome', kind: 'reconciled' }]);
   });
+
   it('scores no golden set when none of its rows was answered, and holds nothing on it', async () => {
     const rows = reviews(30);
     const { dir, job } = jobFolder(rows, {
