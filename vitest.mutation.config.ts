@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scratchEnv } from './test/support/scratch-env.js';
 
 // The tests Stryker runs against each mutant of src/pipeline: the pipeline's own unit tests and
 // its end-to-end and property tests, with a fixed fast-check seed so that a mutant's verdict does
@@ -14,7 +15,7 @@ export default defineConfig({
       'test/crash-safety.property.test.ts',
       'test/lifecycle.model.test.ts',
     ],
-    env: { FC_SEED: '1', BATCHGUARD_RUNS: '4' },
+    env: { FC_SEED: '1', BATCHGUARD_RUNS: '4', ...scratchEnv() },
     testTimeout: 120_000,
     pool: 'forks',
   },
