@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../core/errors.js';
 import { COMPILED_SCHEMAS_MAX, compileOutputSchema } from './compile-schema.js';
 
 const labelSchema = (labels: string[]) => ({
@@ -37,22 +38,46 @@ describe('compileOutputSchema', () => {
   it('refuses a schema that does not compile every time, keeping none of it', () => {
     const typo = { type: 'object', properties: { n: { type: 'number', maximun: 5 } } };
     for (let i = 0; i < 2; i++) {
-      expect(() => compileOutputSchema(typo)).toThrow(/Failed to compile the job's output schema: .*maximun/);
+      const error = (() => {
+        try {
+          compileOutputSchema(typo);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error).toMatchObject({
+        code: 'bad_schema',
+        message: expect.stringMatching(/^Failed to compile the job's output schema: .*maximun/),
+        hint: expect.stringContaining('Fix `schema` in the job file'),
+      });
     }
+  });
+
+  it('takes a keyword without its type, and a format without checking it, as teams write them', () => {
+    // Strict types would refuse `minimum` without `type: number`; checked formats would refuse
+    // every `format`, with no format plugin among the dependencies.
+    const validate = compileOutputSchema({
+      type: 'object',
+      properties: { stars: { minimum: 1 }, contact: { type: 'string', format: 'email' } },
+    });
+    expect([validate({ stars: 3, contact: 'not an address' }), validate({ stars: 0 })]).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it(`keeps the last ${COMPILED_SCHEMAS_MAX} schemas, compiling an older one afresh`, () => {
     const schemas = Array.from({ length: COMPILED_SCHEMAS_MAX + 1 }, (_, i) => labelSchema([`bounded-${i}`]));
-    const first = compileOutputSchema(schemas[0]!);
-    const last = schemas
-      .slice(1)
-      .map((s) => compileOutputSchema(s))
-      .at(-1);
-    expect(compileOutputSchema(schemas.at(-1)!)).toBe(last);
-    // The first was the oldest when the bound was passed: compiled again, a new validator that
-    // behaves as the old one did.
+    const kept = schemas.slice(0, COMPILED_SCHEMAS_MAX).map((s) => compileOutputSchema(s));
+    // As many as the bound: every one is still kept.
+    expect(schemas.slice(0, COMPILED_SCHEMAS_MAX).map((s) => compileOutputSchema(s))).toEqual(kept);
+    // One more passes the bound: the oldest goes, the others stay.
+    compileOutputSchema(schemas[COMPILED_SCHEMAS_MAX]!);
+    expect(compileOutputSchema(schemas[1]!)).toBe(kept[1]);
     const again = compileOutputSchema(schemas[0]!);
-    expect(again).not.toBe(first);
+    expect(again).not.toBe(kept[0]);
+    // Compiled again, a new validator that behaves as the old one did.
     expect([again({ label: 'bounded-0' }), again({ label: 'bounded-1' })]).toEqual([true, false]);
   });
 });
