@@ -181,8 +181,10 @@ async function writeOutcomes(ctx: RunContext, submission: Submission, outcomes: 
     appender.appendVarchar(ctx.runId);
     appender.appendVarchar(submission.submissionId);
     appender.appendVarchar(customId);
-    for (const value of [rowKey]) value === null ? appender.appendNull() : appender.appendVarchar(value);
-    attempt === null ? appender.appendNull() : appender.appendInteger(attempt);
+    if (rowKey === null) appender.appendNull();
+    else appender.appendVarchar(rowKey);
+    if (attempt === null) appender.appendNull();
+    else appender.appendInteger(attempt);
     for (const value of [model, kind, reason, detail, output]) {
       if (value === null) appender.appendNull();
       else appender.appendVarchar(value);
