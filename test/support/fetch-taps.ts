@@ -1,3 +1,4 @@
+import { cutBody } from '../../src/sim/http/responses.js';
 import type { SimRun } from './pipeline-harness.js';
 
 /*
@@ -51,6 +52,27 @@ export function rewriteResults(run: SimRun, rewrite: (lines: string[]) => string
       .join('');
     return new Response(body, { status: response.status, headers: response.headers });
   };
+}
+
+/**
+ * Cut in the middle of a line the results downloads `cut` picks, as a dropped connection would:
+ * `n` counts the downloads of that results file, from 1. Returns the URLs of the downloads cut.
+ */
+export function cutResultsDownloads(run: SimRun, cut: (url: string, n: number) => boolean): string[] {
+  const inner = run.env.fetch;
+  const seen = new Map<string, number>();
+  const cuts: string[] = [];
+  run.env.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    const url = new Request(input, init).url;
+    if (!url.endsWith('/results') || !response.ok) return response;
+    const n = (seen.get(url) ?? 0) + 1;
+    seen.set(url, n);
+    if (!cut(url, n)) return response;
+    cuts.push(url);
+    return cutBody(response, 0.5);
+  };
+  return cuts;
 }
 
 const idOf = (line: string): string => JSON.parse(line).custom_id;

@@ -10,8 +10,8 @@ export const FETCH_ATTEMPTS_MAX = 3;
 /**
  * Stream a batch's results from the SDK into `raw_results` through the DuckDB Appender, row by
  * row, never holding the file. A download that fails midway (a cut stream, a bad line) is
- * discarded and fetched again, within a bound; what still cannot be read shows up as missing
- * ids at the gate and is requeued.
+ * discarded and fetched again, within a bound; after the last attempt its complete lines stay,
+ * and the ids it never delivered show up as missing at the gate and are requeued.
  */
 export async function fetchResults(ctx: RunContext, submission: Submission): Promise<void> {
   const model = findModel(submission.model);
@@ -21,61 +21,60 @@ export async function fetchResults(ctx: RunContext, submission: Submission): Pro
       ctx.runId,
       submission.submissionId,
     ]);
-    try {
-      rows = await appendResults(ctx, submission, model);
-      break;
-    } catch (error) {
-      // Only a failed download is retried; a local failure (the database, a crash) is not the
-      // API's fault and must not turn into missing ids that get billed again.
-      if (!(error instanceof DownloadError)) throw error;
-      await ctx.log.alarm('fetch', 'results_stream_failed', {
-        submission_id: submission.submissionId,
-        attempt,
-        error: String(error.cause),
-      });
-    }
+    // Only a failed download comes back as a failure; a local failure (the database, a crash)
+    // is not the API's fault, throws, and must not turn into missing ids that get billed again.
+    const download = await appendResults(ctx, submission, model);
+    rows = download.lines;
+    if (download.failure === undefined) break;
+    await ctx.log.alarm('fetch', 'results_stream_failed', {
+      submission_id: submission.submissionId,
+      attempt,
+      lines: download.lines,
+      error: String(download.failure),
+    });
   }
-  // After FETCH_ATTEMPTS_MAX failed downloads the rows that never arrived are missing ids,
-  // which the gate requeues.
   crashPoint(ctx, 'fetch:after-append');
   await setSubmissionStatus(ctx, submission.submissionId, 'fetched');
   await ctx.log.outcome('fetch', 'results_fetched', { submission_id: submission.submissionId, rows });
 }
 
-/** The download failed: the API call, or reading the next line of its stream. */
-class DownloadError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`download failed: ${String(cause)}`);
-    this.name = 'DownloadError';
-  }
+/** One download: the lines appended, and why it stopped short, if it did. */
+interface Download {
+  lines: number;
+  failure?: unknown;
 }
 
 async function appendResults(
   ctx: RunContext,
   submission: Submission,
   model: ReturnType<typeof findModel>,
-): Promise<number> {
-  const decoder = await withRetries(
-    () => ctx.client.messages.batches.results(submission.batchId!),
-    ctx.env.clock,
-  ).catch((error: unknown) => {
-    throw new DownloadError(error);
-  });
+): Promise<Download> {
+  let decoder: Awaited<ReturnType<RunContext['client']['messages']['batches']['results']>>;
+  try {
+    decoder = await withRetries(
+      () => ctx.client.messages.batches.results(submission.batchId!),
+      ctx.env.clock,
+    );
+  } catch (failure) {
+    return { lines: 0, failure };
+  }
   const lines = decoder[Symbol.asyncIterator]();
   const appender = await ctx.db.appender('raw_results');
   let lineNo = 0;
   try {
     for (;;) {
-      const next = await lines.next().catch((error: unknown) => {
-        throw new DownloadError(error);
-      });
-      if (next.done) break;
+      let next: IteratorResult<MessageBatchIndividualResponse>;
+      try {
+        next = await lines.next();
+      } catch (failure) {
+        return { lines: lineNo, failure };
+      }
+      if (next.done) return { lines: lineNo };
       appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, next.value, model);
     }
   } finally {
     appender.closeSync();
   }
-  return lineNo;
 }
 
 type Appender = Awaited<ReturnType<RunContext['db']['appender']>>;

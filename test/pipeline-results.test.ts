@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { FETCH_ATTEMPTS_MAX } from '../src/pipeline/run/fetch-results.js';
+import { erroredLine } from '../src/sim/world/result-lines.js';
+import { cutResultsDownloads, rewriteResults } from './support/fetch-taps.js';
+import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
+import { alarms, count, dispositionsByKey, expectInvariants } from './support/run-checks.js';
+
+/*
+ * What the pipeline does with a results file that does not read cleanly: a download cut in the
+ * middle of a line (fetched again, within a bound), and lines that are not answers (errored
+ * requests, a success with no text). Each test checks that its fault fired, then what the fetch
+ * and the gate made of it, then the invariants.
+ */
+
+const idOf = (line: string): string => JSON.parse(line).custom_id;
+const keyOf = (customId: string) => customId.replace(/^r_/, '').replace(/_\d+$/, '');
+
+/** The rows the fetch stored for each submission, by the `results_fetched` outcome. */
+const fetchedRows = (run: SimRun) =>
+  Object.fromEntries(
+    run.entries
+      .filter((e) => e.kind === 'results_fetched')
+      .map((e) => [e.detail.submission_id as string, e.detail.rows as number]),
+  );
+
+async function requestCounts(run: SimRun): Promise<Record<string, number>> {
+  const rows = await run.db.all<{ submission_id: string; n: number }>(
+    'SELECT submission_id, request_count AS n FROM submissions ORDER BY submission_id',
+  );
+  return Object.fromEntries(rows.map((r) => [r.submission_id, r.n]));
+}
+
+describe('a results download cut midway', () => {
+  it('is fetched again, and every line of the file is stored once', async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    // The first download of the first results file (the canary's) stops in the middle of a line.
+    const cuts = cutResultsDownloads(run, (_url, n) => n === 1 && cuts.length === 0);
+    const summary = await run.start(job);
+
+    expect(cuts).toHaveLength(1);
+    const failed = alarms(run, 'results_stream_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.detail).toMatchObject({ submission_id: 's0001', attempt: 1 });
+    // Some whole lines came before the cut; the partial one is the error.
+    expect(failed[0]!.detail.lines).toBeGreaterThan(0);
+    expect(failed[0]!.detail.lines).toBeLessThan((await requestCounts(run)).s0001!);
+    expect(String(failed[0]!.detail.error)).not.toBe('');
+
+    // The second download read the whole file: every request has one line, numbered in order.
+    expect(fetchedRows(run)).toEqual(await requestCounts(run));
+    expect(alarms(run, 'missing_ids')).toEqual([]);
+    const lineNumbers = await run.db.all<{ first: number; last: number; n: number }>(
+      `SELECT min(line_no)::INTEGER AS first, max(line_no)::INTEGER AS last, count(*)::INTEGER AS n
+       FROM raw_results WHERE submission_id = 's0001'`,
+    );
+    expect(lineNumbers).toEqual([
+      { first: 1, last: (await requestCounts(run)).s0001!, n: (await requestCounts(run)).s0001! },
+    ]);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it(`is given up after ${FETCH_ATTEMPTS_MAX} downloads: the lines read stay, the rest are requeued as missing`, async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    // Every download of the second results file (the first main batch's) is cut.
+    const files: string[] = [];
+    const cuts = cutResultsDownloads(run, (url) => {
+      if (!files.includes(url)) files.push(url);
+      return url === files[1];
+    });
+    const summary = await run.start(job);
+
+    expect(cuts).toHaveLength(FETCH_ATTEMPTS_MAX);
+    const failed = alarms(run, 'results_stream_failed');
+    expect(failed.map((e) => [e.detail.submission_id, e.detail.attempt])).toEqual([
+      ['s0002', 1],
+      ['s0002', 2],
+      ['s0002', 3],
+    ]);
+    // The last download's whole lines are kept and counted; the ids it never delivered are missing.
+    const sent = (await requestCounts(run)).s0002!;
+    const kept = await count(run.db, "SELECT count(*) FROM raw_results WHERE submission_id = 's0002'");
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(sent);
+    expect(fetchedRows(run).s0002).toBe(kept);
+    expect(failed.at(-1)!.detail.lines).toBe(kept);
+    const missing = alarms(run, 'missing_ids').filter((e) => e.detail.submission_id === 's0002');
+    expect(missing.map((e) => e.detail.count)).toEqual([sent - kept]);
+
+    // Requeued, answered on a second attempt, and promoted: nothing lost.
+    const retried = await count(run.db, 'SELECT count(*) FROM requests WHERE attempt = 2');
+    expect(retried).toBe(sent - kept);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
+describe('result lines that are not answers', () => {
+  it('dead-letters a request the API refused, retries an overloaded one, and quarantines a success with no text', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    const changed = { refused: '', overloaded: '', empty: '' };
+    rewriteResults(run, (lines) => {
+      // The first main batch: first attempts of source rows only (the canary's has golden rows).
+      if (changed.refused || lines.some((l) => idOf(l).startsWith('g_') || !idOf(l).endsWith('_1')))
+        return lines;
+      const [refused, overloaded, empty] = [...lines].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
+      Object.assign(changed, { refused: idOf(refused!), overloaded: idOf(overloaded!), empty: idOf(empty!) });
+      const noText = JSON.parse(empty!);
+      noText.result.message.content = [];
+      const replaced = new Map([
+        [refused, erroredLine(changed.refused, 'invalid_request_error', 'max_tokens: too large')],
+        [overloaded, erroredLine(changed.overloaded, 'overloaded_error', 'Overloaded')],
+        [empty, JSON.stringify(noText)],
+      ]);
+      return lines.map((l) => replaced.get(l) ?? l);
+    });
+    const summary = await run.start(job);
+
+    expect(changed.refused).not.toBe('');
+    const outcomes = await run.db.all<{
+      custom_id: string;
+      kind: string;
+      reason: string;
+      detail: string | null;
+    }>(
+      'SELECT custom_id, kind, reason, detail FROM outcomes WHERE custom_id IN (?, ?, ?) ORDER BY custom_id',
+      [changed.refused, changed.overloaded, changed.empty],
+    );
+    expect(outcomes).toEqual(
+      [
+        {
+          custom_id: changed.refused,
+          kind: 'failed',
+          reason: 'invalid_request',
+          detail: 'max_tokens: too large',
+        },
+        {
+          custom_id: changed.overloaded,
+          kind: 'retry',
+          reason: 'errored:overloaded_error',
+          detail: 'Overloaded',
+        },
+        { custom_id: changed.empty, kind: 'invalid', reason: 'unparseable', detail: expect.any(String) },
+      ].sort((a, b) => (a.custom_id < b.custom_id ? -1 : 1)),
+    );
+    const gated = run.entries.filter((e) => e.kind === 'batch_gated').map((e) => e.detail.outcomes);
+    expect(gated).toContainEqual(
+      expect.objectContaining({
+        'failed:invalid_request': 1,
+        'retry:errored:overloaded_error': 1,
+        'invalid:unparseable': 1,
+      }),
+    );
+
+    // The refused request is not sent again (it would be refused again, and billed); the
+    // overloaded one is, with the same model; the empty answer goes to the escalation model.
+    const tries = await run.db.all<{ row_key: string; attempts: string[] }>(
+      `SELECT row_key, list(model ORDER BY attempt) AS attempts FROM requests WHERE row_key IN (?, ?, ?) GROUP BY row_key ORDER BY row_key`,
+      [keyOf(changed.refused), keyOf(changed.overloaded), keyOf(changed.empty)],
+    );
+    const byKey = await dispositionsByKey(run.db);
+    expect(byKey.get(keyOf(changed.refused))).toEqual({
+      disposition: 'dead_lettered',
+      reason: 'invalid_request',
+    });
+    expect(tries.find((t) => t.row_key === keyOf(changed.refused))!.attempts).toEqual([job.models.primary]);
+    expect(tries.find((t) => t.row_key === keyOf(changed.overloaded))!.attempts).toEqual([
+      job.models.primary,
+      job.models.primary,
+    ]);
+    expect(tries.find((t) => t.row_key === keyOf(changed.empty))!.attempts).toEqual([
+      job.models.primary,
+      job.models.escalation,
+    ]);
+    expect(byKey.get(keyOf(changed.overloaded))).toEqual({ disposition: 'promoted', reason: null });
+    expect(byKey.get(keyOf(changed.empty))).toEqual({ disposition: 'promoted', reason: null });
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
