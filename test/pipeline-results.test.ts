@@ -3,7 +3,7 @@ import { FETCH_ATTEMPTS_MAX } from '../src/pipeline/run/fetch-results.js';
 import { erroredLine } from '../src/sim/world/result-lines.js';
 import { cutResultsDownloads, rewriteResults } from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
-import { alarms, count, dispositionsByKey, expectInvariants } from './support/run-checks.js';
+import { alarms, count, dispositionsByKey, expectInvariants, kinds } from './support/run-checks.js';
 
 /*
  * What the pipeline does with a results file that does not read cleanly: a download cut in the
@@ -94,6 +94,34 @@ describe('a results download cut midway', () => {
     // Requeued, answered on a second attempt, and promoted: nothing lost.
     const retried = await count(run.db, 'SELECT count(*) FROM requests WHERE attempt = 2');
     expect(retried).toBe(sent - kept);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('leaves a canary whose file never reads whole to be graded on the answers that came', async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    // Every download of the canary's results file is cut: about half its rows never arrive.
+    const files: string[] = [];
+    const cuts = cutResultsDownloads(run, (url) => {
+      if (!files.includes(url)) files.push(url);
+      return url === files[0];
+    });
+    const summary = await run.start(job);
+
+    expect(cuts).toHaveLength(FETCH_ATTEMPTS_MAX);
+    const sent = (await requestCounts(run)).s0001!;
+    const kept = await count(run.db, "SELECT count(*) FROM raw_results WHERE submission_id = 's0001'");
+    expect(kept).toBeGreaterThan(0);
+    // The rows that never came say nothing of the template: they are not invalid answers.
+    expect(kinds(run)).not.toContain('canary_halted');
+    const released = run.entries.find((e) => e.kind === 'canary_released')!;
+    expect(released.detail).toMatchObject({ validity: 1, unanswered: sent - kept, stats: { rows: kept } });
+    // They are requeued with the rest of the job, and nothing is lost.
+    expect(
+      await count(run.db, "SELECT count(*) FROM requests WHERE submission_id <> 's0001' AND attempt = 2"),
+    ).toBe(sent - kept);
     expect(summary.status).toBe('promoted');
     await expectInvariants(run, summary.runId, job, rows);
   });

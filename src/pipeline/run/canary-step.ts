@@ -29,15 +29,22 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
     distribution: {},
   };
   const field = ctx.job.distributionField;
+  let unanswered = 0;
   for (const row of rows) {
     const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
     if (row.kind === null) continue;
+    // A row whose result never came (missing, expired, canceled) says nothing of the template:
+    // it is requeued like any other, and counted apart. An error is an answer.
+    if (row.kind === 'retry' && !row.reason?.startsWith('errored:')) {
+      unanswered++;
+      continue;
+    }
     // Golden rows are answers to the same template: they count toward validity and errors too.
     stats.rows++;
     if (row.kind === 'valid') stats.valid++;
     if (row.reason?.startsWith('errored:') || row.reason === 'invalid_request') stats.errored++;
     if (row.is_golden) {
-      if (row.kind !== 'valid' && row.kind !== 'invalid') continue; // unanswered: no evidence either way
+      if (row.kind !== 'valid' && row.kind !== 'invalid') continue; // an error: no evidence either way
       stats.goldenTotal++;
       if (row.kind === 'valid' && goldenMatches(JSON.parse(row.expected_json ?? '{}'), output))
         stats.goldenCorrect++;
@@ -53,10 +60,7 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
     'canary',
     verdict.release ? 'outcome' : 'alarm',
     verdict.release ? 'canary_released' : 'canary_halted',
-    {
-      ...verdict,
-      stats,
-    },
+    { ...verdict, stats, unanswered },
   );
   return verdict;
 }
