@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findModel } from '../src/core/price-table.js';
 import { parseRfc3339 } from '../src/core/rfc3339.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { CREATE_ATTEMPTS_MAX } from '../src/pipeline/run/create-batch.js';
 import { InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { rateLimited } from '../src/sim/faults/http-fault.js';
 import { simulateModel } from '../src/sim/model/simulated-model.js';
@@ -10,6 +11,7 @@ import {
   dropResultLines,
   loseFirstCreateResponse,
   recordResultOrder,
+  refuseCreates,
   tamperFirstMainResults,
 } from './support/fetch-taps.js';
 import {
@@ -351,6 +353,55 @@ describe('submission ledger', () => {
     expect(run.sim.world.list({}).data.length).toBe(submissions.length);
     expect(summary.status).toBe('promoted');
     expect((await sinkRows(run.db)).length).toBe(60);
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('fails on a create the API refused for good, sending it once, and resume then creates it once', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    let refusing = true;
+    const refused = refuseCreates(run, 400, 'invalid_request_error', () => refusing);
+    const running = run.start(job);
+
+    await expect(running).rejects.toMatchObject({ code: 'create_failed', exitCode: 1 });
+    await expect(running).rejects.toThrow(
+      /^Failed to create batch for submission s0001: .*refused by the test/,
+    );
+    // A 400 cannot have made a batch: no retry, no search for an orphan.
+    expect(refused()).toBe(1);
+    expect(run.sim.world.list({}).data).toEqual([]);
+    expect(alarms(run, 'create_outcome_unknown')).toEqual([]);
+
+    refusing = false;
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    const summary = await run.resume(runId);
+    expect(summary.status).toBe('promoted');
+    expect(run.sim.world.list({}).data.length).toBe(await count(run.db, 'SELECT count(*) FROM submissions'));
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it(`gives up on a create after ${CREATE_ATTEMPTS_MAX} failures that may have made a batch, looking for it after each`, async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    let refusing = true;
+    const refused = refuseCreates(run, 500, 'api_error', () => refusing);
+    const running = run.start(job);
+
+    await expect(running).rejects.toMatchObject({ code: 'create_failed', exitCode: 1 });
+    await expect(running).rejects.toThrow(`${CREATE_ATTEMPTS_MAX} tries failed`);
+    expect(refused()).toBe(CREATE_ATTEMPTS_MAX);
+    // Each 500 might have made a batch: each is followed by a search that finds none.
+    expect(alarms(run, 'create_outcome_unknown')).toHaveLength(CREATE_ATTEMPTS_MAX);
+    expect(run.entries.filter((e) => e.kind === 'no_orphan_found')).toHaveLength(CREATE_ATTEMPTS_MAX);
+    expect(run.sim.world.list({}).data).toEqual([]);
+
+    refusing = false;
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    const summary = await run.resume(runId);
+    expect(summary.status).toBe('promoted');
+    expect(run.sim.world.list({}).data.length).toBe(await count(run.db, 'SELECT count(*) FROM submissions'));
     await expectInvariants(run, summary.runId, job, rows);
   });
 

@@ -40,6 +40,32 @@ export function loseFirstCreateResponse(run: SimRun): () => string | null {
   return () => lost;
 }
 
+/**
+ * Answer creates with an API error of `status` and `type` instead of passing them on, so the
+ * world makes no batch, while `refusing()` says so. Returns the number of creates answered so.
+ */
+export function refuseCreates(
+  run: SimRun,
+  status: number,
+  type: string,
+  refusing: () => boolean = () => true,
+): () => number {
+  const inner = run.env.fetch;
+  let refused = 0;
+  run.env.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const isCreate = request.method === 'POST' && new URL(request.url).pathname === '/v1/messages/batches';
+    if (!isCreate || !refusing()) return inner(input, init);
+    refused++;
+    const body = { type: 'error', error: { type, message: `refused by the test (${status})` } };
+    return new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'request-id': `req_refused_${refused}` },
+    });
+  };
+  return () => refused;
+}
+
 /** Pass the lines of every results file the pipeline downloads through `rewrite`. */
 export function rewriteResults(run: SimRun, rewrite: (lines: string[]) => string[]): void {
   const inner = run.env.fetch;
