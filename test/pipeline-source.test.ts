@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
+import type { Job } from '../src/pipeline/job/job.js';
 import { parseJob } from '../src/pipeline/job/load-job.js';
 import { CSV_LINE_BYTES_MAX } from '../src/pipeline/run/source-reader.js';
 import { countCalls } from './support/fetch-taps.js';
@@ -99,5 +102,69 @@ describe('a source in each format', () => {
     ['reviews.parquet', 'parquet'],
   ])('runs %s to the very sink the same rows as CSV give', async (file, format) => {
     expect(await promotedFrom(file, copyTo(file, format))).toEqual(fromCsv);
+  });
+});
+
+describe('keys and golden lines that cannot be planned', () => {
+  /** Start the job in `folder`: it must be refused with `code` and `message` before any call, keeping no run. */
+  async function expectRefused(folder: { dir: string; job: Job }, code: string, message: string) {
+    const run = await simRun(folder.dir);
+    const calls = countCalls(run);
+    const running = run.start(folder.job);
+    await expect(running).rejects.toThrow(UsageError);
+    await expect(running).rejects.toMatchObject({ code, exitCode: 2 });
+    await expect(running).rejects.toThrow(message);
+    expect(calls()).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) FROM runs')).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) FROM source_rows')).toBe(0);
+    return run;
+  }
+
+  it('refuses source rows with an empty key, counting them', async () => {
+    const rows = reviews(10).map((r, i) => (i === 2 || i === 5 ? { ...r, id: '' } : r));
+    await expectRefused(jobFolder(rows), 'bad_keys', 'must be unique and non-empty; found an empty key ×2');
+  });
+
+  it.each([
+    [
+      'a line that is not JSON',
+      '{"id": "g-1", "expected": {"label": "positive"}}\n{"id": "g-2",',
+      'line 2 is not JSON',
+    ],
+    [
+      'a line without the key',
+      '{"text": "Great.", "expected": {"label": "positive"}}',
+      'line 1 needs "id" and an "expected" object',
+    ],
+    [
+      'a line without expected',
+      '{"id": "g-1", "text": "Great."}',
+      'line 1 needs "id" and an "expected" object',
+    ],
+    [
+      'an expected that is not an object',
+      '{"id": "g-1", "text": "Great.", "expected": "positive"}',
+      'line 1 needs',
+    ],
+  ])('refuses a golden file with %s, naming the line', async (_, golden, message) => {
+    await expectRefused(jobFolder(reviews(10), {}, { 'golden.jsonl': golden }), 'bad_golden', message);
+  });
+
+  it('leaves no golden row behind, even once the refused run has been collected', async () => {
+    // The lines before the bad one were once left in an open appender, which wrote them into
+    // source_rows when the garbage collector destroyed it: rows of a run that was never kept.
+    const golden = '{"id": "g-1", "text": "Great.", "expected": {"label": "positive"}}\n{"id": "g-2",';
+    const run = await expectRefused(
+      jobFolder(reviews(10), {}, { 'golden.jsonl': golden }),
+      'bad_golden',
+      'line 2',
+    );
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await count(run.db, 'SELECT count(*) FROM source_rows')).toBe(0);
   });
 });

@@ -64,46 +64,56 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
 }
 
 async function loadGolden(ctx: RunContext, path: string): Promise<number> {
-  const appender = await ctx.db.appender('source_rows');
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '');
-  for (const [i, line] of lines.entries()) {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new UsageError(
-        'bad_golden',
-        `Failed to read golden file ${path}: line ${i + 1} is not JSON.`,
-        'Fix the line.',
-      );
+  // Every line is checked before any is written: an appender left open by a bad line would
+  // still write the lines before it when it is collected, rows of a run that was refused.
+  const golden = lines.map((line, i) => goldenLine(ctx, path, line, i + 1));
+  const appender = await ctx.db.appender('source_rows');
+  try {
+    for (const { key, rowJson, expected } of golden) {
+      appender.appendVarchar(ctx.runId);
+      appender.appendVarchar(goldenRowKey(key));
+      appender.appendVarchar(rowJson);
+      appender.appendVarchar(createHash('sha256').update(rowJson).digest('hex'));
+      appender.appendBoolean(true);
+      appender.appendVarchar(JSON.stringify(expected));
+      appender.appendBoolean(false);
+      appender.endRow();
     }
-    const { expected, ...row } = parsed;
-    const key = row[ctx.job.key];
-    if (
-      typeof expected !== 'object' ||
-      expected === null ||
-      (typeof key !== 'string' && typeof key !== 'number')
-    ) {
-      throw new UsageError(
-        'bad_golden',
-        `Failed to read golden file ${path}: line ${i + 1} needs "${ctx.job.key}" and an "expected" object.`,
-        'Give every golden line the source columns and an `expected` object of output fields.',
-      );
-    }
-    const rowJson = JSON.stringify(row);
-    appender.appendVarchar(ctx.runId);
-    appender.appendVarchar(goldenRowKey(String(key)));
-    appender.appendVarchar(rowJson);
-    appender.appendVarchar(createHash('sha256').update(rowJson).digest('hex'));
-    appender.appendBoolean(true);
-    appender.appendVarchar(JSON.stringify(expected));
-    appender.appendBoolean(false);
-    appender.endRow();
+  } finally {
+    appender.closeSync();
   }
-  appender.closeSync();
-  return lines.length;
+  return golden.length;
+}
+
+/** One golden line: the row (the source's columns), its key, and its `expected` output. */
+function goldenLine(ctx: RunContext, path: string, line: string, lineNo: number) {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new UsageError(
+      'bad_golden',
+      `Failed to read golden file ${path}: line ${lineNo} is not JSON.`,
+      'Fix the line.',
+    );
+  }
+  const { expected, ...row } = parsed;
+  const key = row[ctx.job.key];
+  if (
+    typeof expected !== 'object' ||
+    expected === null ||
+    (typeof key !== 'string' && typeof key !== 'number')
+  ) {
+    throw new UsageError(
+      'bad_golden',
+      `Failed to read golden file ${path}: line ${lineNo} needs "${ctx.job.key}" and an "expected" object.`,
+      'Give every golden line the source columns and an `expected` object of output fields.',
+    );
+  }
+  return { key: String(key), rowJson: JSON.stringify(row), expected };
 }
 
 /** Mark the canary slice: the rows with the lowest md5 of their key, a stable uniform sample. */
