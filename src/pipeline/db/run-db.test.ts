@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { RunDb } from './run-db.js';
+import { MEMORY_LIMIT, RunDb } from './run-db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'batchguard-run-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +40,7 @@ describe('RunDb', () => {
       expect((error as UsageError).message).toBe(
         `Failed to open ${path}: another process (PID ${child.pid}) has it open.`,
       );
+      expect((error as UsageError).hint).toContain('One batchguard process at a time');
     } finally {
       child.kill();
       await new Promise((resolve) => child.once('exit', resolve));
@@ -49,6 +50,34 @@ describe('RunDb', () => {
     expect(await db.one('SELECT 1 AS one')).toEqual({ one: 1 });
     db.close();
     await RunDb.release(path);
+  });
+
+  it('passes on, as it is, a failure to open that is not another process holding the file', async () => {
+    const path = join(dir, 'not-a-database.duckdb');
+    writeFileSync(path, 'these bytes are not a DuckDB database, and no process holds them\n'.repeat(200));
+    const error = await RunDb.open(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(UsageError);
+    // DuckDB's own words, naming the file.
+    expect((error as Error).message).toMatch(/not a valid DuckDB database file/);
+    expect((error as Error).message).toContain(path);
+  });
+
+  it('opens each file with its memory ceiling, and lets DuckDB stream inserts in any order', async () => {
+    const path = join(dir, 'settings.duckdb');
+    const db = await RunDb.open(path);
+    // 192 MB (MEMORY_LIMIT), as DuckDB prints it.
+    expect(
+      await db.one(
+        "SELECT current_setting('memory_limit') AS memory, current_setting('preserve_insertion_order') AS ordered",
+      ),
+    ).toEqual({ memory: '183.1 MiB', ordered: false });
+    expect(MEMORY_LIMIT).toBe('192MB');
+    db.close();
+    await RunDb.release(path);
+    // Releasing a file this process does not have open (or no longer has) does nothing.
+    await expect(RunDb.release(path)).resolves.toBeUndefined();
+    await expect(RunDb.release(join(dir, 'never-opened.duckdb'), { discard: true })).resolves.toBeUndefined();
   });
 
   it('lets transactions on two connections to one file take turns, so neither fails on rows both write', async () => {
