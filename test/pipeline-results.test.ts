@@ -42,7 +42,9 @@ describe('a results download cut midway', () => {
     expect(cuts).toHaveLength(1);
     const failed = alarms(run, 'results_stream_failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.detail).toMatchObject({ submission_id: 's0001', attempt: 1 });
+    expect(failed[0]).toMatchObject({ step: 'fetch', detail: { submission_id: 's0001', attempt: 1 } });
+    const fetched = run.entries.filter((e) => e.kind === 'results_fetched');
+    expect(fetched.map((e) => [e.step, e.phase])).toEqual(fetched.map(() => ['fetch', 'outcome']));
     // Some whole lines came before the cut; the partial one is the error.
     expect(failed[0]!.detail.lines).toBeGreaterThan(0);
     expect(failed[0]!.detail.lines).toBeLessThan((await requestCounts(run)).s0001!);
@@ -58,6 +60,36 @@ describe('a results download cut midway', () => {
     expect(lineNumbers).toEqual([
       { first: 1, last: (await requestCounts(run)).s0001!, n: (await requestCounts(run)).s0001! },
     ]);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('is fetched again when the download is refused outright, before any line', async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    // The first request for a results file is answered 404 (not retried by the SDK call itself).
+    const inner = run.env.fetch;
+    let refused = 0;
+    run.env.fetch = async (input, init) => {
+      if (refused === 0 && new Request(input, init).url.endsWith('/results')) {
+        refused++;
+        const body = { type: 'error', error: { type: 'not_found_error', message: 'refused by the test' } };
+        return new Response(JSON.stringify(body), {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return inner(input, init);
+    };
+    const summary = await run.start(job);
+
+    expect(refused).toBe(1);
+    const failed = alarms(run, 'results_stream_failed');
+    expect(failed.map((e) => e.detail)).toEqual([
+      { submission_id: 's0001', attempt: 1, lines: 0, error: expect.stringContaining('refused by the test') },
+    ]);
+    expect(fetchedRows(run)).toEqual(await requestCounts(run));
     expect(summary.status).toBe('promoted');
     await expectInvariants(run, summary.runId, job, rows);
   });
@@ -174,7 +206,13 @@ describe('result lines that are not answers', () => {
           reason: 'errored:overloaded_error',
           detail: 'Overloaded',
         },
-        { custom_id: changed.empty, kind: 'invalid', reason: 'unparseable', detail: expect.any(String) },
+        {
+          custom_id: changed.empty,
+          kind: 'invalid',
+          reason: 'unparseable',
+          // No text block is read as empty text, not as anything else.
+          detail: 'not JSON (Unexpected end of JSON input)',
+        },
       ].sort((a, b) => (a.custom_id < b.custom_id ? -1 : 1)),
     );
     const gated = run.entries.filter((e) => e.kind === 'batch_gated').map((e) => e.detail.outcomes);
