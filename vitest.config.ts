@@ -36,7 +36,9 @@ export default defineConfig({
     // world, database and server is made and disposed by the test that uses it).
     isolate: false,
     sequence: { sequencer: LongestFirst },
-    // Scratch files on a tmpfs where there is one (see scratchEnv): a property case ~15 % faster.
+    // Every scratch file in one folder, on a tmpfs where there is one (a property case ~15 %
+    // faster), removed at the end of the run (see scratchEnv).
     env: scratchEnv(),
+    globalSetup: ['test/support/scratch-env.ts'],
   },
 });

@@ -16,6 +16,7 @@ export default defineConfig({
       'test/lifecycle.model.test.ts',
     ],
     env: { FC_SEED: '1', BATCHGUARD_RUNS: '4', ...scratchEnv() },
+    globalSetup: ['test/support/scratch-env.ts'],
     testTimeout: 120_000,
     pool: 'forks',
   },

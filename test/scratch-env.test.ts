@@ -1,23 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchEnv } from './support/scratch-env.js';
+import { hasRoom, scratchRoot } from './support/scratch-env.js';
 
-describe('scratchEnv', () => {
-  it('names a folder with room as TMPDIR, and nothing for one that is not there', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'batchguard-scratch-'));
+describe('the tests’ scratch folder', () => {
+  it('is a new folder in the first candidate with room, or in the temporary folder', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'batchguard-scratch-'));
     try {
-      // This machine's temporary folder has well over a gigabyte free.
-      expect(scratchEnv(dir)).toEqual({ TMPDIR: dir });
-      expect(scratchEnv(join(dir, 'missing'))).toEqual({});
+      // This run's temporary folder has well over a gigabyte free; a missing folder has none.
+      expect([hasRoom(parent), hasRoom(join(parent, 'missing'))]).toEqual([true, false]);
+      const root = scratchRoot([join(parent, 'missing'), parent]);
+      expect(dirname(root)).toBe(parent);
+      expect(existsSync(root)).toBe(true);
+      expect(scratchRoot([join(parent, 'missing')]).startsWith(tmpdir())).toBe(true);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
-  it('is what the tests run with', () => {
-    const expected = scratchEnv().TMPDIR;
-    if (expected !== undefined) expect(tmpdir()).toBe(expected);
+  it('is where every test of this run makes its files', () => {
+    const root = process.env.BATCHGUARD_SCRATCH;
+    expect(root).toMatch(/batchguard-tests-/);
+    expect(tmpdir()).toBe(root);
   });
 });
