@@ -122,6 +122,11 @@ describe('a results download cut midway', () => {
     expect(failed.at(-1)!.detail.lines).toBe(kept);
     const missing = alarms(run, 'missing_ids').filter((e) => e.detail.submission_id === 's0002');
     expect(missing.map((e) => e.detail.count)).toEqual([sent - kept]);
+    // The API counted every request; fewer ids arrived than it counted.
+    const disagree = alarms(run, 'counts_disagree').filter((e) => e.detail.submission_id === 's0002');
+    expect(disagree.map((e) => e.detail)).toEqual([
+      { submission_id: 's0002', submitted: sent, counted: sent, received: kept },
+    ]);
 
     // Requeued, answered on a second attempt, and promoted: nothing lost.
     const retried = await count(run.db, 'SELECT count(*) FROM requests WHERE attempt = 2');
