@@ -164,6 +164,42 @@ describe('a results download cut midway', () => {
   });
 });
 
+describe('a batch whose API counts disagree with what was sent', () => {
+  it('is alarmed on, and its rows are still each gated by their own id', async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    // The API reports the first batch ended with one request fewer than it was given.
+    const inner = run.env.fetch;
+    let shaved: string | null = null;
+    run.env.fetch = async (input, init) => {
+      const response = await inner(input, init);
+      const request = new Request(input, init);
+      if (request.method !== 'GET' || !/\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname))
+        return response;
+      const batch = await response.json();
+      if (batch.processing_status === 'ended' && (shaved === null || shaved === batch.id)) {
+        shaved = batch.id;
+        batch.request_counts.succeeded -= 1;
+      }
+      const headers = new Headers(response.headers);
+      headers.delete('content-length');
+      return new Response(JSON.stringify(batch), { status: response.status, headers });
+    };
+    const summary = await run.start(job);
+
+    expect(shaved).toMatch(/^msgbatch_/);
+    const sent = (await requestCounts(run)).s0001!;
+    expect(alarms(run, 'counts_disagree').map((e) => e.detail)).toEqual([
+      { submission_id: 's0001', submitted: sent, counted: sent - 1, received: sent },
+    ]);
+    // Every line was there: nothing is missing, nothing requeued for it.
+    expect(alarms(run, 'missing_ids')).toEqual([]);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
+  });
+});
+
 describe('result lines that are not answers', () => {
   it('dead-letters a request the API refused, retries an overloaded one, and quarantines a success with no text', async () => {
     const rows = reviews(60);
