@@ -327,6 +327,11 @@ describe('reconciliation by custom_id', () => {
       disposition: 'quarantined',
       reason: 'duplicate',
     });
+    const conflictDetail = await run.db.one<{ detail: string }>(
+      'SELECT detail FROM outcomes WHERE custom_id = ?',
+      [tampered.conflicting],
+    );
+    expect(conflictDetail).toEqual({ detail: 'the results file holds different lines for this id' });
     expect(byKey.has(keyOf(tampered.unknown))).toBe(false);
     await expectInvariants(run, summary.runId, job, rows);
   });

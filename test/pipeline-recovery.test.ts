@@ -175,6 +175,10 @@ describe('stale source', () => {
     const byKey = await dispositionsByKey(run.db);
     for (const key of edited)
       expect(byKey.get(key)).toEqual({ disposition: 'quarantined', reason: 'stale_source' });
+    const details = await run.db.all<{ detail: string }>(
+      "SELECT DISTINCT detail FROM outcomes WHERE reason = 'stale_source'",
+    );
+    expect(details).toEqual([{ detail: 'the source row changed or vanished after submit' }]);
     const sink = await sinkRows(run.db);
     expect(sink.filter((r) => edited.includes(r.key))).toEqual([]);
     expect(sink.length).toBe(57);

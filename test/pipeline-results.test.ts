@@ -53,6 +53,8 @@ describe('a results download cut midway', () => {
     // The second download read the whole file: every request has one line, numbered in order.
     expect(fetchedRows(run)).toEqual(await requestCounts(run));
     expect(alarms(run, 'missing_ids')).toEqual([]);
+    // The file as fetched again agrees with the API's counts: nothing to alarm on.
+    expect(alarms(run, 'counts_disagree')).toEqual([]);
     const lineNumbers = await run.db.all<{ first: number; last: number; n: number }>(
       `SELECT min(line_no)::INTEGER AS first, max(line_no)::INTEGER AS last, count(*)::INTEGER AS n
        FROM raw_results WHERE submission_id = 's0001'`,
@@ -190,8 +192,8 @@ describe('a batch whose API counts disagree with what was sent', () => {
 
     expect(shaved).toMatch(/^msgbatch_/);
     const sent = (await requestCounts(run)).s0001!;
-    expect(alarms(run, 'counts_disagree').map((e) => e.detail)).toEqual([
-      { submission_id: 's0001', submitted: sent, counted: sent - 1, received: sent },
+    expect(alarms(run, 'counts_disagree').map((e) => [e.step, e.detail])).toEqual([
+      ['gate', { submission_id: 's0001', submitted: sent, counted: sent - 1, received: sent }],
     ]);
     // Every line was there: nothing is missing, nothing requeued for it.
     expect(alarms(run, 'missing_ids')).toEqual([]);
@@ -201,92 +203,110 @@ describe('a batch whose API counts disagree with what was sent', () => {
 });
 
 describe('result lines that are not answers', () => {
-  it('dead-letters a request the API refused, retries an overloaded one, and quarantines a success with no text', async () => {
+  it('dead-letters a request the API refused, retries an overloaded or canceled one, and quarantines a success with no text or a result it does not know', async () => {
     const rows = reviews(60);
     const { dir, job } = jobFolder(rows);
     const run = await simRun(dir, { seed: 1 });
-    const changed = { refused: '', overloaded: '', empty: '' };
+    const changed = { refused: '', overloaded: '', empty: '', canceled: '', strange: '' };
     rewriteResults(run, (lines) => {
       // The first main batch: first attempts of source rows only (the canary's has golden rows).
       if (changed.refused || lines.some((l) => idOf(l).startsWith('g_') || !idOf(l).endsWith('_1')))
         return lines;
-      const [refused, overloaded, empty] = [...lines].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
-      Object.assign(changed, { refused: idOf(refused!), overloaded: idOf(overloaded!), empty: idOf(empty!) });
+      const [refused, overloaded, empty, canceled, strange] = [...lines].sort((a, b) =>
+        idOf(a) < idOf(b) ? -1 : 1,
+      );
+      Object.assign(changed, {
+        refused: idOf(refused!),
+        overloaded: idOf(overloaded!),
+        empty: idOf(empty!),
+        canceled: idOf(canceled!),
+        strange: idOf(strange!),
+      });
       const noText = JSON.parse(empty!);
       noText.result.message.content = [];
       const replaced = new Map([
         [refused, erroredLine(changed.refused, 'invalid_request_error', 'max_tokens: too large')],
         [overloaded, erroredLine(changed.overloaded, 'overloaded_error', 'Overloaded')],
         [empty, JSON.stringify(noText)],
+        [canceled, JSON.stringify({ custom_id: changed.canceled, result: { type: 'canceled' } })],
+        // A result type a later API might add: not an answer this pipeline can read.
+        [strange, JSON.stringify({ custom_id: changed.strange, result: { type: 'withheld' } })],
       ]);
       return lines.map((l) => replaced.get(l) ?? l);
     });
     const summary = await run.start(job);
 
     expect(changed.refused).not.toBe('');
-    const outcomes = await run.db.all<{
+    const firstOutcomes = await run.db.all<{
       custom_id: string;
       kind: string;
       reason: string;
       detail: string | null;
     }>(
-      'SELECT custom_id, kind, reason, detail FROM outcomes WHERE custom_id IN (?, ?, ?) ORDER BY custom_id',
-      [changed.refused, changed.overloaded, changed.empty],
+      'SELECT custom_id, kind, reason, detail FROM outcomes WHERE custom_id IN (?, ?, ?, ?, ?) ORDER BY custom_id',
+      Object.values(changed),
     );
-    expect(outcomes).toEqual(
-      [
-        {
-          custom_id: changed.refused,
-          kind: 'failed',
-          reason: 'invalid_request',
-          detail: 'max_tokens: too large',
-        },
-        {
-          custom_id: changed.overloaded,
-          kind: 'retry',
-          reason: 'errored:overloaded_error',
-          detail: 'Overloaded',
-        },
-        {
-          custom_id: changed.empty,
-          kind: 'invalid',
-          reason: 'unparseable',
-          // No text block is read as empty text, not as anything else.
-          detail: 'not JSON (Unexpected end of JSON input)',
-        },
-      ].sort((a, b) => (a.custom_id < b.custom_id ? -1 : 1)),
-    );
+    const expected = [
+      {
+        custom_id: changed.refused,
+        kind: 'failed',
+        reason: 'invalid_request',
+        detail: 'max_tokens: too large',
+      },
+      {
+        custom_id: changed.overloaded,
+        kind: 'retry',
+        reason: 'errored:overloaded_error',
+        detail: 'Overloaded',
+      },
+      // No text block is read as empty text, not as anything else.
+      {
+        custom_id: changed.empty,
+        kind: 'invalid',
+        reason: 'unparseable',
+        detail: 'not JSON (Unexpected end of JSON input)',
+      },
+      { custom_id: changed.canceled, kind: 'retry', reason: 'canceled', detail: null },
+      {
+        custom_id: changed.strange,
+        kind: 'invalid',
+        reason: 'unparseable',
+        detail: 'unknown result type withheld',
+      },
+    ];
+    expect(firstOutcomes).toEqual(expected.sort((a, b) => (a.custom_id < b.custom_id ? -1 : 1)));
     const gated = run.entries.filter((e) => e.kind === 'batch_gated').map((e) => e.detail.outcomes);
     expect(gated).toContainEqual(
       expect.objectContaining({
         'failed:invalid_request': 1,
         'retry:errored:overloaded_error': 1,
-        'invalid:unparseable': 1,
+        'retry:canceled': 1,
+        'invalid:unparseable': 2,
       }),
     );
 
     // The refused request is not sent again (it would be refused again, and billed); the
-    // overloaded one is, with the same model; the empty answer goes to the escalation model.
-    const tries = await run.db.all<{ row_key: string; attempts: string[] }>(
-      `SELECT row_key, list(model ORDER BY attempt) AS attempts FROM requests WHERE row_key IN (?, ?, ?) GROUP BY row_key ORDER BY row_key`,
-      [keyOf(changed.refused), keyOf(changed.overloaded), keyOf(changed.empty)],
+    // overloaded and canceled ones are, with the same model; the others go to the escalation model.
+    const tries = await run.db.all<{ row_key: string; models: string[]; attempts: number[] }>(
+      `SELECT q.row_key, list(q.model ORDER BY q.attempt) AS models, list(o.attempt ORDER BY q.attempt) AS attempts
+       FROM requests q JOIN outcomes o USING (run_id, submission_id, custom_id)
+       WHERE q.row_key IN (?, ?, ?, ?, ?) GROUP BY q.row_key`,
+      Object.values(changed).map(keyOf),
     );
+    const triesOf = (customId: string) => tries.find((t) => t.row_key === keyOf(customId));
+    const { primary, escalation } = job.models;
+    expect(triesOf(changed.refused)).toMatchObject({ models: [primary], attempts: [1] });
+    for (const again of [changed.overloaded, changed.canceled])
+      expect(triesOf(again)).toMatchObject({ models: [primary, primary], attempts: [1, 2] });
+    for (const escalated of [changed.empty, changed.strange])
+      expect(triesOf(escalated)).toMatchObject({ models: [primary, escalation], attempts: [1, 2] });
     const byKey = await dispositionsByKey(run.db);
     expect(byKey.get(keyOf(changed.refused))).toEqual({
       disposition: 'dead_lettered',
       reason: 'invalid_request',
     });
-    expect(tries.find((t) => t.row_key === keyOf(changed.refused))!.attempts).toEqual([job.models.primary]);
-    expect(tries.find((t) => t.row_key === keyOf(changed.overloaded))!.attempts).toEqual([
-      job.models.primary,
-      job.models.primary,
-    ]);
-    expect(tries.find((t) => t.row_key === keyOf(changed.empty))!.attempts).toEqual([
-      job.models.primary,
-      job.models.escalation,
-    ]);
-    expect(byKey.get(keyOf(changed.overloaded))).toEqual({ disposition: 'promoted', reason: null });
-    expect(byKey.get(keyOf(changed.empty))).toEqual({ disposition: 'promoted', reason: null });
+    for (const answered of [changed.overloaded, changed.canceled, changed.empty, changed.strange])
+      expect(byKey.get(keyOf(answered))).toEqual({ disposition: 'promoted', reason: null });
     await expectInvariants(run, summary.runId, job, rows);
   });
 });
