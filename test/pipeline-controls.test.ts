@@ -332,6 +332,41 @@ describe('reconciliation by custom_id', () => {
       [tampered.conflicting],
     );
     expect(conflictDetail).toEqual({ detail: 'the results file holds different lines for this id' });
+    // What the gate wrote for each: one outcome per id, whatever the lines.
+    const outcomes = await run.db.all<{
+      custom_id: string;
+      kind: string;
+      reason: string | null;
+      detail: string | null;
+    }>(
+      'SELECT custom_id, kind, reason, detail FROM outcomes WHERE custom_id IN (?, ?, ?, ?, ?, ?) ORDER BY custom_id',
+      [...tampered.dropped, tampered.duplicated, tampered.conflicting, tampered.unknown],
+    );
+    expect(outcomes.filter((o) => o.custom_id === tampered.duplicated)).toEqual([
+      { custom_id: tampered.duplicated, kind: 'valid', reason: null, detail: null },
+    ]);
+    expect(outcomes.filter((o) => o.custom_id === tampered.unknown)).toEqual([
+      {
+        custom_id: tampered.unknown,
+        kind: 'alarm',
+        reason: 'unknown_id',
+        detail: 'the run never submitted this id',
+      },
+    ]);
+    expect(
+      outcomes.filter((o) => tampered.dropped.includes(o.custom_id)).map(({ custom_id, ...o }) => o),
+    ).toEqual(
+      tampered.dropped.map(() => ({
+        kind: 'retry',
+        reason: 'missing',
+        detail: 'no result line for this id',
+      })),
+    );
+    const gateEntries = run.entries.filter((e) =>
+      ['missing_ids', 'duplicate_lines', 'unknown_ids', 'counts_disagree', 'batch_gated'].includes(e.kind),
+    );
+    expect(new Set(gateEntries.map((e) => e.step))).toEqual(new Set(['gate']));
+    expect(await run.db.all('SELECT DISTINCT status FROM submissions')).toEqual([{ status: 'gated' }]);
     expect(byKey.has(keyOf(tampered.unknown))).toBe(false);
     await expectInvariants(run, summary.runId, job, rows);
   });

@@ -179,6 +179,9 @@ describe('stale source', () => {
       "SELECT DISTINCT detail FROM outcomes WHERE reason = 'stale_source'",
     );
     expect(details).toEqual([{ detail: 'the source row changed or vanished after submit' }]);
+    // The gate alarms on them, once, for the batch they were in.
+    const staleAlarms = run.entries.filter((e) => e.kind === 'stale_source');
+    expect(staleAlarms.map((e) => [e.step, e.phase, e.detail.count])).toEqual([['gate', 'alarm', 3]]);
     const sink = await sinkRows(run.db);
     expect(sink.filter((r) => edited.includes(r.key))).toEqual([]);
     expect(sink.length).toBe(57);
