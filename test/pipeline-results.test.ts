@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FETCH_ATTEMPTS_MAX } from '../src/pipeline/run/fetch-results.js';
 import { erroredLine } from '../src/sim/world/result-lines.js';
-import { cutResultsDownloads, rewriteResults } from './support/fetch-taps.js';
+import {
+  cutResultsDownloads,
+  refuseFirstResultsDownload,
+  rewriteResults,
+  undercountFirstEndedBatch,
+} from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
 import { alarms, count, dispositionsByKey, expectInvariants, kinds } from './support/run-checks.js';
 
@@ -71,22 +76,10 @@ describe('a results download cut midway', () => {
     const { dir, job } = jobFolder(rows);
     const run = await simRun(dir, { seed: 1 });
     // The first request for a results file is answered 404 (not retried by the SDK call itself).
-    const inner = run.env.fetch;
-    let refused = 0;
-    run.env.fetch = async (input, init) => {
-      if (refused === 0 && new Request(input, init).url.endsWith('/results')) {
-        refused++;
-        const body = { type: 'error', error: { type: 'not_found_error', message: 'refused by the test' } };
-        return new Response(JSON.stringify(body), {
-          status: 404,
-          headers: { 'content-type': 'application/json' },
-        });
-      }
-      return inner(input, init);
-    };
+    const refused = refuseFirstResultsDownload(run);
     const summary = await run.start(job);
 
-    expect(refused).toBe(1);
+    expect(refused()).toBe(1);
     const failed = alarms(run, 'results_stream_failed');
     expect(failed.map((e) => e.detail)).toEqual([
       { submission_id: 's0001', attempt: 1, lines: 0, error: expect.stringContaining('refused by the test') },
@@ -172,25 +165,10 @@ describe('a batch whose API counts disagree with what was sent', () => {
     const { dir, job } = jobFolder(rows);
     const run = await simRun(dir, { seed: 1 });
     // The API reports the first batch ended with one request fewer than it was given.
-    const inner = run.env.fetch;
-    let shaved: string | null = null;
-    run.env.fetch = async (input, init) => {
-      const response = await inner(input, init);
-      const request = new Request(input, init);
-      if (request.method !== 'GET' || !/\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname))
-        return response;
-      const batch = await response.json();
-      if (batch.processing_status === 'ended' && (shaved === null || shaved === batch.id)) {
-        shaved = batch.id;
-        batch.request_counts.succeeded -= 1;
-      }
-      const headers = new Headers(response.headers);
-      headers.delete('content-length');
-      return new Response(JSON.stringify(batch), { status: response.status, headers });
-    };
+    const undercounted = undercountFirstEndedBatch(run);
     const summary = await run.start(job);
 
-    expect(shaved).toMatch(/^msgbatch_/);
+    expect(undercounted()).toMatch(/^msgbatch_/);
     const sent = (await requestCounts(run)).s0001!;
     expect(alarms(run, 'counts_disagree').map((e) => [e.step, e.detail])).toEqual([
       ['gate', { submission_id: 's0001', submitted: sent, counted: sent - 1, received: sent }],

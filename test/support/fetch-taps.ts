@@ -2,8 +2,9 @@ import { cutBody } from '../../src/sim/http/responses.js';
 import type { SimRun } from './pipeline-harness.js';
 
 /*
- * Taps on a simulated run's fetch, for faults the world cannot yet make itself: they count what
- * the pipeline sends, lose a response, or record and rewrite the results files it downloads.
+ * Taps on a simulated run's fetch, for faults the world cannot yet make itself or cannot aim at
+ * one call: they count what the pipeline sends, lose or refuse a response, misreport a batch's
+ * counts, cut a download, or record and rewrite the results files it downloads.
  */
 
 /** Count the calls the pipeline makes to the API. */
@@ -57,13 +58,54 @@ export function refuseCreates(
     const isCreate = request.method === 'POST' && new URL(request.url).pathname === '/v1/messages/batches';
     if (!isCreate || !refusing()) return inner(input, init);
     refused++;
-    const body = { type: 'error', error: { type, message: `refused by the test (${status})` } };
-    return new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json', 'request-id': `req_refused_${refused}` },
-    });
+    return apiError(status, type);
   };
   return () => refused;
+}
+
+/** An API error response as the API shapes it, its message saying the test refused the call. */
+function apiError(status: number, type: string): Response {
+  const body = { type: 'error', error: { type, message: `refused by the test (${status})` } };
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Answer the first request for a results file with a 404 (not a status the pipeline's call
+ * retries), so that download fails before its first line. Returns the number answered so.
+ */
+export function refuseFirstResultsDownload(run: SimRun): () => number {
+  const inner = run.env.fetch;
+  let refused = 0;
+  run.env.fetch = async (input, init) => {
+    if (refused > 0 || !new Request(input, init).url.endsWith('/results')) return inner(input, init);
+    refused++;
+    return apiError(404, 'not_found_error');
+  };
+  return () => refused;
+}
+
+/**
+ * Have the API report the first batch that ends with one succeeded request fewer than it was
+ * given, every time it is retrieved. Returns a getter for that batch's id (null until then).
+ */
+export function undercountFirstEndedBatch(run: SimRun): () => string | null {
+  const inner = run.env.fetch;
+  let undercounted: string | null = null;
+  run.env.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    const request = new Request(input, init);
+    const isRetrieve = /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
+    if (request.method !== 'GET' || !isRetrieve) return response;
+    const batch = await response.json();
+    if (batch.processing_status === 'ended' && (undercounted ?? batch.id) === batch.id) {
+      undercounted = batch.id;
+      batch.request_counts.succeeded -= 1;
+    }
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    return new Response(JSON.stringify(batch), { status: response.status, headers });
+  };
+  return () => undercounted;
 }
 
 /** Pass the lines of every results file the pipeline downloads through `rewrite`. */
