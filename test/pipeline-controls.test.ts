@@ -396,15 +396,35 @@ describe('submission ledger', () => {
     await expectInvariants(run, summary.runId, job, rows);
   });
 
-  it('fails on a create the API refused for good, sending it once, and resume then creates it once', async () => {
+  /** A 60-row job whose creates the API answers with `status` until `resumeOnce` stops it. */
+  async function refusedRun(status: number, type: string) {
     const rows = reviews(60);
     const { dir, job } = jobFolder(rows);
     const run = await simRun(dir, { seed: 1 });
     let refusing = true;
-    const refused = refuseCreates(run, 400, 'invalid_request_error', () => refusing);
+    const refused = refuseCreates(run, status, type, () => refusing);
     const running = run.start(job);
-
     await expect(running).rejects.toMatchObject({ code: 'create_failed', exitCode: 1 });
+    return {
+      run,
+      running,
+      refused,
+      /** Stop refusing and resume the run: it promotes, with one batch for each submission. */
+      async resumeOnce() {
+        refusing = false;
+        const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+        const summary = await run.resume(runId);
+        expect(summary.status).toBe('promoted');
+        expect(run.sim.world.list({}).data.length).toBe(
+          await count(run.db, 'SELECT count(*) FROM submissions'),
+        );
+        await expectInvariants(run, summary.runId, job, rows);
+      },
+    };
+  }
+
+  it('fails on a create the API refused for good, sending it once, and resume then creates it once', async () => {
+    const { run, running, refused, resumeOnce } = await refusedRun(400, 'invalid_request_error');
     await expect(running).rejects.toThrow(
       /^Failed to create batch for submission s0001: .*refused by the test/,
     );
@@ -412,37 +432,18 @@ describe('submission ledger', () => {
     expect(refused()).toBe(1);
     expect(run.sim.world.list({}).data).toEqual([]);
     expect(alarms(run, 'create_outcome_unknown')).toEqual([]);
-
-    refusing = false;
-    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
-    const summary = await run.resume(runId);
-    expect(summary.status).toBe('promoted');
-    expect(run.sim.world.list({}).data.length).toBe(await count(run.db, 'SELECT count(*) FROM submissions'));
-    await expectInvariants(run, summary.runId, job, rows);
+    await resumeOnce();
   });
 
   it(`gives up on a create after ${CREATE_ATTEMPTS_MAX} failures that may have made a batch, looking for it after each`, async () => {
-    const rows = reviews(60);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
-    let refusing = true;
-    const refused = refuseCreates(run, 500, 'api_error', () => refusing);
-    const running = run.start(job);
-
-    await expect(running).rejects.toMatchObject({ code: 'create_failed', exitCode: 1 });
+    const { run, running, refused, resumeOnce } = await refusedRun(500, 'api_error');
     await expect(running).rejects.toThrow(`${CREATE_ATTEMPTS_MAX} tries failed`);
     expect(refused()).toBe(CREATE_ATTEMPTS_MAX);
     // Each 500 might have made a batch: each is followed by a search that finds none.
     expect(alarms(run, 'create_outcome_unknown')).toHaveLength(CREATE_ATTEMPTS_MAX);
     expect(run.entries.filter((e) => e.kind === 'no_orphan_found')).toHaveLength(CREATE_ATTEMPTS_MAX);
     expect(run.sim.world.list({}).data).toEqual([]);
-
-    refusing = false;
-    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
-    const summary = await run.resume(runId);
-    expect(summary.status).toBe('promoted');
-    expect(run.sim.world.list({}).data.length).toBe(await count(run.db, 'SELECT count(*) FROM submissions'));
-    await expectInvariants(run, summary.runId, job, rows);
+    await resumeOnce();
   });
 
   it('retries a create refused with 429 only after retry-after, creating one batch', async () => {

@@ -28,6 +28,23 @@ const fetchedRows = (run: SimRun) =>
       .map((e) => [e.detail.submission_id as string, e.detail.rows as number]),
   );
 
+/** A job of `n` reviews and its run in a simulated world at seed 1. */
+async function reviewsRun(n: number) {
+  const rows = reviews(n);
+  const { dir, job } = jobFolder(rows);
+  return { rows, job, run: await simRun(dir, { seed: 1 }) };
+}
+
+/** How many requests a submission sent, and how many result lines the fetch kept for it. */
+async function sentAndKept(run: SimRun, submissionId: string) {
+  const sent = (await requestCounts(run))[submissionId]!;
+  const kept = await count(
+    run.db,
+    `SELECT count(*) FROM raw_results WHERE submission_id = '${submissionId}'`,
+  );
+  return { sent, kept };
+}
+
 async function requestCounts(run: SimRun): Promise<Record<string, number>> {
   const rows = await run.db.all<{ submission_id: string; n: number }>(
     'SELECT submission_id, request_count AS n FROM submissions ORDER BY submission_id',
@@ -37,11 +54,9 @@ async function requestCounts(run: SimRun): Promise<Record<string, number>> {
 
 describe('a results download cut midway', () => {
   it('is fetched again, and every line of the file is stored once', async () => {
-    const rows = reviews(40);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(40);
     // The first download of the first results file (the canary's) stops in the middle of a line.
-    const cuts = cutResultsDownloads(run, (_url, n) => n === 1 && cuts.length === 0);
+    const cuts = cutResultsDownloads(run, ({ file, attempt }) => file === 0 && attempt === 1);
     const summary = await run.start(job);
 
     expect(cuts).toHaveLength(1);
@@ -72,9 +87,7 @@ describe('a results download cut midway', () => {
   });
 
   it('is fetched again when the download is refused outright, before any line', async () => {
-    const rows = reviews(40);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(40);
     // The first request for a results file is answered 404 (not retried by the SDK call itself).
     const refused = refuseFirstResultsDownload(run);
     const summary = await run.start(job);
@@ -90,15 +103,9 @@ describe('a results download cut midway', () => {
   });
 
   it(`is given up after ${FETCH_ATTEMPTS_MAX} downloads: the lines read stay, the rest are requeued as missing`, async () => {
-    const rows = reviews(40);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(40);
     // Every download of the second results file (the first main batch's) is cut.
-    const files: string[] = [];
-    const cuts = cutResultsDownloads(run, (url) => {
-      if (!files.includes(url)) files.push(url);
-      return url === files[1];
-    });
+    const cuts = cutResultsDownloads(run, ({ file }) => file === 1);
     const summary = await run.start(job);
 
     expect(cuts).toHaveLength(FETCH_ATTEMPTS_MAX);
@@ -109,8 +116,7 @@ describe('a results download cut midway', () => {
       ['s0002', 3],
     ]);
     // The last download's whole lines are kept and counted; the ids it never delivered are missing.
-    const sent = (await requestCounts(run)).s0002!;
-    const kept = await count(run.db, "SELECT count(*) FROM raw_results WHERE submission_id = 's0002'");
+    const { sent, kept } = await sentAndKept(run, 's0002');
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(sent);
     expect(fetchedRows(run).s0002).toBe(kept);
@@ -131,20 +137,13 @@ describe('a results download cut midway', () => {
   });
 
   it('leaves a canary whose file never reads whole to be graded on the answers that came', async () => {
-    const rows = reviews(40);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(40);
     // Every download of the canary's results file is cut: about half its rows never arrive.
-    const files: string[] = [];
-    const cuts = cutResultsDownloads(run, (url) => {
-      if (!files.includes(url)) files.push(url);
-      return url === files[0];
-    });
+    const cuts = cutResultsDownloads(run, ({ file }) => file === 0);
     const summary = await run.start(job);
 
     expect(cuts).toHaveLength(FETCH_ATTEMPTS_MAX);
-    const sent = (await requestCounts(run)).s0001!;
-    const kept = await count(run.db, "SELECT count(*) FROM raw_results WHERE submission_id = 's0001'");
+    const { sent, kept } = await sentAndKept(run, 's0001');
     expect(kept).toBeGreaterThan(0);
     // The rows that never came say nothing of the template: they are not invalid answers.
     expect(kinds(run)).not.toContain('canary_halted');
@@ -161,9 +160,7 @@ describe('a results download cut midway', () => {
 
 describe('a batch whose API counts disagree with what was sent', () => {
   it('is alarmed on, and its rows are still each gated by their own id', async () => {
-    const rows = reviews(40);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(40);
     // The API reports the first batch ended with one request fewer than it was given.
     const undercounted = undercountFirstEndedBatch(run);
     const summary = await run.start(job);
@@ -182,9 +179,7 @@ describe('a batch whose API counts disagree with what was sent', () => {
 
 describe('result lines that are not answers', () => {
   it('dead-letters a request the API refused, retries an overloaded or canceled one, and quarantines a success with no text or a result it does not know', async () => {
-    const rows = reviews(60);
-    const { dir, job } = jobFolder(rows);
-    const run = await simRun(dir, { seed: 1 });
+    const { rows, job, run } = await reviewsRun(60);
     const changed = { refused: '', overloaded: '', empty: '', canceled: '', strange: '' };
     rewriteResults(run, (lines) => {
       // The first main batch: first attempts of source rows only (the canary's has golden rows).

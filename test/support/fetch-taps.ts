@@ -7,6 +7,10 @@ import type { SimRun } from './pipeline-harness.js';
  * counts, cut a download, or record and rewrite the results files it downloads.
  */
 
+/** Whether `request` creates a batch. */
+const isCreate = (request: Request): boolean =>
+  request.method === 'POST' && new URL(request.url).pathname === '/v1/messages/batches';
+
 /** Count the calls the pipeline makes to the API. */
 export function countCalls(run: SimRun): () => number {
   const inner = run.env.fetch;
@@ -27,12 +31,7 @@ export function loseFirstCreateResponse(run: SimRun): () => string | null {
   let lost: string | null = null;
   run.env.fetch = async (input, init) => {
     const response = await inner(input, init);
-    const request = new Request(input, init);
-    if (
-      lost === null &&
-      request.method === 'POST' &&
-      new URL(request.url).pathname === '/v1/messages/batches'
-    ) {
+    if (lost === null && isCreate(new Request(input, init))) {
       lost = ((await response.json()) as { id: string }).id;
       throw new TypeError('fetch failed');
     }
@@ -54,9 +53,7 @@ export function refuseCreates(
   const inner = run.env.fetch;
   let refused = 0;
   run.env.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const isCreate = request.method === 'POST' && new URL(request.url).pathname === '/v1/messages/batches';
-    if (!isCreate || !refusing()) return inner(input, init);
+    if (!isCreate(new Request(input, init)) || !refusing()) return inner(input, init);
     refused++;
     return apiError(status, type);
   };
@@ -122,22 +119,33 @@ export function rewriteResults(run: SimRun, rewrite: (lines: string[]) => string
   };
 }
 
+/** One download of a results file: which file (0 for the first the run fetched) and which try at it (from 1). */
+export interface ResultsDownload {
+  file: number;
+  attempt: number;
+}
+
 /**
- * Cut in the middle of a line the results downloads `cut` picks, as a dropped connection would:
- * `n` counts the downloads of that results file, from 1. Returns the URLs of the downloads cut.
+ * Cut in the middle of a line the results downloads `cut` picks, as a dropped connection would.
+ * Returns the downloads cut.
  */
-export function cutResultsDownloads(run: SimRun, cut: (url: string, n: number) => boolean): string[] {
+export function cutResultsDownloads(
+  run: SimRun,
+  cut: (download: ResultsDownload) => boolean,
+): ResultsDownload[] {
   const inner = run.env.fetch;
-  const seen = new Map<string, number>();
-  const cuts: string[] = [];
+  const files: string[] = [];
+  const tries = new Map<string, number>();
+  const cuts: ResultsDownload[] = [];
   run.env.fetch = async (input, init) => {
     const response = await inner(input, init);
     const url = new Request(input, init).url;
     if (!url.endsWith('/results') || !response.ok) return response;
-    const n = (seen.get(url) ?? 0) + 1;
-    seen.set(url, n);
-    if (!cut(url, n)) return response;
-    cuts.push(url);
+    if (!files.includes(url)) files.push(url);
+    tries.set(url, (tries.get(url) ?? 0) + 1);
+    const download = { file: files.indexOf(url), attempt: tries.get(url)! };
+    if (!cut(download)) return response;
+    cuts.push(download);
     return cutBody(response, 0.5);
   };
   return cuts;
