@@ -74,16 +74,16 @@ async function floor(): Promise<number> {
   for (const id of ids) {
     while ((await client.messages.batches.retrieve(id)).processing_status !== 'ended')
       await new Promise((r) => setTimeout(r, 200));
-    const appender = await db.appender('bare');
-    for await (const row of await client.messages.batches.results(id)) {
-      appender.appendVarchar(row.custom_id);
-      appender.appendVarchar(row.result.type);
-      const block = row.result.type === 'succeeded' ? row.result.message.content[0] : undefined;
-      appender.appendVarchar(block?.type === 'text' ? block.text : '');
-      appender.endRow();
-      appended++;
-    }
-    appender.closeSync();
+    await db.append('bare', async (appender) => {
+      for await (const row of await client.messages.batches.results(id)) {
+        appender.appendVarchar(row.custom_id);
+        appender.appendVarchar(row.result.type);
+        const block = row.result.type === 'succeeded' ? row.result.message.content[0] : undefined;
+        appender.appendVarchar(block?.type === 'text' ? block.text : '');
+        appender.endRow();
+        appended++;
+      }
+    });
   }
   return appended;
 }

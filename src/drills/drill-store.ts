@@ -70,14 +70,14 @@ export class DrillStore {
       JSON.stringify(result.reasons),
       result.replay,
     ]);
-    const appender = await this.db.appender('drill_log');
-    for (const e of entries) {
-      for (const value of [this.gamedayId, result.scenario]) appender.appendVarchar(value);
-      appender.appendInteger(e.seq);
-      for (const value of [e.at, e.step, e.phase, e.kind, JSON.stringify(e.detail)])
-        appender.appendVarchar(value);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await this.db.append('drill_log', (appender) => {
+      for (const e of entries) {
+        for (const value of [this.gamedayId, result.scenario]) appender.appendVarchar(value);
+        appender.appendInteger(e.seq);
+        for (const value of [e.at, e.step, e.phase, e.kind, JSON.stringify(e.detail)])
+          appender.appendVarchar(value);
+        appender.endRow();
+      }
+    });
   }
 }

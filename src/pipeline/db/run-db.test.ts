@@ -2,9 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { MEMORY_LIMIT, RunDb } from './run-db.js';
+import { type Appender, MEMORY_LIMIT, RunDb } from './run-db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'batchguard-run-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +80,32 @@ describe('RunDb', () => {
     // Releasing a file this process does not have open (or no longer has) does nothing.
     await expect(RunDb.release(path)).resolves.toBeUndefined();
     await expect(RunDb.release(join(dir, 'never-opened.duckdb'), { discard: true })).resolves.toBeUndefined();
+  });
+
+  it('appends rows in bulk when the fill returns, and none of them when it throws, even once collected', async () => {
+    const path = join(dir, 'append.duckdb');
+    const db = await RunDb.open(path);
+    await db.exec('CREATE TABLE t (n INTEGER)');
+    const fill = (upTo: number, failAt?: number) => (appender: Appender) => {
+      for (let n = 1; n <= upTo; n++) {
+        if (n === failAt) throw new Error(`row ${n} is bad`);
+        appender.appendInteger(n);
+        appender.endRow();
+      }
+      return upTo;
+    };
+    expect(await db.append('t', fill(3))).toBe(3);
+    await expect(db.append('t', fill(5, 4))).rejects.toThrow('row 4 is bad');
+    // An appender left holding rows 1-3 would write them when the garbage collector destroys it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await db.all('SELECT n FROM t ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    db.close();
+    await RunDb.release(path);
   });
 
   it('lets transactions on two connections to one file take turns, so neither fails on rows both write', async () => {

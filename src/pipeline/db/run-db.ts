@@ -1,9 +1,15 @@
 import { resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { UsageError } from '../../core/errors.js';
 import { SCHEMA_SQL } from './schema.js';
 
 export type SqlParams = DuckDBValue[];
+export type Appender = DuckDBAppender;
 
 /** DuckDB's own memory ceiling per database file. */
 export const MEMORY_LIMIT = '192MB';
@@ -97,9 +103,22 @@ export class RunDb {
     for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
   }
 
-  /** A bulk writer (DuckDB Appender) for `table`; far faster than row-by-row INSERT. */
-  appender(table: string) {
-    return this.conn.createAppender(table);
+  /**
+   * Write rows to `table` in bulk through a DuckDB Appender (far faster than row-by-row INSERT):
+   * `fill` appends them, and they are written when it returns. If it throws, none of them is: an
+   * appender left open would write what it holds when the garbage collector destroys it, rows of
+   * a step that failed.
+   */
+  async append<T>(table: string, fill: (appender: Appender) => T | Promise<T>): Promise<T> {
+    const appender = await this.conn.createAppender(table);
+    try {
+      return await fill(appender);
+    } catch (error) {
+      appender.clear();
+      throw error;
+    } finally {
+      appender.closeSync();
+    }
   }
 
   /**

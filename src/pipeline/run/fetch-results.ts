@@ -1,5 +1,6 @@
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import { batchCostUsd, findModel } from '../../core/price-table.js';
+import type { Appender } from '../db/run-db.js';
 import { withRetries } from '../retry.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
@@ -59,9 +60,9 @@ async function appendResults(
     return { lines: 0, failure };
   }
   const lines = decoder[Symbol.asyncIterator]();
-  const appender = await ctx.db.appender('raw_results');
-  let lineNo = 0;
-  try {
+  // A download that stops short returns: the whole lines before the failure are kept.
+  return ctx.db.append('raw_results', async (appender) => {
+    let lineNo = 0;
     for (;;) {
       let next: IteratorResult<MessageBatchIndividualResponse>;
       try {
@@ -72,12 +73,8 @@ async function appendResults(
       if (next.done) return { lines: lineNo };
       appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, next.value, model);
     }
-  } finally {
-    appender.closeSync();
-  }
+  });
 }
-
-type Appender = Awaited<ReturnType<RunContext['db']['appender']>>;
 
 function appendRow(
   appender: Appender,

@@ -176,20 +176,20 @@ async function checkCounts(ctx: RunContext, submission: Submission): Promise<voi
 }
 
 async function writeOutcomes(ctx: RunContext, submission: Submission, outcomes: Outcome[]): Promise<void> {
-  const appender = await ctx.db.appender('outcomes');
-  for (const [customId, rowKey, attempt, model, kind, reason, detail, output] of outcomes) {
-    appender.appendVarchar(ctx.runId);
-    appender.appendVarchar(submission.submissionId);
-    appender.appendVarchar(customId);
-    if (rowKey === null) appender.appendNull();
-    else appender.appendVarchar(rowKey);
-    if (attempt === null) appender.appendNull();
-    else appender.appendInteger(attempt);
-    for (const value of [model, kind, reason, detail, output]) {
-      if (value === null) appender.appendNull();
-      else appender.appendVarchar(value);
+  await ctx.db.append('outcomes', (appender) => {
+    for (const [customId, rowKey, attempt, model, kind, reason, detail, output] of outcomes) {
+      appender.appendVarchar(ctx.runId);
+      appender.appendVarchar(submission.submissionId);
+      appender.appendVarchar(customId);
+      if (rowKey === null) appender.appendNull();
+      else appender.appendVarchar(rowKey);
+      if (attempt === null) appender.appendNull();
+      else appender.appendInteger(attempt);
+      for (const value of [model, kind, reason, detail, output]) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
     }
-    appender.endRow();
-  }
-  appender.closeSync();
+  });
 }

@@ -67,12 +67,10 @@ async function loadGolden(ctx: RunContext, path: string): Promise<number> {
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '');
-  // Every line is checked before any is written: an appender left open by a bad line would
-  // still write the lines before it when it is collected, rows of a run that was refused.
-  const golden = lines.map((line, i) => goldenLine(ctx, path, line, i + 1));
-  const appender = await ctx.db.appender('source_rows');
-  try {
-    for (const { key, rowJson, expected } of golden) {
+  // A bad line fails the whole file: `append` then writes none of the lines before it.
+  return ctx.db.append('source_rows', (appender) => {
+    for (const [i, line] of lines.entries()) {
+      const { key, rowJson, expected } = goldenLine(ctx, path, line, i + 1);
       appender.appendVarchar(ctx.runId);
       appender.appendVarchar(goldenRowKey(key));
       appender.appendVarchar(rowJson);
@@ -82,10 +80,8 @@ async function loadGolden(ctx: RunContext, path: string): Promise<number> {
       appender.appendBoolean(false);
       appender.endRow();
     }
-  } finally {
-    appender.closeSync();
-  }
-  return golden.length;
+    return lines.length;
+  });
 }
 
 /** One golden line: the row (the source's columns), its key, and its `expected` output. */

@@ -33,34 +33,35 @@ export async function submitChunk(
   await ctx.db.exec('DELETE FROM requests WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
   await ctx.db.exec('DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
   const requests: BatchCreateParams['requests'] = [];
-  const mapping = await ctx.db.appender('requests');
-  const unfenceable = await ctx.db.appender('outcomes');
-  for (const row of rows) {
-    const customId = customIdFor(row.rawKey, row.attempt, row.golden);
-    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
-      model,
-      maxTokens: ctx.job.maxTokens,
-      fence: row.golden ? ctx.goldenFence : ctx.fence,
-    });
-    if ('unfenceable' in rendered) {
-      for (const value of [ctx.runId, submissionId, customId, row.rowKey]) unfenceable.appendVarchar(value);
-      unfenceable.appendInteger(row.attempt);
-      unfenceable.appendVarchar(model);
-      for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
-        unfenceable.appendVarchar(value);
-      unfenceable.appendNull();
-      unfenceable.endRow();
-      continue;
-    }
-    requests.push({ custom_id: customId, params: rendered.params });
-    for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
-      mapping.appendVarchar(value);
-    mapping.appendInteger(row.attempt);
-    mapping.appendVarchar(model);
-    mapping.endRow();
-  }
-  mapping.closeSync();
-  unfenceable.closeSync();
+  await ctx.db.append('requests', (mapping) =>
+    ctx.db.append('outcomes', (unfenceable) => {
+      for (const row of rows) {
+        const customId = customIdFor(row.rawKey, row.attempt, row.golden);
+        const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
+          model,
+          maxTokens: ctx.job.maxTokens,
+          fence: row.golden ? ctx.goldenFence : ctx.fence,
+        });
+        if ('unfenceable' in rendered) {
+          for (const value of [ctx.runId, submissionId, customId, row.rowKey])
+            unfenceable.appendVarchar(value);
+          unfenceable.appendInteger(row.attempt);
+          unfenceable.appendVarchar(model);
+          for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
+            unfenceable.appendVarchar(value);
+          unfenceable.appendNull();
+          unfenceable.endRow();
+          continue;
+        }
+        requests.push({ custom_id: customId, params: rendered.params });
+        for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
+          mapping.appendVarchar(value);
+        mapping.appendInteger(row.attempt);
+        mapping.appendVarchar(model);
+        mapping.endRow();
+      }
+    }),
+  );
   if (requests.length === 0) return null;
 
   const intentMs = ctx.env.clock.now();
