@@ -67,10 +67,19 @@ export function inputTokensSql(ctx: RunContext): string {
     occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
   const valueChars = occurrences.map(
     (c) =>
-      `coalesce(length(json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')), 0)`,
+      `coalesce(${utf16LengthSql(`json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')`)}, 0)`,
   );
   return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + 7)`;
 }
+
+/**
+ * A text's length as JavaScript counts it (UTF-16 units), which is what the prompt's estimate
+ * and the simulated model's billing count: DuckDB's length() counts code points, one for an
+ * emoji where JavaScript counts two, so emoji-heavy rows would be priced below their bill. An
+ * astral character is the one that counts twice: add the ones a regular expression removes.
+ */
+const utf16LengthSql = (text: string): string =>
+  `(2 * length(${text}) - length(regexp_replace(${text}, '[\\x{10000}-\\x{10FFFF}]', '', 'g')))`;
 
 /** A row's worst-case batch cost in USD as SQL: its input estimate and full max_tokens, at `modelSql`'s prices. */
 export function rowWorstCostSql(ctx: RunContext, modelSql: string): string {
