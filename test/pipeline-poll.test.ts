@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NOT_FOUND_POLLS_MAX } from '../src/pipeline/run/poll.js';
+import { NOT_FOUND_POLLS_MAX, pollsMax } from '../src/pipeline/run/poll.js';
 import { notFoundAfterCreate } from '../src/sim/faults/http-fault.js';
+import { holdBatchesProcessing } from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
 import { alarms, expectInvariants, kinds } from './support/run-checks.js';
 
@@ -52,5 +53,34 @@ describe('polling a batch just created', () => {
     expect(fired).toHaveLength(NOT_FOUND_POLLS_MAX);
     const polls = Array.from({ length: NOT_FOUND_POLLS_MAX - 1 }, (_, i) => i + 1);
     expect(notFoundEvents(run).map((e) => e.detail.polls)).toEqual(polls);
+  });
+
+  it('gives up on a batch that never ends after its polls, naming it, and a resume once it has ended promotes', async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows, { poll_interval_seconds: 3600 });
+    const run = await simRun(dir, { seed: 1 });
+    let holding = true;
+    const held = holdBatchesProcessing(run, () => holding);
+    const started = run.sim.clock.now();
+    const running = run.start(job);
+
+    await expect(running).rejects.toMatchObject({ code: 'poll_timeout', exitCode: 1 });
+    const batches = await run.db.all<{ batch_id: string; status: string }>(
+      'SELECT batch_id, status FROM submissions',
+    );
+    expect(batches).toEqual([{ batch_id: expect.any(String), status: 'submitted' }]);
+    const sweeps = pollsMax(3600);
+    await expect(running).rejects.toThrow(
+      `Failed to see batches end: ${batches[0]!.batch_id} still processing after ${sweeps} polls.`,
+    );
+    // One retrieve a sweep, an hour apart: the API's 24 h window and its tail had all passed.
+    expect(held()).toBe(sweeps);
+    expect(run.sim.clock.now() - started).toBeGreaterThanOrEqual(sweeps * 3600 * 1000);
+
+    holding = false;
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    const summary = await run.resume(runId);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
   });
 });

@@ -1,3 +1,4 @@
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { cutBody } from '../../src/sim/http/responses.js';
 import type { SimRun } from './pipeline-harness.js';
 
@@ -81,28 +82,49 @@ export function refuseFirstResultsDownload(run: SimRun): () => number {
   return () => refused;
 }
 
+/** Pass every batch the API returns from a retrieve through `rewrite`, which may change it in place. */
+function rewriteRetrieves(run: SimRun, rewrite: (batch: MessageBatch) => void): void {
+  const inner = run.env.fetch;
+  run.env.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    const request = new Request(input, init);
+    const isRetrieve = /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
+    if (request.method !== 'GET' || !isRetrieve || !response.ok) return response;
+    const batch = (await response.json()) as MessageBatch;
+    rewrite(batch);
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    return new Response(JSON.stringify(batch), { status: response.status, headers });
+  };
+}
+
 /**
  * Have the API report the first batch that ends with one succeeded request fewer than it was
  * given, every time it is retrieved. Returns a getter for that batch's id (null until then).
  */
 export function undercountFirstEndedBatch(run: SimRun): () => string | null {
-  const inner = run.env.fetch;
   let undercounted: string | null = null;
-  run.env.fetch = async (input, init) => {
-    const response = await inner(input, init);
-    const request = new Request(input, init);
-    const isRetrieve = /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
-    if (request.method !== 'GET' || !isRetrieve) return response;
-    const batch = await response.json();
+  rewriteRetrieves(run, (batch) => {
     if (batch.processing_status === 'ended' && (undercounted ?? batch.id) === batch.id) {
       undercounted = batch.id;
       batch.request_counts.succeeded -= 1;
     }
-    const headers = new Headers(response.headers);
-    headers.delete('content-length');
-    return new Response(JSON.stringify(batch), { status: response.status, headers });
-  };
+  });
   return () => undercounted;
+}
+
+/**
+ * Report every batch as still processing, as a batch stuck on the API's side would be, while
+ * `holding()` says so. Returns the number of retrieves answered so.
+ */
+export function holdBatchesProcessing(run: SimRun, holding: () => boolean = () => true): () => number {
+  let held = 0;
+  rewriteRetrieves(run, (batch) => {
+    if (!holding()) return;
+    held++;
+    Object.assign(batch, { processing_status: 'in_progress', ended_at: null, results_url: null });
+  });
+  return () => held;
 }
 
 /** Pass the lines of every results file the pipeline downloads through `rewrite`. */
