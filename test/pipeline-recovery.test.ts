@@ -362,23 +362,28 @@ describe('two runs on one database', () => {
     const rows = reviews(20);
     const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
     const run = await simRun(dir, { seed: 1 });
-    // Another run, on its own connection, is creating the same sink in a transaction not yet
-    // committed when this run reaches promote.
+    // Another run, on its own connection, starts creating the same sink in a transaction as this
+    // run enters its promote state, and has not committed it when this run reaches promote.
     const other = await RunDb.open(run.db.path);
     let commit = () => {};
     const committed = new Promise<void>((resolve) => {
       commit = resolve;
     });
-    const creating = other.transaction(async () => {
-      await other.exec(sinkTableSql(job.sink.table));
-      await committed;
-    });
+    let creating: Promise<void> | null = null;
+    run.env.crashPoint = (point) => {
+      if (point !== 'state:promote' || creating) return;
+      creating = other.transaction(async () => {
+        await other.exec(sinkTableSql(job.sink.table));
+        await committed;
+      });
+    };
     const finished = run.start(job);
     const atPromote = async () => {
       while (!run.entries.some((e) => e.step === 'promote' && e.phase === 'intent'))
         await new Promise((resolve) => setTimeout(resolve, 5));
     };
     await Promise.race([finished, atPromote()]);
+    expect(creating).not.toBeNull();
     commit();
     await creating;
     const summary = await finished;

@@ -37,10 +37,7 @@ type Outcome = [
  */
 export async function gateSubmission(ctx: RunContext, submission: Submission): Promise<void> {
   const scope = [ctx.runId, submission.submissionId];
-  await ctx.db.exec(
-    "DELETE FROM outcomes WHERE run_id = ? AND submission_id = ? AND reason IS DISTINCT FROM 'unfenceable'",
-    scope,
-  );
+  await ctx.db.exec('DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?', scope);
   const outcomes: Outcome[] = [];
   const tally = new Map<string, number>();
   const add = (o: Outcome) => {

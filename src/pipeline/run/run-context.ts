@@ -35,6 +35,7 @@ export const CRASH_POINTS = [
   'state:main',
   'state:reconcile',
   'state:promote',
+  'submit:after-mapping',
   'submit:before-create',
   'submit:after-create',
   'canary:after-submit-wave',

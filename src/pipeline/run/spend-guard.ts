@@ -1,5 +1,6 @@
 import { rowWorstCostSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
+import { UNSENT } from './submissions.js';
 
 /**
  * Before a round is submitted: can it still not push spend past the ceiling? What the API may
@@ -30,9 +31,9 @@ export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
     rows: row?.rows ?? 0,
   });
   await ctx.db.exec(
-    `INSERT INTO outcomes SELECT $1, 'unsent', 'unsent', row_key, attempt, next_model, 'failed', 'cost_ceiling',
+    `INSERT INTO outcomes SELECT $1, $2, $2, row_key, attempt, next_model, 'failed', 'cost_ceiling',
        'the next attempt could take spend past the cost ceiling', NULL FROM queue`,
-    [ctx.runId],
+    [ctx.runId, UNSENT],
   );
   return false;
 }

@@ -1,5 +1,8 @@
 import type { RunContext } from './run-context.js';
 
+/** The submission id of the outcomes of rows never sent: held back by the spend guard, or unfenceable. */
+export const UNSENT = 'unsent';
+
 export type SubmissionStatus = 'intended' | 'submitted' | 'ended' | 'fetched' | 'gated';
 
 export interface Submission {
@@ -60,7 +63,7 @@ export async function setSubmissionStatus(
   );
 }
 
-/** The next submission id: s0001, s0002, … (ids of a crashed, unrecorded submission are reused). */
+/** The next submission id: s0001, s0002, … (a submission is recorded with its mapping, or not at all). */
 export async function nextSubmissionId(ctx: RunContext): Promise<string> {
   const row = await ctx.db.one<{ n: number }>(
     'SELECT count(*)::INTEGER AS n FROM submissions WHERE run_id = ?',

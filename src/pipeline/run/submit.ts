@@ -4,7 +4,7 @@ import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt } from './create-batch.js';
 import { customIdFor } from './custom-ids.js';
 import { crashPoint, type RunContext } from './run-context.js';
-import { nextSubmissionId, type Submission, setSubmissionStatus } from './submissions.js';
+import { nextSubmissionId, type Submission, setSubmissionStatus, UNSENT } from './submissions.js';
 
 /** One row waiting to be submitted. */
 export interface QueuedRow {
@@ -30,56 +30,61 @@ export async function submitChunk(
   rows: readonly QueuedRow[],
 ): Promise<Submission | null> {
   const submissionId = await nextSubmissionId(ctx);
-  await ctx.db.exec('DELETE FROM requests WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
-  await ctx.db.exec('DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?', [ctx.runId, submissionId]);
   const requests: BatchCreateParams['requests'] = [];
-  await ctx.db.append('requests', (mapping) =>
-    ctx.db.append('outcomes', (unfenceable) => {
-      for (const row of rows) {
-        const customId = customIdFor(row.rawKey, row.attempt, row.golden);
-        const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
-          model,
-          maxTokens: ctx.job.maxTokens,
-          fence: row.golden ? ctx.goldenFence : ctx.fence,
-        });
-        if ('unfenceable' in rendered) {
-          for (const value of [ctx.runId, submissionId, customId, row.rowKey])
-            unfenceable.appendVarchar(value);
-          unfenceable.appendInteger(row.attempt);
-          unfenceable.appendVarchar(model);
-          for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
-            unfenceable.appendVarchar(value);
-          unfenceable.appendNull();
-          unfenceable.endRow();
-          continue;
+  // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
+  // all: a crash between them would leave rows mapped to a submission that does not exist, never
+  // queued again (they count as submitted) and never answered.
+  const submission = await ctx.db.transaction(async (): Promise<Submission | null> => {
+    await ctx.db.append('requests', (mapping) =>
+      ctx.db.append('outcomes', (unfenceable) => {
+        for (const row of rows) {
+          const customId = customIdFor(row.rawKey, row.attempt, row.golden);
+          const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
+            model,
+            maxTokens: ctx.job.maxTokens,
+            fence: row.golden ? ctx.goldenFence : ctx.fence,
+          });
+          if ('unfenceable' in rendered) {
+            // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
+            for (const value of [ctx.runId, UNSENT, customId, row.rowKey]) unfenceable.appendVarchar(value);
+            unfenceable.appendInteger(row.attempt);
+            unfenceable.appendVarchar(model);
+            for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
+              unfenceable.appendVarchar(value);
+            unfenceable.appendNull();
+            unfenceable.endRow();
+            continue;
+          }
+          requests.push({ custom_id: customId, params: rendered.params });
+          for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
+            mapping.appendVarchar(value);
+          mapping.appendInteger(row.attempt);
+          mapping.appendVarchar(model);
+          mapping.endRow();
         }
-        requests.push({ custom_id: customId, params: rendered.params });
-        for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
-          mapping.appendVarchar(value);
-        mapping.appendInteger(row.attempt);
-        mapping.appendVarchar(model);
-        mapping.endRow();
-      }
-    }),
-  );
-  if (requests.length === 0) return null;
-
-  const intentMs = ctx.env.clock.now();
-  const submission: Submission = {
-    submissionId,
-    phase,
-    round,
-    model,
-    requestCount: requests.length,
-    intentMs,
-    batchId: null,
-    status: 'intended',
-  };
-  await ctx.db.exec(
-    `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
-    [ctx.runId, submissionId, phase, round, model, requests.length, formatRfc3339(intentMs), intentMs],
-  );
+      }),
+    );
+    crashPoint(ctx, 'submit:after-mapping');
+    if (requests.length === 0) return null;
+    const intentMs = ctx.env.clock.now();
+    const intended: Submission = {
+      submissionId,
+      phase,
+      round,
+      model,
+      requestCount: requests.length,
+      intentMs,
+      batchId: null,
+      status: 'intended',
+    };
+    await ctx.db.exec(
+      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
+      [ctx.runId, submissionId, phase, round, model, requests.length, formatRfc3339(intentMs), intentMs],
+    );
+    return intended;
+  });
+  if (submission === null) return null;
   await ctx.log.intent('submit', 'create_batch', {
     submission_id: submissionId,
     phase,
