@@ -30,9 +30,15 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
   };
   const field = ctx.job.distributionField;
   let unanswered = 0;
+  let unsent = 0;
   for (const row of rows) {
     const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
     if (row.kind === null) continue;
+    // A row that carries the run's fence tag is never sent: it says nothing of the template either.
+    if (row.reason === 'unfenceable') {
+      unsent++;
+      continue;
+    }
     // A row whose result never came (missing, expired, canceled) says nothing of the template:
     // it is requeued like any other, and counted apart. An error is an answer.
     if (row.kind === 'retry' && !row.reason?.startsWith('errored:')) {
@@ -60,7 +66,7 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
     'canary',
     verdict.release ? 'outcome' : 'alarm',
     verdict.release ? 'canary_released' : 'canary_halted',
-    { ...verdict, stats, unanswered },
+    { ...verdict, stats, unanswered, unsent },
   );
   return verdict;
 }
