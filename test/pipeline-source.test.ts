@@ -9,7 +9,7 @@ import type { Job } from '../src/pipeline/job/job.js';
 import { parseJob } from '../src/pipeline/job/load-job.js';
 import { CSV_LINE_BYTES_MAX } from '../src/pipeline/run/source-reader.js';
 import { countCalls } from './support/fetch-taps.js';
-import { jobFolder, reviews, simRun } from './support/pipeline-harness.js';
+import { csvOf, GOLDEN, jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness.js';
 import { alarms, count, expectInvariants, sinkRows } from './support/run-checks.js';
 
 /*
@@ -102,6 +102,22 @@ describe('a source in each format', () => {
     ['reviews.parquet', 'parquet'],
   ])('runs %s to the very sink the same rows as CSV give', async (file, format) => {
     expect(await promotedFrom(file, copyTo(file, format))).toEqual(fromCsv);
+  });
+
+  it('fills a placeholder naming a column with a space in it, {{ Review Text }}, to the very sink', async () => {
+    const rows = reviews(40);
+    const csv = csvOf(rows).replace('id,sku,text\n', 'id,sku,Review Text\n');
+    const golden = GOLDEN.map(({ text, ...g }) => JSON.stringify({ ...g, 'Review Text': text })).join('\n');
+    const { dir, job } = jobFolder(
+      rows,
+      { template: TEMPLATE.replace('{{text}}', '{{ Review Text }}') },
+      { 'reviews.csv': csv, 'golden.jsonl': golden },
+    );
+    const run = await simRun(dir, { seed: 3 });
+    const summary = await run.start(job);
+    expect(summary.status).toBe('promoted');
+    const sink = (await sinkRows(run.db)).map(({ key, value, custom_id }) => ({ key, value, custom_id }));
+    expect(sink).toEqual(fromCsv);
   });
 });
 

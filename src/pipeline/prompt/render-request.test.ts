@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fenceTag, type RenderedRequest, renderRequest, templateColumns } from './render-request.js';
+import {
+  fenceTag,
+  type RenderedRequest,
+  renderRequest,
+  templateColumns,
+  templateParts,
+} from './render-request.js';
 
 const OPTIONS = { model: 'claude-haiku-4-5', maxTokens: 200, fence: null };
 
@@ -76,6 +82,23 @@ describe('renderRequest', () => {
 
 describe('templateColumns', () => {
   it('lists each placeholder’s column once, in order of first use', () => {
-    expect(templateColumns('{{text}} {{ sku }} {{text}} {single} {{}}')).toEqual(['text', 'sku']);
+    expect(templateColumns('{{text}} {{ sku }} {{text}} {single} {{}} {{  }}')).toEqual(['text', 'sku']);
+  });
+
+  it('takes a column name with spaces inside it, as a CSV header may have, trimming only around it', () => {
+    expect(templateColumns('{{Review Text}} {{ Review  Text }}')).toEqual(['Review Text', 'Review  Text']);
+    const row = { 'Review Text': 'Great.' };
+    expect(contentOf(renderRequest('A: {{ Review Text }} B: {{Review Text}}', row, OPTIONS))).toBe(
+      'A: Great. B: Great.',
+    );
+  });
+});
+
+describe('templateParts', () => {
+  it('gives the fixed text without placeholders and every placeholder, repeats included', () => {
+    expect(templateParts('Rate {{text}} ({{ sku }}), {{text}} {x}')).toEqual({
+      fixed: 'Rate  (),  {x}',
+      placeholders: ['text', 'sku', 'text'],
+    });
   });
 });

@@ -17,8 +17,12 @@ export interface RenderOptions {
   fence: string | null;
 }
 
-/** `{{column}}`, spaces inside the braces allowed: `{{ text }}`. */
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+/**
+ * `{{column}}`: spaces around the name are allowed (`{{ text }}`), and inside it, since a CSV
+ * header may have them (`{{Review Text}}`). The one definition of a placeholder: rendering, the
+ * plan's column check and the preflight's estimate all read templates through it.
+ */
+const PLACEHOLDER = /\{\{\s*([^{}]*?[^{}\s])\s*\}\}/g;
 
 /** The fence tag for a run: `data-` + 12 hex chars of sha256(runId). */
 export function fenceTag(runId: string): string {
@@ -27,7 +31,15 @@ export function fenceTag(runId: string): string {
 
 /** The columns a template's placeholders name, each once, in order of first use. */
 export function templateColumns(template: string): string[] {
-  return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (match) => match[1]!))];
+  return [...new Set(templateParts(template).placeholders)];
+}
+
+/** A template's fixed text (placeholders removed) and the column of every placeholder, repeats included. */
+export function templateParts(template: string): { fixed: string; placeholders: string[] } {
+  return {
+    fixed: template.replace(PLACEHOLDER, ''),
+    placeholders: Array.from(template.matchAll(PLACEHOLDER), (match) => match[1]!),
+  };
 }
 
 /**

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
+import { templateColumns } from '../prompt/render-request.js';
 import { goldenRowKey } from './custom-ids.js';
 import type { RunContext } from './run-context.js';
 import { CSV_LINE_BYTES_MAX, ident, sourceReader } from './source-reader.js';
-
-const placeholders = (template: string): string[] =>
-  [...template.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].map((m) => m[1]!);
 
 /**
  * Snapshot the source into `source_rows` (set-based, in DuckDB) with each row's input hash,
@@ -28,7 +26,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
       'Check the file and its format.',
     );
   }
-  const missing = [job.key, ...placeholders(job.template)].filter(
+  const missing = [job.key, ...templateColumns(job.template)].filter(
     (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
   );
   if (missing.length > 0) {

@@ -40,7 +40,8 @@ function sentEstimate(template: string, fence: string | null, rowJson: string): 
   return estimateInputTokens(rendered.params.messages[0].content);
 }
 
-const COLUMNS = ['text', 'sku', 'note'];
+/** Column names as sources have them, one with a space (a CSV header). */
+const COLUMNS = ['text', 'sku', 'Review Text'];
 /** Text of every kind: ASCII, any BMP character, and astral ones (emoji are two UTF-16 units). */
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),

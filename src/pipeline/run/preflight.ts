@@ -1,4 +1,5 @@
 import { findModel } from '../../core/price-table.js';
+import { templateParts } from '../prompt/render-request.js';
 import type { RunContext } from './run-context.js';
 
 /** Local input-token estimate: about four characters a token, plus the message framing. */
@@ -59,12 +60,8 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
  * tags (placeholders counted as often as they occur). Equal to estimateInputTokens(rendered).
  */
 export function inputTokensSql(ctx: RunContext): string {
-  const template = ctx.job.template;
-  const placeholder = /\{\{\s*([^{}\s]+)\s*\}\}/g;
-  const occurrences = [...template.matchAll(placeholder)].map((m) => m[1]!);
-  const fixedChars =
-    template.replace(placeholder, '').length +
-    occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
+  const { fixed, placeholders: occurrences } = templateParts(ctx.job.template);
+  const fixedChars = fixed.length + occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
   const valueChars = occurrences.map(
     (c) =>
       `coalesce(${utf16LengthSql(`json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')`)}, 0)`,
