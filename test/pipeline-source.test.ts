@@ -119,6 +119,28 @@ describe('a source in each format', () => {
     const sink = (await sinkRows(run.db)).map(({ key, value, custom_id }) => ({ key, value, custom_id }));
     expect(sink).toEqual(fromCsv);
   });
+
+  it("checks a JSONL row's evidence against its nested values as the model saw them, and promotes", async () => {
+    const rows = reviews(40);
+    const nested = (r: { id: string; sku: string; text: string }) => ({
+      id: r.id,
+      sku: r.sku,
+      review: { stars: 3, body: [r.text] },
+    });
+    const jsonl = rows.map((r) => JSON.stringify(nested(r))).join('\n');
+    const golden = GOLDEN.map(({ expected, ...g }) => JSON.stringify({ ...nested(g), expected })).join('\n');
+    const { dir, job } = jobFolder(
+      rows,
+      { source: 'reviews.jsonl', template: TEMPLATE.replace('{{text}}', '{{review}}') },
+      { 'reviews.jsonl': jsonl, 'golden.jsonl': golden },
+    );
+    const run = await simRun(dir, { seed: 3 });
+    const summary = await run.start(job);
+    const offTask = await count(run.db, "SELECT count(*) FROM outcomes WHERE reason = 'off_task'");
+    expect(offTask).toBe(0);
+    expect(summary.status).toBe('promoted');
+    expect(await count(run.db, 'SELECT count(*) FROM record')).toBe(rows.length);
+  });
 });
 
 describe('keys and golden lines that cannot be planned', () => {

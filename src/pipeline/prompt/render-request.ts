@@ -70,8 +70,8 @@ export function renderRequest(
   };
 }
 
-/** A value as the model sees it. */
-function valueText(value: unknown): string {
+/** A row value as the model sees it in the prompt (the gate checks quoted evidence against this). */
+export function valueText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value !== 'object') return String(value);

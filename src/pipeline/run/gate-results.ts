@@ -1,3 +1,4 @@
+import { valueText } from '../prompt/render-request.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { currentHashesSql } from './source-reader.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
@@ -134,7 +135,10 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
     return [...base, 'invalid', 'stale_source', 'the source row changed or vanished after submit', null];
   switch (row.result_type) {
     case 'succeeded': {
-      const rowText = Object.values(JSON.parse(row.row_json) as Record<string, unknown>).join('\n');
+      // The row's values as the prompt showed them: a nested value (a JSONL object or list) as its
+      // JSON, not as "[object Object]", or no quote from it could ever be found.
+      const values = Object.values(JSON.parse(row.row_json) as Record<string, unknown>);
+      const rowText = values.map(valueText).join('\n');
       const verdict = ctx.gate.check({ text: row.text ?? '', stopReason: row.stop_reason, rowText });
       return verdict.valid
         ? [...base, 'valid', null, null, JSON.stringify(verdict.output)]
