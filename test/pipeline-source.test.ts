@@ -7,9 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
 import type { Job } from '../src/pipeline/job/job.js';
 import { parseJob } from '../src/pipeline/job/load-job.js';
+import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { loadRows } from '../src/pipeline/run/load-rows.js';
+import type { RunContext } from '../src/pipeline/run/run-context.js';
+import { rowsPerChunk } from '../src/pipeline/run/run-phase.js';
 import { CSV_LINE_BYTES_MAX } from '../src/pipeline/run/source-reader.js';
+import { BATCH_BYTES_MAX } from '../src/sim/world/validate-create.js';
 import { countCalls } from './support/fetch-taps.js';
-import { csvOf, GOLDEN, jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness.js';
+import { csvOf, GOLDEN, HAIKU, jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness.js';
 import { alarms, count, expectInvariants, sinkRows } from './support/run-checks.js';
 
 /*
@@ -58,6 +63,32 @@ describe('a source with one very long row', () => {
     );
     expect(calls()).toBe(0);
     expect(await count(run.db, 'SELECT count(*) FROM runs')).toBe(0);
+  });
+
+  it('sizes batches in bytes: as many of its widest rows as a batch takes stay under 256 MB', async () => {
+    // 21,000 CJK characters are 63,000 bytes, and the template shows the text twice.
+    const rows = reviews(30, (i, t) => (i === 7 ? '日本語'.repeat(7_000) : `Order ${i}: ${t}`));
+    const { dir, job } = jobFolder(rows, { template: `${TEMPLATE}\nOnce more: {{ text }}` });
+    const run = await simRun(dir);
+    const ctx = { db: run.db, job, runId: 'run-1', fence: fenceTag('run-1') } as RunContext;
+    await loadRows(ctx);
+    const perChunk = await rowsPerChunk(ctx);
+
+    const row = await run.db.one<{ row_json: string }>(
+      "SELECT row_json FROM source_rows WHERE row_key = 'rev-0007'",
+    );
+    const rendered = renderRequest(job.template, JSON.parse(row!.row_json), {
+      model: HAIKU,
+      maxTokens: 200,
+      fence: ctx.fence,
+    });
+    if ('unfenceable' in rendered) throw new Error('unfenceable');
+    const requestBytes = Buffer.byteLength(
+      JSON.stringify({ custom_id: 'r_rev-0007_1', params: rendered.params }),
+    );
+    expect(requestBytes).toBeGreaterThan(2 * 63_000);
+    expect(perChunk * (requestBytes + 1)).toBeLessThanOrEqual(BATCH_BYTES_MAX);
+    expect(perChunk * requestBytes).toBeGreaterThan(BATCH_BYTES_MAX / 2); // and not needlessly small
   });
 });
 

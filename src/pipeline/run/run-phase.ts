@@ -1,3 +1,4 @@
+import { templateParts } from '../prompt/render-request.js';
 import { fetchResults } from './fetch-results.js';
 import { gateSubmission } from './gate-results.js';
 import { pollUntilEnded } from './poll.js';
@@ -59,20 +60,29 @@ async function processEnded(ctx: RunContext, submission: Submission): Promise<vo
   await gateSubmission(ctx, submission);
 }
 
-/** Materialise this round's queue with a chunk number per row; returns the number of chunks. */
-async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<number> {
+/**
+ * How many rows one batch may take and stay under the API's size limit, judged by the widest row.
+ * In bytes, as the API counts them (a CJK character is three): a request holds the template's
+ * fixed text and, for each placeholder, at most the whole row as JSON in its fence.
+ */
+export async function rowsPerChunk(ctx: RunContext): Promise<number> {
   const widest = await ctx.db.one<{ bytes: number | null }>(
-    'SELECT max(length(row_json))::INTEGER AS bytes FROM source_rows WHERE run_id = ?',
+    'SELECT max(strlen(row_json))::BIGINT AS bytes FROM source_rows WHERE run_id = ?',
     [ctx.runId],
   );
-  const requestBytes = (widest?.bytes ?? 0) + ctx.job.template.length + 1_000;
-  const rowsPerChunk = Math.max(
-    1,
-    Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)),
-  );
+  const { fixed, placeholders } = templateParts(ctx.job.template);
+  const fenceBytes = ctx.fence ? 2 * Buffer.byteLength(ctx.fence) + 5 : 0;
+  const valueBytes = Number(widest?.bytes ?? 0) + fenceBytes;
+  const requestBytes = Buffer.byteLength(fixed) + placeholders.length * valueBytes + 1_000;
+  return Math.max(1, Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)));
+}
+
+/** Materialise this round's queue with a chunk number per row; returns the number of chunks. */
+async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<number> {
+  const perChunk = await rowsPerChunk(ctx);
   await ctx.db.exec(
     `CREATE OR REPLACE TEMP TABLE queue AS
-     SELECT *, ((row_number() OVER (PARTITION BY next_model ORDER BY row_key) - 1) // ${rowsPerChunk})::INTEGER AS chunk
+     SELECT *, ((row_number() OVER (PARTITION BY next_model ORDER BY row_key) - 1) // ${perChunk})::INTEGER AS chunk
      FROM (${queueSql(ctx, phase === 'canary' ? 'canary' : 'all')})`,
   );
   const row = await ctx.db.one<{ n: number | null }>('SELECT (max(chunk) + 1)::INTEGER AS n FROM queue');
