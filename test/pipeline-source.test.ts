@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -149,6 +149,35 @@ describe('a source in each format', () => {
     expect(summary.status).toBe('promoted');
     const sink = (await sinkRows(run.db)).map(({ key, value, custom_id }) => ({ key, value, custom_id }));
     expect(sink).toEqual(fromCsv);
+  });
+
+  it('keeps a JSONL row as written: a line appended mid-run with a new field and a float marks no other row edited', async () => {
+    const rows = reviews(40);
+    const line = (r: object) => `${JSON.stringify({ ...r, stars: 4 })}\n`;
+    const file = rows.map(line).join('');
+    const { dir, job } = jobFolder(rows, { source: 'reviews.jsonl' }, { 'reviews.jsonl': file });
+    const run = await simRun(dir, { seed: 3 });
+    // Once the main batch is out: one line appended (a field no other line has, a float where the
+    // others have integers), and one row really edited.
+    const edited = rows.find((r) => r.id === 'rev-0031')!;
+    let changed = false;
+    run.env.crashPoint = (point) => {
+      if (point !== 'main:after-submit-wave' || changed) return;
+      changed = true;
+      const appended = { id: 'rev-9999', sku: 'SKU-0', text: 'New.', stars: 4.5, verified: true };
+      const now = file.replace(line(edited), line({ ...edited, text: `${edited.text} (edited)` }));
+      writeFileSync(join(dir, 'reviews.jsonl'), now + line(appended));
+    };
+    const summary = await run.start(job);
+
+    expect(changed).toBe(true);
+    const stale = await run.db.all<{ row_key: string }>(
+      "SELECT row_key FROM dispositions WHERE reason = 'stale_source'",
+    );
+    expect(stale).toEqual([{ row_key: 'rev-0031' }]);
+    expect(summary.status).toBe('promoted');
+    const sink = (await sinkRows(run.db)).map(({ key, value, custom_id }) => ({ key, value, custom_id }));
+    expect(sink).toEqual(fromCsv.filter((r) => r.key !== 'rev-0031'));
   });
 
   it("checks a JSONL row's evidence against its nested values as the model saw them, and promotes", async () => {

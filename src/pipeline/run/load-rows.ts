@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { templateColumns } from '../prompt/render-request.js';
 import { goldenRowKey } from './custom-ids.js';
 import type { RunContext } from './run-context.js';
-import { CSV_LINE_BYTES_MAX, ident, sourceReader } from './source-reader.js';
+import { CSV_LINE_BYTES_MAX, sourceReader, sourceRowsSql } from './source-reader.js';
 
 /**
  * Snapshot the source into `source_rows` (set-based, in DuckDB) with each row's input hash,
@@ -36,9 +36,9 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
       'Fix `key` or the template placeholders in the job file, or the source file.',
     );
   }
-  const key = `CAST(t.${ident(job.key)} AS VARCHAR)`;
+  const rows = sourceRowsSql(job);
   const problems = await db.all<{ k: string | null; n: number }>(
-    `SELECT ${key} AS k, count(*)::INTEGER AS n FROM ${reader} t GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
+    `SELECT row_key AS k, count(*)::INTEGER AS n FROM (${rows}) GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
   );
   if (problems.length > 0) {
     const list = problems.map((p) => (p.k ? `"${p.k}" ×${p.n}` : `an empty key ×${p.n}`)).join(', ');
@@ -50,7 +50,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
   }
   await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
   await db.exec(
-    `INSERT INTO source_rows SELECT ?, ${key}, to_json(t)::VARCHAR, sha256(to_json(t)::VARCHAR), false, NULL, false FROM ${reader} t`,
+    `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
     [ctx.runId],
   );
   const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;

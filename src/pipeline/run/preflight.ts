@@ -1,6 +1,7 @@
 import { findModel } from '../../core/price-table.js';
 import { templateParts } from '../prompt/render-request.js';
 import type { RunContext } from './run-context.js';
+import { jsonFieldPath } from './source-reader.js';
 
 /** Local input-token estimate: about four characters a token, plus the message framing. */
 export const estimateInputTokens = (prompt: string): number => Math.ceil(prompt.length / 4) + 7; // the SQL below computes the same
@@ -63,8 +64,7 @@ export function inputTokensSql(ctx: RunContext): string {
   const { fixed, placeholders: occurrences } = templateParts(ctx.job.template);
   const fixedChars = fixed.length + occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
   const valueChars = occurrences.map(
-    (c) =>
-      `coalesce(${utf16LengthSql(`json_extract_string(row_json, '$.${JSON.stringify(c).replaceAll("'", "''")}')`)}, 0)`,
+    (c) => `coalesce(${utf16LengthSql(`json_extract_string(row_json, ${jsonFieldPath(c)})`)}, 0)`,
   );
   return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + 7)`;
 }

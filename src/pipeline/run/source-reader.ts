@@ -27,11 +27,30 @@ export function sourceReader(source: Job['source']): string {
 /** A SQL identifier, quoted. */
 export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
+/** A JSON path to the field `name` of an object, as a SQL string literal: `'$."name"'`. */
+export const jsonFieldPath = (name: string): string => `'$.${JSON.stringify(name).replaceAll("'", "''")}'`;
+
+/**
+ * The source as rows of `row_key` (the key as text) and `row_json` (the row as a JSON object): the
+ * form source_rows keeps, and what the stale check hashes again later. A JSONL line is kept as
+ * written: read through an inferred schema, one line gaining a field or a float would change
+ * every other row's JSON (a new `null` field, `1` become `1.0`), so every row would look edited,
+ * and the prompt would show numbers the file does not have.
+ */
+export function sourceRowsSql(job: Job): string {
+  const { source } = job;
+  if (source.format === 'jsonl') {
+    return `SELECT json ->> ${jsonFieldPath(job.key)} AS row_key, json::VARCHAR AS row_json
+            FROM read_json_objects(${quote(source.path)}, format = 'newline_delimited')`;
+  }
+  return `SELECT CAST(t.${ident(job.key)} AS VARCHAR) AS row_key, to_json(t)::VARCHAR AS row_json
+          FROM ${sourceReader(source)} t`;
+}
+
 /**
  * `SELECT row_key, h` over the source as it is now, for the keys `keysSql` selects: the same
  * hash the plan wrote, so a row edited (or deleted) since shows up as a mismatch.
  */
 export function currentHashesSql(job: Job, keysSql: string): string {
-  const key = `CAST(t.${ident(job.key)} AS VARCHAR)`;
-  return `SELECT ${key} AS row_key, sha256(to_json(t)::VARCHAR) AS h FROM ${sourceReader(job.source)} t WHERE ${key} IN (${keysSql})`;
+  return `SELECT row_key, sha256(row_json) AS h FROM (${sourceRowsSql(job)}) WHERE row_key IN (${keysSql})`;
 }
