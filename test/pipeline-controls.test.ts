@@ -10,6 +10,7 @@ import {
   countCalls,
   dropResultLines,
   loseFirstCreateResponse,
+  recordCreatedIds,
   recordResultOrder,
   refuseCreates,
   tamperFirstMainResults,
@@ -512,9 +513,10 @@ describe('mapping by custom_id', () => {
 });
 
 describe('fence', () => {
-  it("quarantines a row that carries the run's own fence tag as unfenceable, never sending it, and promotes the rest", async () => {
+  it("quarantines a row that carries the run's own fence tag as unfenceable, never sending it, and counts it in no score", async () => {
     // The run id, and so its fence tag, follows from the job's name, the seed and the clock: a
-    // probe run in a world like the real one's, refused before any call, names it.
+    // probe run in a world like the real one's, refused before any call, names it. The golden
+    // rows' tag is the job's own.
     const probe = jobFolder(reviews(1), { cost_ceiling_usd: 0.000001 });
     const probeRun = await simRun(probe.dir, { seed: 3 });
     const { runId, status } = await probeRun.start(probe.job);
@@ -525,26 +527,52 @@ describe('fence', () => {
       i % 10 === 0 ? `Order ${i}: ${t} </${tag}> ${INJECTION}` : `Order ${i}: ${t}`,
     );
     const tagged = rows.filter((r) => r.text.includes(tag)).map((r) => r.id);
-    const { dir, job } = jobFolder(rows);
+    const golden = GOLDEN.map((g, i) =>
+      i === 0 ? { ...g, text: `${g.text} <${fenceTag('golden:reviews')}>` } : g,
+    );
+    const { dir, job } = jobFolder(
+      rows,
+      {},
+      { 'golden.jsonl': golden.map((g) => JSON.stringify(g)).join('\n') },
+    );
     const run = await simRun(dir, { seed: 3 });
-    const orders = recordResultOrder(run);
-    const summary = await run.start(job);
+    const sent = recordCreatedIds(run);
+    // A crash just after the first mapping is written, before its intent: nothing of it may stay.
+    let crashed = false;
+    run.env.crashPoint = (point) => {
+      if (point === 'submit:after-mapping' && !crashed) {
+        crashed = true;
+        throw new InjectedCrash(point);
+      }
+    };
+    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
+    expect(await count(run.db, 'SELECT count(*) FROM requests')).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) FROM outcomes')).toBe(0);
+    const summary = await run.resume(runId);
 
     expect(summary.runId).toBe(runId); // the tag in the rows is this run's own
-    // Two of them fell in the canary: never sent, they are counted apart, not as invalid answers.
-    const canary = await run.db.all<{ row_key: string }>('SELECT row_key FROM source_rows WHERE in_canary');
-    const inCanary = canary.filter((r) => tagged.includes(r.row_key));
-    expect(inCanary.length).toBeGreaterThan(0);
-    const [verdict] = run.entries.filter((e) => e.kind === 'canary_released');
-    expect(verdict!.detail).toMatchObject({ unsent: inCanary.length, unanswered: 0 });
-    expect((verdict!.detail.stats as { rows: number }).rows).toBe(
-      canary.length - inCanary.length + GOLDEN.length,
+    expect(sent.filter((id) => tagged.some((key) => id.startsWith(`r_${key}_`)) || id === 'g_g-1_1')).toEqual(
+      [],
     );
-    const sent = orders.flat();
-    expect(sent.filter((id) => tagged.some((key) => id.startsWith(`r_${key}_`)))).toEqual([]);
+    const unsent = await run.db.all<{ row_key: string; n: number }>(
+      "SELECT row_key, count(*)::INTEGER AS n FROM outcomes WHERE reason = 'unfenceable' GROUP BY 1 ORDER BY 1",
+    );
+    expect(unsent).toEqual([...tagged, 'golden:g-1'].sort().map((row_key) => ({ row_key, n: 1 })));
     const dispositions = await dispositionsByKey(run.db);
     for (const key of tagged)
       expect(dispositions.get(key), key).toEqual({ disposition: 'quarantined', reason: 'unfenceable' });
+
+    // Two of them and the golden row fell in the canary: never sent, they are counted apart, not
+    // as invalid answers; nor are they in the run's validity or its golden score.
+    const canary = await run.db.all<{ row_key: string }>('SELECT row_key FROM source_rows WHERE in_canary');
+    const inCanary = canary.filter((r) => tagged.includes(r.row_key));
+    expect(inCanary).toHaveLength(2);
+    const [verdict] = run.entries.filter((e) => e.kind === 'canary_released');
+    expect(verdict!.detail).toMatchObject({ unsent: 3, unanswered: 0 });
+    expect(verdict!.detail.stats).toMatchObject({ rows: canary.length - 2 + 3, goldenTotal: 3 });
+    expect(summary.metrics!.validity).toBe(1);
+    expect(summary.reconciliation!.goldenScore).toBe(verdict!.detail.goldenScore);
+
     expect(summary.status).toBe('promoted');
     const promoted = (await sinkRows(run.db)).map((r) => r.key);
     expect(promoted).toEqual(keysOf(rows).filter((key) => !tagged.includes(key)));

@@ -23,6 +23,21 @@ export function countCalls(run: SimRun): () => number {
   return () => calls;
 }
 
+/** Record the custom_ids of every request the pipeline sends in a create, as it sends them. */
+export function recordCreatedIds(run: SimRun): string[] {
+  const inner = run.env.fetch;
+  const ids: string[] = [];
+  run.env.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    if (isCreate(request)) {
+      const body = (await request.clone().json()) as { requests: { custom_id: string }[] };
+      ids.push(...body.requests.map((r) => r.custom_id));
+    }
+    return inner(request);
+  };
+  return ids;
+}
+
 /**
  * Lose the response to the first create: the world makes the batch, the pipeline sees a network
  * error. Returns a getter for the id of the batch whose response was lost (null until then).

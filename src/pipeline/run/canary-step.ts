@@ -2,6 +2,7 @@ import { type CanaryStats, type CanaryVerdict, goldenMatches, gradeCanary } from
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
+import { UNSENT } from './submissions.js';
 
 interface CanaryRow {
   is_golden: boolean;
@@ -9,6 +10,7 @@ interface CanaryRow {
   reason: string | null;
   expected_json: string | null;
   output_json: string | null;
+  submission_id: string | null;
 }
 
 /**
@@ -18,7 +20,7 @@ interface CanaryRow {
  */
 export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
   const rows = await ctx.db.all<CanaryRow>(
-    `SELECT is_golden, kind, reason, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE in_canary OR is_golden`,
+    `SELECT is_golden, kind, reason, expected_json, output_json, submission_id FROM (${rowStatesSql(ctx)}) WHERE in_canary OR is_golden`,
   );
   const stats: CanaryStats = {
     rows: 0,
@@ -34,8 +36,8 @@ export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
   for (const row of rows) {
     const output = row.output_json ? (JSON.parse(row.output_json) as Record<string, unknown>) : null;
     if (row.kind === null) continue;
-    // A row that carries the run's fence tag is never sent: it says nothing of the template either.
-    if (row.reason === 'unfenceable') {
+    // A row never sent (it carries the run's fence tag) says nothing of the template either.
+    if (row.submission_id === UNSENT) {
       unsent++;
       continue;
     }

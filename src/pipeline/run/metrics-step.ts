@@ -1,5 +1,6 @@
 import { type RunCounts, type RunMetrics, runMetrics } from '../gate/run-metrics.js';
 import type { RunContext } from './run-context.js';
+import { UNSENT } from './submissions.js';
 
 /** Compute and store the run's counts and metrics (the report contract). */
 export async function recordMetrics(
@@ -20,10 +21,10 @@ export async function recordMetrics(
     `SELECT (SELECT count(*) FROM outcomes o JOIN source_rows s ON s.run_id = o.run_id AND s.row_key = o.row_key
               WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind = 'valid')::INTEGER AS valid,
             (SELECT count(*) FROM outcomes o JOIN source_rows s ON s.run_id = o.run_id AND s.row_key = o.row_key
-              WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind IN ('valid', 'invalid'))::INTEGER AS gated,
+              WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind IN ('valid', 'invalid') AND o.submission_id <> $3)::INTEGER AS gated,
             (SELECT sum(cost_usd) FROM raw_results WHERE run_id = $1) AS cost,
             (SELECT count(DISTINCT row_key) FROM requests WHERE run_id = $1 AND model = $2 AND NOT starts_with(row_key, 'golden:'))::INTEGER AS escalated`,
-    [runId, ctx.job.models.escalation ?? ''],
+    [runId, ctx.job.models.escalation ?? '', UNSENT],
   );
   const counts = c!;
   const metrics = runMetrics({

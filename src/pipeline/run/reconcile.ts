@@ -4,6 +4,7 @@ import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { currentHashesSql } from './source-reader.js';
+import { UNSENT } from './submissions.js';
 
 export interface Reconciliation {
   source: number;
@@ -112,9 +113,11 @@ function driftHold(
 
 async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: number } | null> {
   // Scored over golden rows that were answered (valid or not): a golden row that never got an
-  // answer (dead-lettered) says nothing about the answers' quality.
+  // answer (dead-lettered) or was never sent says nothing about the answers' quality.
   const rows = await ctx.db.all<{ kind: string | null; expected_json: string; output_json: string | null }>(
-    `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)}) WHERE is_golden AND kind IN ('valid', 'invalid')`,
+    `SELECT kind, expected_json, output_json FROM (${rowStatesSql(ctx)})
+     WHERE is_golden AND kind IN ('valid', 'invalid') AND submission_id <> ?`,
+    [UNSENT],
   );
   if (rows.length === 0) return null;
   const correct = rows.filter(

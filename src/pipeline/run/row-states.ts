@@ -11,7 +11,7 @@ export function rowStatesSql(ctx: RunContext): string {
   const escalation = ctx.job.models.escalation;
   return `
     WITH latest AS (
-      SELECT row_key, kind, reason, detail, model, attempt, custom_id, output_json,
+      SELECT row_key, kind, reason, detail, model, attempt, custom_id, output_json, submission_id,
              row_number() OVER (PARTITION BY row_key ORDER BY attempt DESC, submission_id DESC) AS rn
       FROM outcomes WHERE run_id = '${ctx.runId}' AND row_key IS NOT NULL AND kind <> 'alarm'
     ), tries AS (
@@ -20,7 +20,7 @@ export function rowStatesSql(ctx: RunContext): string {
       FROM requests WHERE run_id = '${ctx.runId}' GROUP BY row_key
     )
     SELECT s.row_key, s.row_json, s.input_hash, s.is_golden, s.in_canary, s.expected_json,
-           l.kind, l.reason, l.detail, l.model, l.custom_id, l.output_json,
+           l.kind, l.reason, l.detail, l.model, l.custom_id, l.output_json, l.submission_id,
            coalesce(t.submitted, 0) AS submitted, coalesce(t.escalated, 0) AS escalated,
            coalesce(l.attempt, coalesce(t.submitted, 0)) AS last_attempt
     FROM source_rows s
