@@ -137,7 +137,10 @@ export function holdBatchesProcessing(run: SimRun, holding: () => boolean = () =
   rewriteRetrieves(run, (batch) => {
     if (!holding()) return;
     held++;
+    const c = batch.request_counts;
+    const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
     Object.assign(batch, { processing_status: 'in_progress', ended_at: null, results_url: null });
+    batch.request_counts = { processing: total, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
   });
   return () => held;
 }

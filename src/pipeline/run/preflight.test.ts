@@ -23,7 +23,7 @@ afterAll(() => {
   instance.closeSync();
 });
 
-/** The SQL estimate for one row, as source_rows holds it (`row_json`). */
+/** The SQL estimate for one row, given its `row_json` (source_rows holds JSON objects: DuckDB's to_json, or a JSONL line as written). */
 async function sqlEstimate(template: string, fence: string | null, rowJson: string): Promise<number> {
   const ctx = { job: { template }, fence } as unknown as RunContext;
   const reader = await conn.runAndReadAll(

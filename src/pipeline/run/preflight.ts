@@ -74,9 +74,11 @@ export function inputTokensSql(ctx: RunContext): string {
  * and the simulated model's billing count: DuckDB's length() counts code points, one for an
  * emoji where JavaScript counts two, so emoji-heavy rows would be priced below their bill. An
  * astral character is the one that counts twice: add the ones a regular expression removes.
+ * ASCII text (as many bytes as characters) has none, and skips the expression (4× the cost).
  */
 const utf16LengthSql = (text: string): string =>
-  `(2 * length(${text}) - length(regexp_replace(${text}, '[\\x{10000}-\\x{10FFFF}]', '', 'g')))`;
+  `CASE WHEN strlen(${text}) = length(${text}) THEN length(${text})
+   ELSE 2 * length(${text}) - length(regexp_replace(${text}, '[\\x{10000}-\\x{10FFFF}]', '', 'g')) END`;
 
 /** A row's worst-case batch cost in USD as SQL: its input estimate and full max_tokens, at `modelSql`'s prices. */
 export function rowWorstCostSql(ctx: RunContext, modelSql: string): string {
