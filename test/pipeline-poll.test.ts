@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_FOUND_POLLS_MAX, pollsMax } from '../src/pipeline/run/poll.js';
 import { notFoundAfterCreate } from '../src/sim/faults/http-fault.js';
-import { holdBatchesProcessing } from './support/fetch-taps.js';
+import { holdBatchesProcessing, notFoundOnRetrieves } from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
 import { alarms, expectInvariants, kinds } from './support/run-checks.js';
 
@@ -53,6 +53,22 @@ describe('polling a batch just created', () => {
     expect(fired).toHaveLength(NOT_FOUND_POLLS_MAX);
     const polls = Array.from({ length: NOT_FOUND_POLLS_MAX - 1 }, (_, i) => i + 1);
     expect(notFoundEvents(run).map((e) => e.detail.polls)).toEqual(polls);
+  });
+
+  it(`counts only 404s in a row: ${NOT_FOUND_POLLS_MAX - 1} of them, an answer, ${NOT_FOUND_POLLS_MAX - 1} more, and the run goes on`, async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows, { poll_interval_seconds: 20 });
+    const run = await simRun(dir, { seed: 1 });
+    const streak = NOT_FOUND_POLLS_MAX - 1;
+    const refused = notFoundOnRetrieves(run, (n) => n <= 2 * streak + 1 && n !== streak + 1);
+    const summary = await run.start(job);
+
+    expect(refused()).toBe(2 * streak);
+    const polls = Array.from({ length: streak }, (_, i) => i + 1);
+    expect(notFoundEvents(run).map((e) => e.detail.polls)).toEqual([...polls, ...polls]);
+    expect(alarms(run, 'batch_not_found')).toEqual([]);
+    expect(summary.status).toBe('promoted');
+    await expectInvariants(run, summary.runId, job, rows);
   });
 
   it('gives up on a batch that never ends after its polls, naming it, and a resume once it has ended promotes', async () => {

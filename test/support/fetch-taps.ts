@@ -97,14 +97,32 @@ export function refuseFirstResultsDownload(run: SimRun): () => number {
   return () => refused;
 }
 
+/** Whether `request` retrieves one batch. */
+const isRetrieve = (request: Request): boolean =>
+  request.method === 'GET' && /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
+
+/**
+ * Answer the retrieves `refuse` picks (by their number, from 1) with a 404, as a read reaching a
+ * replica that has not seen the batch would. Returns the number answered so.
+ */
+export function notFoundOnRetrieves(run: SimRun, refuse: (n: number) => boolean): () => number {
+  const inner = run.env.fetch;
+  let retrieves = 0;
+  let refused = 0;
+  run.env.fetch = async (input, init) => {
+    if (!isRetrieve(new Request(input, init)) || !refuse(++retrieves)) return inner(input, init);
+    refused++;
+    return apiError(404, 'not_found_error');
+  };
+  return () => refused;
+}
+
 /** Pass every batch the API returns from a retrieve through `rewrite`, which may change it in place. */
 function rewriteRetrieves(run: SimRun, rewrite: (batch: MessageBatch) => void): void {
   const inner = run.env.fetch;
   run.env.fetch = async (input, init) => {
     const response = await inner(input, init);
-    const request = new Request(input, init);
-    const isRetrieve = /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
-    if (request.method !== 'GET' || !isRetrieve || !response.ok) return response;
+    if (!isRetrieve(new Request(input, init)) || !response.ok) return response;
     const batch = (await response.json()) as MessageBatch;
     rewrite(batch);
     const headers = new Headers(response.headers);
