@@ -248,6 +248,20 @@ describe('keys and golden lines that cannot be planned', () => {
     await expectRefused(jobFolder(reviews(10), {}, { 'golden.jsonl': golden }), 'bad_golden', message);
   });
 
+  const goldenLines = GOLDEN.map((g) => JSON.stringify(g));
+  it.each([
+    [
+      'a source key of the form golden rows take',
+      reviews(30).map((r, i) => (i === 4 ? { ...r, id: 'golden:g-2' } : r)),
+      goldenLines,
+      'golden:g-2',
+    ],
+    ['a golden key given twice', reviews(30), [...goldenLines, goldenLines[0]!], 'golden:g-1'],
+  ])('refuses %s, naming the key, before any call', async (_, rows, golden, key) => {
+    const folder = jobFolder(rows, {}, { 'golden.jsonl': golden.join('\n') });
+    await expectRefused(folder, 'bad_keys', `row key "${key}" names two rows`);
+  });
+
   it('leaves no golden row behind, even once the refused run has been collected', async () => {
     // The lines before the bad one were once left in an open appender, which wrote them into
     // source_rows when the garbage collector destroyed it: rows of a run that was never kept.

@@ -54,6 +54,19 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     [ctx.runId],
   );
   const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;
+  // Golden rows are keyed `golden:<key>`: a source key of that form, or a golden key given twice,
+  // would name two rows, and every step keyed by row would mix them up.
+  const clashes = await db.all<{ k: string }>(
+    'SELECT row_key AS k FROM source_rows WHERE run_id = ? GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 5',
+    [ctx.runId],
+  );
+  if (clashes.length > 0) {
+    throw new UsageError(
+      'bad_keys',
+      `Failed to plan job ${job.name}: row key ${clashes.map((c) => `"${c.k}"`).join(', ')} names two rows (golden rows are keyed "golden:" and their key, so no source key may be one, and no golden key may repeat).`,
+      'Rename the source rows or the golden lines with those keys.',
+    );
+  }
   const counted = await db.one<{ n: number }>(
     'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND NOT is_golden',
     [ctx.runId],
