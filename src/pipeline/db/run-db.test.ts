@@ -156,6 +156,27 @@ describe('RunDb', () => {
     await RunDb.release(path);
   });
 
+  it('refuses a transaction begun inside another on the same file, where it would wait forever', async () => {
+    const path = join(dir, 'nested.duckdb');
+    const [db, other] = [await RunDb.open(path), await RunDb.open(path)];
+    await db.exec('CREATE TABLE t (k VARCHAR)');
+    const nested = db.transaction(async () => {
+      await db.exec("INSERT INTO t VALUES ('outer')");
+      await other.transaction(() => other.exec("INSERT INTO t VALUES ('inner')"));
+    });
+    await expect(nested).rejects.toThrow(
+      `A transaction on ${path} was begun inside another on the same file.`,
+    );
+    expect(await db.all('SELECT k FROM t')).toEqual([]); // the outer one undone
+    // Turns on the file go on, and one after another is no nesting.
+    await db.transaction(() => db.exec("INSERT INTO t VALUES ('after')"));
+    await other.transaction(() => other.exec("INSERT INTO t VALUES ('later')"));
+    expect(await db.all('SELECT k FROM t ORDER BY k')).toEqual([{ k: 'after' }, { k: 'later' }]);
+    db.close();
+    other.close();
+    await RunDb.release(path);
+  });
+
   it('skips the checkpoint when a discarded database closes, and loses nothing committed', async () => {
     const wal = (path: string) => existsSync(`${path}.wal`);
     const write = async (path: string) => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import {
   type DuckDBAppender,
@@ -28,6 +29,8 @@ export const MEMORY_LIMIT = '192MB';
 const INSTANCES = new Map<string, Promise<DuckDBInstance>>();
 /** Per database file, the end of the last transaction queued on it (see `transaction`). */
 const WRITERS = new Map<string, Promise<void>>();
+/** The database file whose transaction turn the current async call chain holds, if any. */
+const HOLDING = new AsyncLocalStorage<string>();
 
 /**
  * DuckDB lets one process at a time open a database file for writing: a second `batchguard`
@@ -128,6 +131,10 @@ export class RunDb {
    * one of them fail at commit on the rows both write.
    */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
+    // A transaction begun inside another on the same file would wait for the turn its own caller
+    // holds: a hang with no message. A programming error, so say so at once.
+    if (HOLDING.getStore() === this.file)
+      throw new Error(`A transaction on ${this.path} was begun inside another on the same file.`);
     const before = WRITERS.get(this.file) ?? Promise.resolve();
     let release = () => {};
     const turn = new Promise<void>((resolve) => {
@@ -139,7 +146,7 @@ export class RunDb {
     );
     await before;
     try {
-      return await this.inTransaction(body);
+      return await HOLDING.run(this.file, () => this.inTransaction(body));
     } finally {
       release();
     }
