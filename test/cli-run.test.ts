@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -93,5 +93,24 @@ describe('batchguard run, report and rollback, as a person types them', () => {
     const result = cli(['report', '--db', 'nowhere.duckdb'], dir);
     expect(result.status).toBe(2);
     expect(existsSync(join(dir, 'nowhere.duckdb'))).toBe(false);
+  });
+
+  it('refuses a --db in a missing folder, a folder, or a file that is not a database, with exit code 2', () => {
+    const { dir } = jobFolder(reviews(2));
+    mkdirSync(join(dir, 'a-folder'));
+    writeFileSync(join(dir, 'notes.duckdb'), 'not a database\n');
+    for (const [db, problem] of [
+      ['missing/runs.duckdb', `its folder ${join(dir, 'missing')} does not exist`],
+      ['a-folder', 'it is a folder'],
+      ['notes.duckdb', 'is not a valid DuckDB database file'],
+    ] as const) {
+      const result = cli(['run', 'job.yaml', '--db', db], dir);
+      expect(result.status, db).toBe(2);
+      expect(result.stderr).toContain(`error: Failed to open run database ${join(dir, db)}: `);
+      expect(result.stderr).toContain(problem);
+      expect(result.stderr).toContain('Pass --db the file `batchguard run` wrote');
+    }
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+    expect(readFileSync(join(dir, 'notes.duckdb'), 'utf8')).toBe('not a database\n'); // left as it was
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 
@@ -16,5 +16,25 @@ export async function openDb(path: string | undefined, mustExist: boolean): Prom
       'Pass --db with the file `batchguard run` wrote.',
     );
   }
-  return RunDb.open(file);
+  const problem = !existsSync(dirname(file))
+    ? `its folder ${dirname(file)} does not exist`
+    : existsSync(file) && statSync(file).isDirectory()
+      ? 'it is a folder'
+      : null;
+  if (problem) throw badDb(file, problem);
+  try {
+    return await RunDb.open(file);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // A file that is not a DuckDB database (or one DuckDB cannot read) was given by mistake.
+    if (error instanceof UsageError || !/^IO Error/.test(message)) throw error;
+    throw badDb(file, message.replace(/^IO Error: /, '').split('\n')[0]!);
+  }
 }
+
+const badDb = (file: string, problem: string): UsageError =>
+  new UsageError(
+    'bad_db',
+    `Failed to open run database ${file}: ${problem}.`,
+    'Pass --db the file `batchguard run` wrote, or a new file name in a folder that exists.',
+  );
