@@ -308,6 +308,36 @@ describe('promote with before-images, and rollback', () => {
     expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(0);
   });
 
+  it('refuses to roll back a run that never promoted, keeping its status, whether or not the sink exists', async () => {
+    const run = await simRun(jobFolder(first).dir, { seed: 1 });
+    const refuse = async (runId: string) => {
+      const logged = await count(run.db, 'SELECT count(*) FROM run_log');
+      const error = await rollbackRun(run.db, runId, run.sim.clock).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error).toMatchObject({
+        code: 'nothing_to_roll_back',
+        message: `Failed to roll back ${runId}: it never promoted (status refused), so there is nothing to undo.`,
+      });
+      expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(logged);
+      const status = await run.db.one<{ status: string }>('SELECT status FROM runs WHERE run_id = ?', [
+        runId,
+      ]);
+      expect(status).toEqual({ status: 'refused' });
+    };
+    const tooDear = jobFolder(first, { cost_ceiling_usd: 0.000001 });
+    // No sink yet: the run refused at its preflight never made one.
+    const refused = await run.start(tooDear.job);
+    expect(refused.status).toBe('refused');
+    await refuse(refused.runId);
+    // A sink another run promoted into: still nothing of this run's to undo, and that sink stays.
+    const promoted = await run.start(jobFolder(first).job);
+    expect(promoted.status).toBe('promoted');
+    const sink = await sinkRows(run.db);
+    const refusedAgain = await run.start(tooDear.job);
+    await refuse(refusedAgain.runId);
+    expect(await sinkRows(run.db)).toEqual(sink);
+  });
+
   it('leaves a row a later run has changed alone, and reports it as a conflict', async () => {
     const { run, run1, afterRun2 } = await twoRuns();
     const result = await rollbackRun(run.db, run1, run.sim.clock);

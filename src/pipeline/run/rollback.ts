@@ -35,6 +35,18 @@ export async function rollbackRun(
       `Failed to roll back ${runId}: no such run in ${db.path}.`,
       'List runs with `batchguard report`.',
     );
+  const images = await db.one<{ n: number }>(
+    'SELECT count(*)::INTEGER AS n FROM before_images WHERE run_id = ?',
+    [runId],
+  );
+  // A run that promoted no row rolls back to nothing, as often as asked; one that never promoted
+  // (refused, halted, held, or still running) is the wrong run to undo.
+  if (images?.n === 0 && !['promoted', 'rolled_back', 'partially_rolled_back'].includes(run.status))
+    throw new UsageError(
+      'nothing_to_roll_back',
+      `Failed to roll back ${runId}: it never promoted (status ${run.status}), so there is nothing to undo.`,
+      'Check the run id with `batchguard report`: a run that was refused, halted or held left the sink as it was.',
+    );
   const sink = (JSON.parse(run.job_json) as Job).sink.table;
   const log = await RunLog.open(db, runId, clock, options.onEntry ?? (() => {}));
   await log.intent('rollback', 'rollback', { ids: options.ids?.length ?? 'all' });
