@@ -338,6 +338,26 @@ describe('promote with before-images, and rollback', () => {
     expect(await sinkRows(run.db)).toEqual(sink);
   });
 
+  it('refuses ids that name no row the run touched, rolling back none of the others, its status kept', async () => {
+    const { dir, job } = jobFolder(first);
+    const run = await simRun(dir, { seed: 1 });
+    const { runId, status } = await run.start(job);
+    expect(status).toBe('promoted');
+    const sink = await sinkRows(run.db);
+    const logged = await count(run.db, 'SELECT count(*) FROM run_log');
+
+    const ids = ['rev-0001', 'r_typo_1', sink[1]!.custom_id, 'zz-other'];
+    const error = await rollbackRun(run.db, runId, run.sim.clock, { ids }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({
+      code: 'unknown_ids',
+      message: `Failed to roll back ${runId}: 2 of the ids name no row it touched (r_typo_1, zz-other); nothing was rolled back.`,
+    });
+    expect(await sinkRows(run.db)).toEqual(sink);
+    expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(logged);
+    expect(await run.db.one('SELECT status FROM runs')).toEqual({ status: 'promoted' });
+  });
+
   it('leaves a row a later run has changed alone, and reports it as a conflict', async () => {
     const { run, run1, afterRun2 } = await twoRuns();
     const result = await rollbackRun(run.db, run1, run.sim.clock);

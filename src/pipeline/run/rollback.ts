@@ -47,6 +47,7 @@ export async function rollbackRun(
       `Failed to roll back ${runId}: it never promoted (status ${run.status}), so there is nothing to undo.`,
       'Check the run id with `batchguard report`: a run that was refused, halted or held left the sink as it was.',
     );
+  if (options.ids) await refuseUnknownIds(db, runId, options.ids);
   const sink = (JSON.parse(run.job_json) as Job).sink.table;
   const log = await RunLog.open(db, runId, clock, options.onEntry ?? (() => {}));
   await log.intent('rollback', 'rollback', { ids: options.ids?.length ?? 'all' });
@@ -70,17 +71,43 @@ export async function rollbackRun(
       `SELECT count(*) FILTER (WHERE ours AND existed)::INTEGER AS restored, count(*) FILTER (WHERE ours AND NOT existed)::INTEGER AS removed,
               count(*) FILTER (WHERE NOT ours)::INTEGER AS conflicts FROM rb`,
     );
-    const left = await db.one<{ n: number }>(
-      'SELECT count(*)::INTEGER AS n FROM before_images WHERE run_id = ? AND NOT rolled_back',
+    const images = await db.one<{ left: number; back: number }>(
+      `SELECT count(*) FILTER (WHERE NOT rolled_back)::INTEGER AS left, count(*) FILTER (WHERE rolled_back)::INTEGER AS back
+       FROM before_images WHERE run_id = ?`,
       [runId],
     );
-    await db.exec('UPDATE runs SET status = ? WHERE run_id = ?', [
-      left?.n === 0 ? 'rolled_back' : 'partially_rolled_back',
-      runId,
-    ]);
+    // The status says what was undone: nothing yet (every row left alone) keeps it as it was.
+    if (images!.back > 0) {
+      await db.exec('UPDATE runs SET status = ? WHERE run_id = ?', [
+        images!.left === 0 ? 'rolled_back' : 'partially_rolled_back',
+        runId,
+      ]);
+    }
     return counts!;
   });
   if (result.conflicts > 0) await log.alarm('rollback', 'rollback_conflicts', { rows: result.conflicts });
   await log.outcome('rollback', 'rolled_back', { ...result });
   return result;
+}
+
+/**
+ * Every id given must name a row the run's promote touched, by custom_id or key: the list comes
+ * from `assess`, so one that names nothing is a typo or another run's list, and rolling back the
+ * rest would undo a set nobody reviewed.
+ */
+async function refuseUnknownIds(db: RunDb, runId: string, ids: readonly string[]): Promise<void> {
+  const unknown = await db.all<{ id: string }>(
+    `SELECT DISTINCT id FROM (SELECT unnest(?::VARCHAR[]) AS id)
+     WHERE id NOT IN (SELECT custom_id FROM before_images WHERE run_id = ?)
+       AND id NOT IN (SELECT row_key FROM before_images WHERE run_id = ?)
+     ORDER BY id`,
+    [listValue([...ids]), runId, runId],
+  );
+  if (unknown.length === 0) return;
+  const shown = unknown.slice(0, 5).map((u) => u.id);
+  throw new UsageError(
+    'unknown_ids',
+    `Failed to roll back ${runId}: ${unknown.length} of the ids name no row it touched (${shown.join(', ')}${unknown.length > 5 ? ', …' : ''}); nothing was rolled back.`,
+    'Give the ids `batchguard assess <run> --out FILE` wrote for this run (custom_ids or keys, one a line).',
+  );
 }
