@@ -107,7 +107,7 @@ async function refuseUnknownIds(db: RunDb, runId: string, ids: readonly string[]
   const shown = unknown.slice(0, 5).map((u) => u.id);
   throw new UsageError(
     'unknown_ids',
-    `Failed to roll back ${runId}: ${unknown.length} of the ids name no row it touched (${shown.join(', ')}${unknown.length > 5 ? ', …' : ''}); nothing was rolled back.`,
+    `Failed to roll back ${runId}: ${unknown.length} of the ids ${unknown.length === 1 ? 'names' : 'name'} no row it touched (${shown.join(', ')}${unknown.length > 5 ? ', …' : ''}); nothing was rolled back.`,
     'Give the ids `batchguard assess <run> --out FILE` wrote for this run (custom_ids or keys, one a line).',
   );
 }
