@@ -108,6 +108,38 @@ CREATE TABLE IF NOT EXISTS metrics (
 );
 `;
 
+/** The run database's own tables, as SCHEMA_SQL makes them. */
+export const RUN_TABLES: readonly string[] = Array.from(
+  SCHEMA_SQL.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
+  (m) => m[1]!,
+);
+
+/** The temporary tables a run makes on its connection (a test holds this list to the code). */
+export const TEMP_TABLES: readonly string[] = ['queue', 'current_hash', 'rb'];
+
+/**
+ * DuckDB's reserved words (`duckdb_keywords()`, category `reserved`, of the pinned version; a
+ * test holds the list to it): a table by one of these names is a syntax error where it is
+ * written into SQL unquoted.
+ */
+export const SQL_RESERVED: readonly string[] = (
+  'all analyse analyze and any array as asc asymmetric both case cast check collate column ' +
+  'constraint create default deferrable desc describe distinct do else end except false fetch ' +
+  'for foreign from group having in initially intersect into lambda lateral leading limit not ' +
+  'null offset on only or order pivot pivot_longer pivot_wider placing primary qualify ' +
+  'references returning select show some summarize symmetric table then to trailing true union ' +
+  'unique unpivot using variadic when where window with'
+).split(' ');
+
+/** Why `table` cannot be the sink, or null: it would be one of the run's own tables, or not parse. */
+export function sinkNameProblem(table: string): string | null {
+  const name = table.toLowerCase(); // DuckDB matches names without regard to case
+  if (RUN_TABLES.includes(name) || TEMP_TABLES.includes(name))
+    return `"${table}" is one of batchguard's own tables in the run database`;
+  if (SQL_RESERVED.includes(name)) return `"${table}" is a reserved word in SQL`;
+  return null;
+}
+
 /** The sink: one row per source key, its promoted output, and the run that wrote it. */
 export function sinkTableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (

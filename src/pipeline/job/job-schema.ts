@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { z } from 'zod';
+import { sinkNameProblem } from '../db/schema.js';
 import { compileOutputSchema } from '../gate/compile-schema.js';
 import { templateColumns } from '../prompt/render-request.js';
 import type { Job } from './job.js';
@@ -94,7 +95,15 @@ export function jobFileSchema(jobPath: string) {
       fence: z.boolean().default(true),
       sink: shorthand(
         'table',
-        z.strictObject({ table: z.string().regex(SQL_IDENTIFIER, SQL_IDENTIFIER_RULE) }),
+        z.strictObject({
+          table: z
+            .string()
+            .regex(SQL_IDENTIFIER, SQL_IDENTIFIER_RULE)
+            .superRefine((table, ctx) => {
+              const problem = sinkNameProblem(table);
+              if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: choose another name` });
+            }),
+        }),
       ).default({
         table: 'record',
       }),

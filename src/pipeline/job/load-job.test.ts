@@ -229,6 +229,21 @@ poll_interval_seconds: 0
       expect(problemsOf(sink(table)), table).toEqual([rule]);
   });
 
+  it("refuses a sink named like one of batchguard's own tables or a reserved word, in any case", () => {
+    const sink = (table: string) => `${MINIMAL}sink: ${table}\n`;
+    for (const table of ['runs', 'Metrics', 'queue', 'current_hash'])
+      expect(problemsOf(sink(table)), table).toEqual([
+        `sink.table: "${table}" is one of batchguard's own tables in the run database: choose another name`,
+      ]);
+    for (const table of ['order', 'SELECT', 'group'])
+      expect(problemsOf(sink(table)), table).toEqual([
+        `sink.table: "${table}" is a reserved word in SQL: choose another name`,
+      ]);
+    // Words DuckDB does not reserve are names like any other.
+    for (const table of ['year', 'records', 'run_results'])
+      expect(parseJob(sink(table), jobPath).sink.table).toBe(table);
+  });
+
   it('bounds attempts at 10, and takes any non-empty distribution field', () => {
     expect(parseJob(`${MINIMAL}attempts: 10\ndistribution_field: sentiment\n`, jobPath)).toMatchObject({
       attempts: 10,
