@@ -262,6 +262,15 @@ describe('keys and golden lines that cannot be planned', () => {
     await expectRefused(folder, 'bad_keys', `row key "${key}" names two rows`);
   });
 
+  it("refuses max_tokens above what a job's model can write, naming both, before any call", async () => {
+    const folder = jobFolder(reviews(10), { max_tokens: 100_000 });
+    await expectRefused(
+      folder,
+      'max_tokens_too_large',
+      'max_tokens 100000 is above the 64000 that claude-haiku-4-5 can write',
+    );
+  });
+
   it('leaves no golden row behind, even once the refused run has been collected', async () => {
     // The lines before the bad one were once left in an open appender, which wrote them into
     // source_rows when the garbage collector destroyed it: rows of a run that was never kept.

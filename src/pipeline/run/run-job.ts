@@ -60,11 +60,21 @@ export interface StartOptions {
 export async function startRun(options: StartOptions): Promise<RunSummary> {
   const { db, env, job } = options;
   for (const model of [job.models.primary, job.models.escalation]) {
-    if (model && !findModel(model)) {
+    if (!model) continue;
+    const info = findModel(model);
+    if (!info) {
       throw new UsageError(
         'unknown_model',
         `Failed to plan job ${job.name}: no price is known for model "${model}".`,
         'Use a model from src/core/price-table.ts, or add it there with its prices.',
+      );
+    }
+    // The API would refuse every request of the run, one by one (an errored result each).
+    if (job.maxTokens > info.maxOutputTokens) {
+      throw new UsageError(
+        'max_tokens_too_large',
+        `Failed to plan job ${job.name}: max_tokens ${job.maxTokens} is above the ${info.maxOutputTokens} that ${model} can write.`,
+        `Lower max_tokens to ${info.maxOutputTokens} or less in the job file.`,
       );
     }
   }
