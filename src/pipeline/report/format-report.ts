@@ -30,9 +30,11 @@ const COLUMNS: [string, (r: RunReport) => string][] = [
 export function formatReport(report: { runs: RunReport[] }, format: ReportFormat): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   const header = COLUMNS.map(([name]) => name);
-  const rows = report.runs.map((run) => COLUMNS.map(([, cell]) => cell(run)));
+  // A job's name is the user's text: one line, whatever it holds, so no row of a table breaks.
+  const rows = report.runs.map((run) => COLUMNS.map(([, cell]) => cell(run).replace(/\s*[\r\n]+\s*/g, ' ')));
   if (format === 'md') {
-    return `${[header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+    const md = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+    return `${[header, header.map(() => '---'), ...rows].map(md).join('\n')}\n`;
   }
   if (format === 'html') {
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
