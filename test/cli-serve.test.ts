@@ -113,6 +113,8 @@ describe('batchguard serve', () => {
     ['--seed', '-1'],
     ['--seed', '1.5'],
     ['--time-scale', '0'],
+    ['--api-key', ''],
+    ['--host', '999.1.1.1'],
   ])('rejects %s %s with a one-line error naming the flag and exit code 2', (flag, value) => {
     const result = spawnSync(process.execPath, [BIN, 'serve', flag, value], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(2);
@@ -141,5 +143,16 @@ describe('batchguard serve', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('EADDRINUSE');
+  });
+
+  it('tells a client the key it was given, and answers that key only', async () => {
+    const served = await startServe(['--api-key', 'team-key']);
+    child = served.child;
+    while (!served.output().includes('ANTHROPIC_API_KEY')) await new Promise((r) => setTimeout(r, 20));
+    expect(served.output()).toContain(`ANTHROPIC_BASE_URL=${served.url} ANTHROPIC_API_KEY=team-key\n`);
+    const client = (apiKey: string) => new Anthropic({ apiKey, baseURL: served.url, maxRetries: 0 });
+    const page = await client('team-key').messages.batches.list();
+    expect(page.data).toEqual([]);
+    await expect(client('sim-key').messages.batches.list()).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -32,21 +32,35 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const seed = intFlag('seed', values.seed, scenario?.seed ?? 1, 0, SEED_MAX);
   const scale = positiveFlag('time-scale', values['time-scale'], 60, 1_000_000);
   const host = values.host ?? '127.0.0.1';
+  const apiKey = values['api-key'];
+  if (apiKey === '')
+    throw new UsageError(
+      'usage',
+      'Invalid --api-key "": a key the server would match no request against.',
+      'Pass --api-key KEY, or leave it out to accept any key.',
+    );
   const clock = new ScaledClock(realClock, scale);
   const world = new BatchWorld({
     seed,
     clock,
-    apiKey: values['api-key'],
+    apiKey,
     faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
     httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
   });
   const handlers = [...adminHandlers(world, clock), ...apiHandlers(world)];
   const server = await startSimServer(world, handlers, port, host).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+    if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
       throw new UsageError(
         'port_unavailable',
         `Failed to listen on ${host}:${port}: ${error.code}.`,
         'Choose another --port (or --port 0 for any free one).',
+      );
+    }
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+      throw new UsageError(
+        'host_unavailable',
+        `Failed to listen on ${host}:${port}: ${error.code} (not an address of this machine).`,
+        'Pass --host an address of this machine: 127.0.0.1 (the default) or 0.0.0.0 for every interface.',
       );
     }
     throw error;
@@ -56,7 +70,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   io.out(
     `[sim] Message Batches API on ${server.url} (virtual time ×${scale}; advance: POST ${server.url}/_sim/clock/advance)`,
   );
-  io.out(`[sim] point a client at it: ANTHROPIC_BASE_URL=${server.url} ANTHROPIC_API_KEY=sim-key`);
+  io.out(
+    `[sim] point a client at it: ANTHROPIC_BASE_URL=${server.url} ANTHROPIC_API_KEY=${apiKey ?? 'sim-key'}` +
+      (apiKey === undefined ? ' (any key is accepted)' : ''),
+  );
   await io.untilInterrupted();
   await server.close();
   world.dispose();
