@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,17 @@ describe('batchguard dataset reviews', () => {
     const failure = datasetCommand(argv, recordingIo());
     await expect(failure).rejects.toThrow(message);
     await expect(failure).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('writes neither file when one of them cannot be written, and keeps the one that was there', async () => {
+    const out = join(dir, 'kept.csv');
+    writeFileSync(out, 'id,text\nold,row\n');
+    const argv = ['reviews', '--rows', '20', '--out', out, '--golden', join(dir, 'missing', 'golden.jsonl')];
+    await expect(datasetCommand(argv, recordingIo())).rejects.toThrow(
+      /Failed to write dataset .*golden\.jsonl: ENOENT/,
+    );
+    expect(readFileSync(out, 'utf8')).toBe('id,text\nold,row\n');
+    expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
   });
 
   it('leaves unknown flags to parseArgs, which the CLI entry reports as usage errors', async () => {

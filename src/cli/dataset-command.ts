@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { generateGolden, generateReviews, type ReviewRow } from '../sim/datasets/reviews-dataset.js';
-import { writeDataset } from '../sim/datasets/write-dataset.js';
+import { stageDataset } from '../sim/datasets/write-dataset.js';
 import { SEED_MAX } from '../sim/seed.js';
 import { intFlag } from './args.js';
 import type { Io } from './io.js';
@@ -49,20 +49,27 @@ export async function datasetCommand(argv: string[], io: Io): Promise<number> {
       yield review.row;
     }
   }
-  writeOrFail(out, () => writeDataset(out, sourceRows(), 'csv'));
-  io.out(`[sim] wrote ${rows} reviews to ${out} (${injected} with an injected instruction)`);
-  if (values.golden !== undefined) {
-    const golden = values.golden;
-    writeOrFail(golden, () => writeDataset(golden, generateGolden(seed, goldenRows), 'jsonl'));
-    io.out(`[sim] wrote ${goldenRows} golden rows to ${values.golden}`);
+  // Both files are written whole first, then put in place together: a golden file that cannot be
+  // written leaves no source file behind it either.
+  const staged = [writeOrFail(out, () => stageDataset(out, sourceRows(), 'csv'))];
+  const golden = values.golden;
+  try {
+    if (golden !== undefined)
+      staged.push(writeOrFail(golden, () => stageDataset(golden, generateGolden(seed, goldenRows), 'jsonl')));
+  } catch (error) {
+    for (const file of staged) file.discard();
+    throw error;
   }
+  for (const file of staged) file.commit();
+  io.out(`[sim] wrote ${rows} reviews to ${out} (${injected} with an injected instruction)`);
+  if (golden !== undefined) io.out(`[sim] wrote ${goldenRows} golden rows to ${golden}`);
   return 0;
 }
 
 /** A file the user named cannot be written: their input to fix, not a bug (exit 2, not 3). */
-function writeOrFail(path: string, write: () => void): void {
+function writeOrFail<T>(path: string, write: () => T): T {
   try {
-    write();
+    return write();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined) throw error;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -66,12 +66,24 @@ describe('writeDataset', () => {
     expect(bytes.equals(readFileSync(second!))).toBe(true);
   });
 
-  it('streams: rows already pulled reach the file while later rows are still being generated', () => {
+  it('writes a file whole or not at all: rows that fail midway leave the old file and no partial one', () => {
+    const path = join(dir, 'whole.csv');
+    writeFileSync(path, 'id\nold\n');
+    function* rows() {
+      yield { id: 'new-1' };
+      throw new Error('the generator failed');
+    }
+    expect(() => writeDataset(path, rows(), 'csv')).toThrow('the generator failed');
+    expect(readFileSync(path, 'utf8')).toBe('id\nold\n');
+    expect(existsSync(`${path}.partial`)).toBe(false);
+  });
+
+  it('streams: rows already pulled reach the (staged) file while later rows are still being generated', () => {
     const path = join(dir, 'streamed.csv');
     const sizes: number[] = [];
     function* rows() {
       for (let i = 0; i < 40; i++) {
-        sizes.push(statSync(path).size);
+        sizes.push(statSync(`${path}.partial`).size);
         yield { id: String(i), text: 'x'.repeat(100_000) };
       }
     }
