@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { assessRun } from '../pipeline/run/assess.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
+import { checkOutputPath } from './output-file.js';
 import { USAGE } from './usage.js';
 
 /**
@@ -19,6 +20,7 @@ export async function assessCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('usage', 'Failed to assess: give exactly one run id.', `Usage: ${USAGE.assess}`);
   const runId = positionals[0]!;
+  if (values.out !== undefined) checkOutputPath('--out', values.out);
   const db = await openDb(values.db, true);
   // Written as the ids stream by; the file appears only once the run is known to exist.
   let fd: number | null = null;

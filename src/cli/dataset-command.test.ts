@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,22 +73,38 @@ describe('batchguard dataset reviews', () => {
     [['reviews', '--golden-rows', 'many'], /Invalid --golden-rows "many"/],
     [['tweets'], /Failed to generate dataset "tweets": the only dataset is "reviews"/],
     [[], /Failed to generate dataset no dataset named/],
-    [['reviews', '--out', join(dir, 'missing', 'x.csv')], /Failed to write dataset .*x\.csv: ENOENT/],
+    [
+      ['reviews', '--out', join(dir, 'missing', 'x.csv')],
+      /Failed to write --out .*x\.csv: its folder .* does not exist/,
+    ],
   ])('refuses %j as bad usage (exit 2)', async (argv, message) => {
     const failure = datasetCommand(argv, recordingIo());
     await expect(failure).rejects.toThrow(message);
     await expect(failure).rejects.toBeInstanceOf(UsageError);
   });
 
-  it('writes neither file when one of them cannot be written, and keeps the one that was there', async () => {
+  it('writes neither file when one of them fails to write, and keeps the one that was there', async () => {
     const out = join(dir, 'kept.csv');
     writeFileSync(out, 'id,text\nold,row\n');
-    const argv = ['reviews', '--rows', '20', '--out', out, '--golden', join(dir, 'missing', 'golden.jsonl')];
+    // A path that passes the check but cannot be written: where its staged copy goes, a folder.
+    const golden = join(dir, 'unwritten.jsonl');
+    mkdirSync(`${golden}.partial`);
+    const argv = ['reviews', '--rows', '20', '--out', out, '--golden', golden];
     await expect(datasetCommand(argv, recordingIo())).rejects.toThrow(
-      /Failed to write dataset .*golden\.jsonl: ENOENT/,
+      /Failed to write dataset .*unwritten\.jsonl: EISDIR/,
     );
     expect(readFileSync(out, 'utf8')).toBe('id,text\nold,row\n');
-    expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+    expect(existsSync(golden)).toBe(false);
+  });
+
+  it('refuses an output in a folder that does not exist before generating anything', async () => {
+    const io = recordingIo();
+    const argv = ['reviews', '--out', join(dir, 'kept.csv'), '--golden', join(dir, 'missing', 'g.jsonl')];
+    await expect(datasetCommand(argv, io)).rejects.toThrow(
+      /Failed to write --golden .*g\.jsonl: its folder .* does not exist/,
+    );
+    expect(io.lines).toEqual([]);
   });
 
   it('leaves unknown flags to parseArgs, which the CLI entry reports as usage errors', async () => {

@@ -5,6 +5,7 @@ import { stageDataset } from '../sim/datasets/write-dataset.js';
 import { SEED_MAX } from '../sim/seed.js';
 import { intFlag } from './args.js';
 import type { Io } from './io.js';
+import { checkOutputPath } from './output-file.js';
 import { USAGE } from './usage.js';
 
 const DATASET_USAGE = USAGE.dataset;
@@ -40,6 +41,8 @@ export async function datasetCommand(argv: string[], io: Io): Promise<number> {
   const goldenRows = intFlag('golden-rows', values['golden-rows'], 60, 1, GOLDEN_ROWS_MAX);
   const injectionRate = rateFlag('injection-rate', values['injection-rate']);
   const out = values.out ?? 'reviews.csv';
+  checkOutputPath('--out', out);
+  if (values.golden !== undefined) checkOutputPath('--golden', values.golden);
 
   io.out(`seed: ${seed}`);
   let injected = 0;

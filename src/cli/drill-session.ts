@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatRfc3339 } from '../core/rfc3339.js';
 import { drillMatrix } from '../drills/drill-matrix.js';
@@ -10,6 +9,7 @@ import type { Operator } from '../drills/run-drill.js';
 import type { Scenario } from '../drills/scenario.js';
 import { capturingIo, type Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
+import { checkOutputPath, writeWhole } from './output-file.js';
 import { formatEntry } from './print-run.js';
 
 export interface SessionOptions {
@@ -31,6 +31,7 @@ export async function runDrillSession(
   options: SessionOptions,
   io: Io,
 ): Promise<number> {
+  if (options.junit !== undefined) checkOutputPath('--junit', options.junit);
   const dbPath = resolve(options.db ?? DEFAULT_DB);
   const db = await openDb(dbPath, false);
   try {
@@ -58,7 +59,7 @@ export async function runDrillSession(
     if (options.json)
       io.out(JSON.stringify({ seed: options.seed ?? null, drills: results.map(jsonOf) }, null, 2));
     else if (!options.ui) for (const line of ['', ...drillMatrix(results)]) io.out(line);
-    if (options.junit !== undefined) writeFileSync(options.junit, junitXml(results));
+    if (options.junit !== undefined) writeWhole(options.junit, junitXml(results));
     const failed = results.filter((r) => r.verdict === 'fail').length;
     if (!options.json) {
       if (results.length === 1) io.out(`replay: ${results[0]!.replay}`);

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { formatReport, type ReportFormat } from '../pipeline/report/format-report.js';
 import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
+import { checkOutputPath, writeWhole } from './output-file.js';
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
@@ -27,6 +27,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       'Pass --format json, for example.',
     );
   }
+  if (values.out) checkOutputPath('--out', values.out);
   const db = await openDb(values.db, true);
   try {
     const report = await runReports(db, values.run);
@@ -38,7 +39,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       );
     }
     const text = formatReport(report, format);
-    if (values.out) writeFileSync(values.out, text);
+    if (values.out) writeWhole(values.out, text);
     else io.out(text.trimEnd());
     return 0;
   } finally {
