@@ -48,6 +48,11 @@ describe('validateParams', () => {
       { ...VALID, context_hint: null },
       'context_hint: is not supported in the Message Batches API',
     ],
+    [
+      'research_preview_2026_02',
+      { ...VALID, research_preview_2026_02: true },
+      'research_preview_2026_02: is not supported in the Message Batches API',
+    ],
     ['a missing model', without('model'), 'model: Field required'],
     ['a model that is not a string', { ...VALID, model: 4 }, 'model: Input should be a valid string'],
     ['missing messages', without('messages'), 'messages: Field required'],

@@ -3,7 +3,14 @@ import type { ErrorType } from './api-types.js';
 import { isObject } from './validate-create.js';
 
 /** Parameters the Messages API accepts but a batch refuses (DOCS-BATCH 2026 table). */
-const UNSUPPORTED_IN_BATCH = ['speed', 'store', 'previous_thread_event_id', 'cache_hint', 'context_hint'];
+const UNSUPPORTED_IN_BATCH = [
+  'speed',
+  'store',
+  'previous_thread_event_id',
+  'cache_hint',
+  'context_hint',
+  'research_preview_2026_02',
+];
 
 export type ParamsCheck =
   | { ok: true; model: ModelInfo; maxTokens: number }
