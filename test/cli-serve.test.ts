@@ -153,6 +153,10 @@ describe('batchguard serve', () => {
     const client = (apiKey: string) => new Anthropic({ apiKey, baseURL: served.url, maxRetries: 0 });
     const page = await client('team-key').messages.batches.list();
     expect(page.data).toEqual([]);
-    await expect(client('sim-key').messages.batches.list()).rejects.toMatchObject({ status: 401 });
+    // The API's own words for a key it does not know (reference, CAPTURE-OR).
+    await expect(client('sim-key').messages.batches.list()).rejects.toMatchObject({
+      status: 401,
+      error: { type: 'error', error: { type: 'authentication_error', message: 'API key is invalid.' } },
+    });
   });
 });

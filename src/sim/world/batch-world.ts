@@ -113,7 +113,7 @@ export class BatchWorld {
     const key = apiKeyHeader || bearer;
     if (!key) throw new ApiError('authentication_error', 'x-api-key header is required');
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
-      throw new ApiError('authentication_error', 'invalid x-api-key');
+      throw new ApiError('authentication_error', 'API key is invalid.');
     }
   }
 
