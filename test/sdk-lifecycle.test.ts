@@ -73,7 +73,17 @@ describe.each(ADAPTERS)('the official SDK against the simulated world ($name)', 
       if (row.result.type !== 'succeeded') continue;
       const { message } = row.result;
       expect(message.id).toMatch(/^msg_01/);
-      expect(message.usage.service_tier).toBe('batch');
+      // The usage of the row seen live, field for field (reference, CAPTURE-OR).
+      expect(Object.keys(message.usage)).toEqual([
+        'input_tokens',
+        'cache_creation_input_tokens',
+        'cache_read_input_tokens',
+        'cache_creation',
+        'output_tokens',
+        'service_tier',
+        'inference_geo',
+      ]);
+      expect(message.usage).toMatchObject({ service_tier: 'batch', inference_geo: 'not_available' });
       const block = message.content[0];
       expect(block?.type).toBe('text');
       const answer = JSON.parse(block?.type === 'text' ? block.text : '');

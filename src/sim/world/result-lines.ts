@@ -13,7 +13,7 @@ export function succeededLine(customId: string, messageId: string, model: string
     `"stop_reason":"${reply.stopReason}","stop_sequence":null,"usage":{"input_tokens":${reply.inputTokens},` +
     `"cache_creation_input_tokens":0,"cache_read_input_tokens":0,` +
     `"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},` +
-    `"output_tokens":${reply.outputTokens},"service_tier":"batch"}}}}`
+    `"output_tokens":${reply.outputTokens},"service_tier":"batch","inference_geo":"not_available"}}}}`
   );
 }
 
