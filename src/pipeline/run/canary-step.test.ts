@@ -59,6 +59,11 @@ const ROWS: Row[] = [
     golden: { label: 'negative' },
     outcome: { kind: 'retry', reason: 'errored:api_error' },
   },
+  {
+    key: 'golden:g-refused',
+    golden: { label: 'negative' },
+    outcome: { kind: 'failed', reason: 'invalid_request' },
+  },
 ];
 
 async function graded(rows: readonly Row[], distributionField: string | null = 'label') {
@@ -111,12 +116,12 @@ describe('gradeCanaryStep', () => {
     expect(entry).toMatchObject({ step: 'canary', phase: 'alarm', kind: 'canary_halted' });
     expect(entry!.detail).toMatchObject({
       stats: {
-        // Canary answers: 3 valid, 1 invalid, 1 errored, 1 refused; golden answers: all 4.
-        rows: 10,
+        // Canary answers: 3 valid, 1 invalid, 1 errored, 1 refused; golden answers: all 5.
+        rows: 11,
         valid: 5,
-        // The errored canary row, the refused one and the errored golden one.
-        errored: 3,
-        // The errored golden row is no evidence either way.
+        // The errored and the refused rows, canary and golden.
+        errored: 4,
+        // An errored or refused golden row is no evidence either way.
         goldenTotal: 3,
         goldenCorrect: 1,
         // Valid canary answers only: golden rows say nothing of the spread.
