@@ -73,7 +73,8 @@ export async function rowsPerChunk(ctx: RunContext): Promise<number> {
   const { fixed, placeholders } = templateParts(ctx.job.template);
   const fenceBytes = ctx.fence ? 2 * Buffer.byteLength(ctx.fence) + 5 : 0;
   const valueBytes = Number(widest?.bytes ?? 0) + fenceBytes;
-  const requestBytes = Buffer.byteLength(fixed) + placeholders.length * valueBytes + 1_000;
+  // The fixed text as the request body holds it: JSON-escaped (a quote or a line break is two bytes).
+  const requestBytes = Buffer.byteLength(JSON.stringify(fixed)) + placeholders.length * valueBytes + 1_000;
   return Math.max(1, Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)));
 }
 
