@@ -66,8 +66,10 @@ const ROWS: Row[] = [
   },
 ];
 
+let databases = 0;
+
 async function graded(rows: readonly Row[], distributionField: string | null = 'label') {
-  const path = join(dir, `run-${Math.random().toString(36).slice(2)}.duckdb`);
+  const path = join(dir, `run-${++databases}.duckdb`);
   const db = await RunDb.open(path);
   const runId = 'run-1';
   for (const row of rows) {
