@@ -447,6 +447,31 @@ describe('submission ledger', () => {
     await resumeOnce();
   });
 
+  it('waits out creates refused for hours (a full queue), then creates one batch each, and gives up after a day', async () => {
+    // Refused for three hours: the queue frees as batches end; the run waits and goes on.
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows);
+    const run = await simRun(dir, { seed: 1 });
+    const until = run.sim.clock.now() + 3 * 3600_000;
+    const refused = refuseCreates(run, 429, 'rate_limit_error', () => run.sim.clock.now() < until);
+    const summary = await run.start(job);
+    expect(refused()).toBeGreaterThan(CREATE_ATTEMPTS_MAX);
+    expect(run.entries.filter((e) => e.kind === 'create_refused')).toHaveLength(refused());
+    const created = run.entries.find((e) => e.kind === 'batch_created')!;
+    expect(parseRfc3339(created.at)).toBeGreaterThanOrEqual(until);
+    expect(summary.status).toBe('promoted');
+    expect(run.sim.world.list({}).data.length).toBe(await count(run.db, 'SELECT count(*) FROM submissions'));
+    await expectInvariants(run, summary.runId, job, rows);
+
+    // Refused for a whole day: given up, naming how long, and resumable.
+    const { running, refused: refusedAllDay, resumeOnce } = await refusedRun(529, 'overloaded_error');
+    await expect(running).rejects.toThrow(
+      /^Failed to create batch for submission s0001: Error: refused \(529\) \d+ times over 24\.\d h/,
+    );
+    expect(refusedAllDay()).toBeGreaterThan(24 * 30 - 20); // every two minutes, once backed off
+    await resumeOnce();
+  });
+
   it('retries a create refused with 429 only after retry-after, creating one batch', async () => {
     const rows = reviews(60);
     const { dir, job } = jobFolder(rows);

@@ -6,8 +6,14 @@ import { DEFAULT_RETRY, retryDelayMs, withRetries } from '../retry.js';
 import type { RunContext } from './run-context.js';
 import type { Submission } from './submissions.js';
 
-/** Tries at one create before giving up; each ambiguous failure first looks for an orphan. */
+/** Failures of one create that may have made a batch before giving up; each first looks for an orphan. */
 export const CREATE_ATTEMPTS_MAX = 5;
+/**
+ * How long a create the API keeps refusing (429, 529) is retried: a full processing queue (a
+ * small tier's is 100,000 requests, one batch's worth) frees only as batches end, this run's own
+ * among them, which may take the whole 24 h window.
+ */
+export const CREATE_REFUSED_WAIT_MS = 24 * 3600_000;
 /** How far before the intent an orphan's created_at may lie (clock skew between us and the API). */
 export const ORPHAN_SKEW_MS = 5 * 60_000;
 
@@ -29,18 +35,28 @@ export async function createOrAdopt(
     const orphan = await findOrphan(ctx, submission);
     if (orphan) return { batchId: orphan, adopted: true };
   }
-  for (let attempt = 1; attempt <= CREATE_ATTEMPTS_MAX; attempt++) {
+  let ambiguous = 0;
+  let refusals = 0;
+  let refusedSinceMs: number | null = null;
+  for (;;) {
     try {
       const batch = await ctx.client.messages.batches.create({ requests });
       return { batchId: batch.id, adopted: false };
     } catch (error) {
       if (error instanceof APIError && (error.status === 429 || error.status === 529)) {
+        refusedSinceMs ??= ctx.env.clock.now();
+        const waitedMs = ctx.env.clock.now() - refusedSinceMs;
+        if (waitedMs >= CREATE_REFUSED_WAIT_MS)
+          throw createFailed(
+            submission,
+            new Error(`refused (${error.status}) ${refusals + 1} times over ${(waitedMs / 3600_000).toFixed(1)} h`),
+          );
         await ctx.log.event('submit', 'create_refused', {
           submission_id: submission.submissionId,
           status: error.status,
         });
         await ctx.env.clock.sleep(
-          retryDelayMs(error, attempt - 1, DEFAULT_RETRY) ?? DEFAULT_RETRY.baseDelayMs,
+          retryDelayMs(error, Math.min(refusals++, 20), DEFAULT_RETRY) ?? DEFAULT_RETRY.baseDelayMs,
         );
         continue;
       }
@@ -51,10 +67,11 @@ export async function createOrAdopt(
       });
       const orphan = await findOrphan(ctx, submission);
       if (orphan) return { batchId: orphan, adopted: true };
-      await ctx.env.clock.sleep(DEFAULT_RETRY.baseDelayMs * 2 ** (attempt - 1));
+      if (++ambiguous >= CREATE_ATTEMPTS_MAX)
+        throw createFailed(submission, new Error(`${CREATE_ATTEMPTS_MAX} tries failed`));
+      await ctx.env.clock.sleep(DEFAULT_RETRY.baseDelayMs * 2 ** (ambiguous - 1));
     }
   }
-  throw createFailed(submission, new Error(`${CREATE_ATTEMPTS_MAX} tries failed`));
 }
 
 /**
