@@ -27,6 +27,7 @@ import {
   simRun,
   TEMPLATE,
 } from './support/pipeline-harness.js';
+import { reviewRequests } from './support/requests.js';
 import {
   alarms,
   atStep,
@@ -34,6 +35,7 @@ import {
   dispositionsByKey,
   expectCoverage,
   expectInvariants,
+  expectNothingInvalidPromoted,
   expectSpendBounded,
   kinds,
   kindsAt,
@@ -470,6 +472,33 @@ describe('submission ledger', () => {
     );
     expect(refusedAllDay()).toBeGreaterThan(24 * 30 - 20); // every two minutes, once backed off
     await resumeOnce();
+  });
+
+  it("waits while the workspace's processing queue is full, then creates its batch once requests finish", async () => {
+    const rows = reviews(60);
+    const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
+    // A slow queue (two requests started a minute) keeps the places taken for most of an hour.
+    const run = await simRun(dir, { seed: 1, queueRequestsMax: 100, processing: { throughputPerMinute: 2 } });
+    // Another batch of the workspace holds 80 of the 100 places; this run's needs 64.
+    const body = JSON.stringify({ requests: reviewRequests(80) });
+    const other = run.sim.world.create(body, Buffer.byteLength(body));
+    const summary = await run.start(job);
+
+    const full = run.sim.world.groundTruth().httpFaults.filter((f) => f.name === 'queue_full');
+    expect(full.length).toBeGreaterThan(0);
+    expect(run.entries.filter((e) => e.kind === 'create_refused')).toHaveLength(full.length);
+    const created = run.entries.find((e) => e.kind === 'batch_created')!;
+    const freed = run.sim.world.retrieve(other.id);
+    expect(freed.processing_status).toBe('ended');
+    expect(parseRfc3339(created.at)).toBeGreaterThan(full.at(-1)!.atMs);
+    expect(full.at(-1)!.atMs - full[0]!.atMs).toBeGreaterThan(10 * 60_000); // waited, not failed
+    expect(summary.status).toBe('promoted');
+    // One batch of its own, never the other batch of the workspace (a 429 is no lost create).
+    const ours = await run.db.all<{ batch_id: string }>('SELECT batch_id FROM submissions');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.batch_id).not.toBe(other.id);
+    await expectCoverage(run.db, summary.runId, keysOf(rows));
+    await expectNothingInvalidPromoted(run.db, summary.runId, job, rows);
   });
 
   it('retries a create refused with 429 only after retry-after, creating one batch', async () => {

@@ -49,7 +49,9 @@ export async function createOrAdopt(
         if (waitedMs >= CREATE_REFUSED_WAIT_MS)
           throw createFailed(
             submission,
-            new Error(`refused (${error.status}) ${refusals + 1} times over ${(waitedMs / 3600_000).toFixed(1)} h`),
+            new Error(
+              `refused (${error.status}) ${refusals + 1} times over ${(waitedMs / 3600_000).toFixed(1)} h`,
+            ),
           );
         await ctx.log.event('submit', 'create_refused', {
           submission_id: submission.submissionId,

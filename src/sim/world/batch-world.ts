@@ -28,6 +28,12 @@ export interface WorldOptions {
   apiKey?: string;
   /** Create bodies above this many bytes get 413 (default 256 MB). */
   batchBytesMax?: number;
+  /**
+   * Requests that may wait in the processing queue at once, every batch together (the API's
+   * per-tier limit: 100,000 on Tier 1). A create that would pass it gets 429 until requests
+   * finish. Unset: no limit.
+   */
+  queueRequestsMax?: number;
   /** HTTP faults at their own rates (the background faults every drill may carry). */
   httpFaults?: readonly HttpFault[];
   /** Failure-mode faults (src/sim/faults): their hooks run at create and when results are written. */
@@ -172,6 +178,7 @@ export class BatchWorld {
 
   create(bodyText: string, bodyBytes: number): MessageBatchJson {
     const requests = validateCreate(bodyText, bodyBytes, this.options.batchBytesMax ?? BATCH_BYTES_MAX);
+    this.refuseIfQueueFull(requests.length);
     const created = {
       id: batchId(this.idStream),
       sequence: this.created++,
@@ -189,6 +196,33 @@ export class BatchWorld {
         batch.cancel(created.createdAtMs + cancelAfterMs, this.cancelDelayMs(created.id));
     }
     return batch.toJson(created.createdAtMs, this.origin);
+  }
+
+  /**
+   * "A batch request is considered part of the processing queue when it has yet to be successfully
+   * processed by the model" (DOCS-RL): the requests still processing in every batch. The reference
+   * quotes no message for a full queue; this one is ours.
+   */
+  private refuseIfQueueFull(adding: number): void {
+    const max = this.options.queueRequestsMax;
+    if (max === undefined) return;
+    const nowMs = this.clock.now();
+    let queued = 0;
+    for (const batch of this.batches.values()) queued += batch.counts(nowMs).processing;
+    if (queued + adding <= max) return;
+    this.truth.httpFaults.push({
+      name: 'queue_full',
+      family: 'http',
+      route: 'create',
+      key: 'queue',
+      attempt: 0,
+      atMs: nowMs,
+    });
+    throw new ApiError(
+      'rate_limit_error',
+      `Number of batch requests in the processing queue would exceed your limit of ${max} (${queued} queued, ${adding} more asked).`,
+      { 'retry-after': '60' },
+    );
   }
 
   retrieve(id: string): MessageBatchJson {
