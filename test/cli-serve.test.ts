@@ -114,6 +114,7 @@ describe('batchguard serve', () => {
     ['--seed', '1.5'],
     ['--time-scale', '0'],
     ['--api-key', ''],
+    ['--queue-limit', '0'],
     ['--host', '999.1.1.1'],
   ])('rejects %s %s with a one-line error naming the flag and exit code 2', (flag, value) => {
     const result = spawnSync(process.execPath, [BIN, 'serve', flag, value], { cwd: ROOT, encoding: 'utf8' });
@@ -158,5 +159,22 @@ describe('batchguard serve', () => {
       status: 401,
       error: { type: 'error', error: { type: 'authentication_error', message: 'API key is invalid.' } },
     });
+  });
+
+  it('refuses a create past its processing queue limit with 429 until requests finish', async () => {
+    const served = await startServe(['--queue-limit', '10', '--time-scale', '1']);
+    child = served.child;
+    const client = new Anthropic({ apiKey: 'sim-key', baseURL: served.url, maxRetries: 0 });
+    await client.messages.batches.create({ requests: reviewRequests(8) });
+    const refused = client.messages.batches.create({ requests: reviewRequests(5) });
+    await expect(refused).rejects.toMatchObject({
+      status: 429,
+      error: { error: { type: 'rate_limit_error' } },
+    });
+    const error = (await refused.catch((e: unknown) => e)) as { headers: Headers };
+    expect(error.headers.get('retry-after')).toBe('60');
+    await fetch(`${served.url}/_sim/clock/advance`, { method: 'POST', body: '{"seconds": 3600}' });
+    const accepted = await client.messages.batches.create({ requests: reviewRequests(5) });
+    expect(accepted.processing_status).toBe('in_progress');
   });
 });

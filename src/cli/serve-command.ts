@@ -23,6 +23,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       seed: { type: 'string' },
       'time-scale': { type: 'string' },
       'api-key': { type: 'string' },
+      'queue-limit': { type: 'string' },
       scenario: { type: 'string' },
     },
     strict: true,
@@ -32,6 +33,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const seed = intFlag('seed', values.seed, scenario?.seed ?? 1, 0, SEED_MAX);
   const scale = positiveFlag('time-scale', values['time-scale'], 60, 1_000_000);
   const host = values.host ?? '127.0.0.1';
+  const queueLimit =
+    values['queue-limit'] === undefined
+      ? undefined
+      : intFlag('queue-limit', values['queue-limit'], 0, 1, 10_000_000);
   const apiKey = values['api-key'];
   if (apiKey === '')
     throw new UsageError(
@@ -44,6 +49,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     seed,
     clock,
     apiKey,
+    queueRequestsMax: queueLimit,
     faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
     httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
   });
