@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_FOUND_POLLS_MAX, pollsMax } from '../src/pipeline/run/poll.js';
 import { notFoundAfterCreate } from '../src/sim/faults/http-fault.js';
-import { holdBatchesProcessing, notFoundOnRetrieves } from './support/fetch-taps.js';
+import { holdBatchesProcessing, notFoundOnRetrieves, refuseRetrieves } from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
 import { alarms, expectInvariants, kinds } from './support/run-checks.js';
 
@@ -34,6 +34,14 @@ describe('polling a batch just created', () => {
     );
     expect(summary.status).toBe('promoted');
     expect(kinds(run)).not.toContain('coverage_gap');
+    // Each batch's end is in the log, with the API's counts: the UI and the reports read them.
+    const ended = run.entries.filter((e) => e.kind === 'batch_ended');
+    expect(ended.map((e) => [e.step, e.phase, e.detail.batch_id])).toEqual(
+      batches.map((b) => ['poll', 'event', b.batch_id]),
+    );
+    for (const e of ended)
+      expect(e.detail).toMatchObject({ submission_id: expect.any(String), counts: { processing: 0 } });
+    expect(notFoundEvents(run).every((e) => e.step === 'poll' && e.phase === 'event')).toBe(true);
     await expectInvariants(run, summary.runId, job, rows);
   });
 
@@ -48,7 +56,12 @@ describe('polling a batch just created', () => {
       'SELECT batch_id FROM submissions',
     ))!;
     await expect(running).rejects.toThrow(`Failed to poll batch ${batchId}: the API answered 404`);
-    expect(alarms(run, 'batch_not_found').map((e) => e.detail.polls)).toEqual([NOT_FOUND_POLLS_MAX]);
+    await expect(running).rejects.toMatchObject({
+      hint: 'Check the batch in the console (it may have been deleted), then `batchguard resume <run>` or `batchguard halt <run>`.',
+    });
+    expect(alarms(run, 'batch_not_found').map((e) => [e.step, e.detail.polls])).toEqual([
+      ['poll', NOT_FOUND_POLLS_MAX],
+    ]);
     const fired = run.sim.world.groundTruth().httpFaults.filter((f) => f.name === 'not_found_after_create');
     expect(fired).toHaveLength(NOT_FOUND_POLLS_MAX);
     const polls = Array.from({ length: NOT_FOUND_POLLS_MAX - 1 }, (_, i) => i + 1);
@@ -86,9 +99,13 @@ describe('polling a batch just created', () => {
     );
     expect(batches).toEqual([{ batch_id: expect.any(String), status: 'submitted' }]);
     const sweeps = pollsMax(3600);
+    expect(sweeps).toBe(26 + 10); // the 24 h window and its canceling tail, an hour apart, and ten more
     await expect(running).rejects.toThrow(
       `Failed to see batches end: ${batches[0]!.batch_id} still processing after ${sweeps} polls.`,
     );
+    await expect(running).rejects.toMatchObject({
+      hint: 'Check the batches in the console, then `batchguard resume <run>`.',
+    });
     // One retrieve a sweep, an hour apart: the API's 24 h window and its tail had all passed.
     expect(held()).toBe(sweeps);
     expect(run.sim.clock.now() - started).toBeGreaterThanOrEqual(sweeps * 3600 * 1000);
@@ -98,5 +115,17 @@ describe('polling a batch just created', () => {
     const summary = await run.resume(runId);
     expect(summary.status).toBe('promoted');
     await expectInvariants(run, summary.runId, job, rows);
+  });
+
+  it('fails the run at once on a retrieve the API refuses for good, which is no 404 to wait out', async () => {
+    const { dir, job } = jobFolder(reviews(60));
+    const run = await simRun(dir, { seed: 1 });
+    const refused = refuseRetrieves(run, 401, 'authentication_error');
+    const running = run.start(job);
+
+    await expect(running).rejects.toMatchObject({ status: 401 });
+    expect(refused()).toBe(1);
+    expect(notFoundEvents(run)).toEqual([]);
+    expect(alarms(run, 'batch_not_found')).toEqual([]);
   });
 });

@@ -106,13 +106,23 @@ const isRetrieve = (request: Request): boolean =>
  * replica that has not seen the batch would. Returns the number answered so.
  */
 export function notFoundOnRetrieves(run: SimRun, refuse: (n: number) => boolean): () => number {
+  return refuseRetrieves(run, 404, 'not_found_error', refuse);
+}
+
+/** Answer the retrieves `refuse` picks (by their number, from 1; all by default) with an API error. */
+export function refuseRetrieves(
+  run: SimRun,
+  status: number,
+  type: string,
+  refuse: (n: number) => boolean = () => true,
+): () => number {
   const inner = run.env.fetch;
   let retrieves = 0;
   let refused = 0;
   run.env.fetch = async (input, init) => {
     if (!isRetrieve(new Request(input, init)) || !refuse(++retrieves)) return inner(input, init);
     refused++;
-    return apiError(404, 'not_found_error');
+    return apiError(status, type);
   };
   return () => refused;
 }
