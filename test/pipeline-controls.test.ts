@@ -501,6 +501,48 @@ describe('submission ledger', () => {
     await expectNothingInvalidPromoted(run.db, summary.runId, job, rows);
   });
 
+  it('logs each create: the intent with what it sends, the batch it made, and a recovery on resume', async () => {
+    const rows = reviews(40);
+    const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
+    const run = await simRun(dir, { seed: 1 });
+    let crashed = false;
+    run.env.crashPoint = (point) => {
+      if (point === 'submit:before-create' && !crashed) {
+        crashed = true;
+        throw new InjectedCrash(point);
+      }
+    };
+    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
+    run.env.crashPoint = undefined;
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    const summary = await run.resume(runId);
+
+    const { batch_id: batchId } = (await run.db.one<{ batch_id: string }>(
+      'SELECT batch_id FROM submissions',
+    ))!;
+    const logged = run.entries
+      .filter((e) => e.step === 'submit' || e.kind === 'recover_submission')
+      .map((e) => [e.step, e.phase, e.kind, e.detail]);
+    const sent = {
+      submission_id: 's0001',
+      phase: 'main',
+      round: 1,
+      model: HAIKU,
+      requests: 40 + GOLDEN.length,
+    };
+    expect(logged).toEqual([
+      ['submit', 'intent', 'create_batch', sent],
+      ['resume', 'event', 'recover_submission', { submission_id: 's0001' }],
+      ['submit', 'event', 'no_orphan_found', { submission_id: 's0001', batch_id: null, candidates: 0 }],
+      ['submit', 'outcome', 'batch_created', { submission_id: 's0001', batch_id: batchId, adopted: false }],
+    ]);
+    expect(await run.db.one('SELECT status, adopted FROM submissions')).toEqual({
+      status: 'gated',
+      adopted: false,
+    });
+    expect(summary.status).toBe('promoted');
+  });
+
   it('retries a create refused with 429 only after retry-after, creating one batch', async () => {
     const rows = reviews(60);
     const { dir, job } = jobFolder(rows);
