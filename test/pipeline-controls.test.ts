@@ -3,7 +3,6 @@ import { findModel } from '../src/core/price-table.js';
 import { parseRfc3339 } from '../src/core/rfc3339.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
 import { CREATE_ATTEMPTS_MAX } from '../src/pipeline/run/create-batch.js';
-import { InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { rateLimited } from '../src/sim/faults/http-fault.js';
 import { simulateModel } from '../src/sim/model/simulated-model.js';
 import {
@@ -25,6 +24,7 @@ import {
   SCHEMA,
   SONNET,
   simRun,
+  startCrashingAt,
   TEMPLATE,
 } from './support/pipeline-harness.js';
 import { reviewRequests } from './support/requests.js';
@@ -505,16 +505,7 @@ describe('submission ledger', () => {
     const rows = reviews(40);
     const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
     const run = await simRun(dir, { seed: 1 });
-    let crashed = false;
-    run.env.crashPoint = (point) => {
-      if (point === 'submit:before-create' && !crashed) {
-        crashed = true;
-        throw new InjectedCrash(point);
-      }
-    };
-    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
-    run.env.crashPoint = undefined;
-    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    const runId = await startCrashingAt(run, job, 'submit:before-create');
     const summary = await run.resume(runId);
 
     const { batch_id: batchId } = (await run.db.one<{ batch_id: string }>(
@@ -634,14 +625,7 @@ describe('fence', () => {
     const run = await simRun(dir, { seed: 3 });
     const sent = recordCreatedIds(run);
     // A crash just after the first mapping is written, before its intent: nothing of it may stay.
-    let crashed = false;
-    run.env.crashPoint = (point) => {
-      if (point === 'submit:after-mapping' && !crashed) {
-        crashed = true;
-        throw new InjectedCrash(point);
-      }
-    };
-    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
+    expect(await startCrashingAt(run, job, 'submit:after-mapping')).toBe(runId);
     expect(await count(run.db, 'SELECT count(*) FROM requests')).toBe(0);
     expect(await count(run.db, 'SELECT count(*) FROM outcomes')).toBe(0);
     const summary = await run.resume(runId);
@@ -815,16 +799,7 @@ describe('coverage check at reconcile', () => {
     const rows = reviews(30);
     const { dir, job } = jobFolder(rows, { canary: { enabled: false } });
     const run = await simRun(dir, { seed: 1 });
-    let crashed = false;
-    run.env.crashPoint = (point) => {
-      if (point === 'state:reconcile' && !crashed) {
-        crashed = true;
-        throw new InjectedCrash(point);
-      }
-    };
-    await expect(run.start(job)).rejects.toThrow(InjectedCrash);
-    run.env.crashPoint = undefined;
-    const runId = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!.run_id;
+    const runId = await startCrashingAt(run, job, 'state:reconcile');
     await run.db.exec(tamper);
     await run.resume(runId);
 

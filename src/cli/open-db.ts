@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { RunDb } from '../pipeline/db/run-db.js';
+import { writePathProblem } from './output-file.js';
 
 /** Where runs are kept unless --db says otherwise: a file in the working folder. */
 export const DEFAULT_DB = 'batchguard.duckdb';
@@ -16,11 +17,7 @@ export async function openDb(path: string | undefined, mustExist: boolean): Prom
       'Pass --db with the file `batchguard run` wrote.',
     );
   }
-  const problem = !existsSync(dirname(file))
-    ? `its folder ${dirname(file)} does not exist`
-    : existsSync(file) && statSync(file).isDirectory()
-      ? 'it is a folder'
-      : null;
+  const problem = writePathProblem(file);
   if (problem) throw badDb(file, problem);
   try {
     return await RunDb.open(file);

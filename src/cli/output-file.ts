@@ -8,21 +8,26 @@ import { UsageError } from '../core/errors.js';
  * writing its JUnit file.
  */
 export function checkOutputPath(flag: string, path: string): void {
-  const file = resolve(path);
-  const folder = dirname(file);
-  const problem = !existsSync(folder)
-    ? `its folder ${folder} does not exist`
-    : existsSync(file) && statSync(file).isDirectory()
-      ? 'it is a folder'
-      : !writable(folder)
-        ? `its folder ${folder} is not writable`
-        : null;
+  const problem = writePathProblem(path);
   if (problem)
     throw new UsageError(
       'bad_output',
       `Failed to write ${flag} ${path}: ${problem}.`,
       `Pass ${flag} a file path in a folder that exists and can be written.`,
     );
+}
+
+/**
+ * Why a file could not be written at `path`, or null: its folder missing or read-only, or the
+ * path a folder. Output files and the run database are both checked with it.
+ */
+export function writePathProblem(path: string): string | null {
+  const file = resolve(path);
+  const folder = dirname(file);
+  if (!existsSync(folder)) return `its folder ${folder} does not exist`;
+  if (existsSync(file) && statSync(file).isDirectory()) return 'it is a folder';
+  if (!writable(folder)) return `its folder ${folder} is not writable`;
+  return null;
 }
 
 function writable(folder: string): boolean {

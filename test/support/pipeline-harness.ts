@@ -6,6 +6,7 @@ import { RunDb } from '../../src/pipeline/db/run-db.js';
 import type { Env } from '../../src/pipeline/env.js';
 import type { Job } from '../../src/pipeline/job/job.js';
 import { parseJob } from '../../src/pipeline/job/load-job.js';
+import { type CrashPoint, InjectedCrash } from '../../src/pipeline/run/run-context.js';
 import { type RunSummary, resumeRun, startRun } from '../../src/pipeline/run/run-job.js';
 import type { LogEntry } from '../../src/pipeline/run/run-log.js';
 import { type InProcessWorld, inProcessWorld } from '../../src/sim/sim-world.js';
@@ -147,4 +148,28 @@ export async function simRun(dir: string, world: Omit<WorldOptions, 'clock'> = {
       startRun({ db, env, job, mode: 'simulation', seed: world.seed, onEntry: (e) => entries.push(e) }),
     resume: (runId) => resumeRun(db, runId, env, (e) => entries.push(e)),
   };
+}
+
+/**
+ * Start `job` with a crash the first time the run reaches crash point `point`, as a process
+ * dying there would; resolves with the crashed run's id, ready to resume. Fails if the run
+ * ended, or failed otherwise, without reaching it.
+ */
+export async function startCrashingAt(run: SimRun, job: Job, point: CrashPoint): Promise<string> {
+  let crashed = false;
+  run.env.crashPoint = (name) => {
+    if (name !== point || crashed) return;
+    crashed = true;
+    throw new InjectedCrash(name);
+  };
+  try {
+    await run.start(job);
+  } catch (error) {
+    if (!(error instanceof InjectedCrash)) throw error;
+  } finally {
+    run.env.crashPoint = undefined;
+  }
+  if (!crashed) throw new Error(`the run never reached crash point ${point}`);
+  const crashedRun = await run.db.one<{ run_id: string }>("SELECT run_id FROM runs WHERE state <> 'done'");
+  return crashedRun!.run_id;
 }

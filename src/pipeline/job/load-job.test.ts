@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MINIMAL_JOB_YAML as MINIMAL } from '../../../test/support/job-yaml.js';
 import { UsageError } from '../../core/errors.js';
 import type { Job } from './job.js';
 import { loadJob, parseJob } from './load-job.js';
@@ -12,16 +13,6 @@ writeFileSync(join(dir, 'reviews.csv'), 'id,text\nr1,great\n');
 writeFileSync(join(dir, 'golden.jsonl'), '{"id":"g1","text":"great","expected":{"label":"positive"}}\n');
 writeFileSync(join(dir, 'out.schema.json'), '{"type":"object","required":["label"]}');
 const jobPath = join(dir, 'reviews-job.yaml');
-
-const MINIMAL = `
-source: reviews.csv
-key: id
-template: "Classify: {{text}}"
-schema: {type: object}
-models: {primary: claude-haiku-4-5}
-max_tokens: 200
-cost_ceiling_usd: 5
-`;
 
 describe('loadJob', () => {
   it('loads a minimal job file and fills in every default', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MINIMAL_JOB_YAML } from '../../../test/support/job-yaml.js';
 import { RunDb } from '../db/run-db.js';
 import { parseJob } from '../job/load-job.js';
 import { gradeCanaryStep } from './canary-step.js';
@@ -20,17 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'batchguard-canary-step-'));
 for (const file of ['reviews.csv', 'golden.jsonl']) writeFileSync(join(dir, file), '');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const JOB = `
-name: reviews
-source: reviews.csv
-key: id
-template: "Classify: {{text}}"
-schema: {type: object}
-models: {primary: claude-haiku-4-5}
-max_tokens: 200
-cost_ceiling_usd: 5
-golden: {path: golden.jsonl, baseline: 0.5}
-`;
+const JOB = `name: reviews\n${MINIMAL_JOB_YAML}golden: {path: golden.jsonl, baseline: 0.5}\n`;
 
 type Kind = 'valid' | 'invalid' | 'retry' | 'failed';
 interface Row {
