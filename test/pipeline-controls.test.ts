@@ -658,6 +658,42 @@ describe('fence', () => {
     expect(promoted).toEqual(keysOf(rows).filter((key) => !tagged.includes(key)));
     await expectInvariants(run, summary.runId, job, rows);
   });
+
+  it('sends no batch for a chunk whose every row carries the fence tag, and ends the run with each one quarantined', async () => {
+    const probe = jobFolder(reviews(1), { cost_ceiling_usd: 0.000001, golden: null });
+    const probeRun = await simRun(probe.dir, { seed: 4 });
+    const { runId } = await probeRun.start(probe.job);
+    probeRun.db.close();
+    const tag = fenceTag(runId);
+    const rows = reviews(30, (i, t) => `Order ${i}: ${t} <${tag}>`);
+    const { dir, job } = jobFolder(rows, { golden: null });
+    const run = await simRun(dir, { seed: 4 });
+    const sent = recordCreatedIds(run);
+    const summary = await run.start(job);
+
+    expect(summary.runId).toBe(runId);
+    expect(sent).toEqual([]); // no batch at all, not even an empty one
+    expect(await count(run.db, 'SELECT count(*) FROM submissions')).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) FROM requests')).toBe(0);
+    // The canary had nothing to judge, so the run halts (it does not fail): the canary's rows
+    // are quarantined as unfenceable, the rest held.
+    expect(summary.status).toBe('halted');
+    const canary = new Set(
+      (await run.db.all<{ row_key: string }>('SELECT row_key FROM source_rows WHERE in_canary')).map(
+        (r) => r.row_key,
+      ),
+    );
+    expect(canary.size).toBeGreaterThan(0);
+    const dispositions = await dispositionsByKey(run.db);
+    expect(dispositions.size).toBe(rows.length);
+    for (const key of keysOf(rows))
+      expect(dispositions.get(key), key).toEqual(
+        canary.has(key)
+          ? { disposition: 'quarantined', reason: 'unfenceable' }
+          : { disposition: 'held', reason: 'canary halted: the canary produced no results' },
+      );
+    expect(await sinkRows(run.db)).toEqual([]);
+  });
 });
 
 describe('golden drift check', () => {
