@@ -1,20 +1,21 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { ROOT } from './source-files.js';
+import { type CliResult, cliInProcess, cli as cliProcess } from './support/cli-in-process.js';
 import { jobFolder, reviews } from './support/pipeline-harness.js';
-import { BIN } from './support/serve-process.js';
 
 /*
  * `batchguard gameday`, `drill`, `halt` and `assess` as a person (or a CI job) types them. A few
- * shipped scenarios are copied into a scratch folder so that each command runs in seconds.
+ * shipped scenarios are copied into a scratch folder so that each command runs in seconds. The
+ * game days and the first command of the runbook run through the binary in a process of their
+ * own; the rest run the same `main` in this process (a process each costs about two seconds).
  */
 
-const cli = (args: string[], cwd: string) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+const cli = (args: string[], cwd: string) => cliProcess(args, cwd, { CI: 'true' });
+const inProcess = (args: string[], cwd: string) => cliInProcess(args, cwd, { CI: 'true' });
 
 const PICKED = ['baseline', 'poisoned-template', 'runbook'];
 
@@ -28,7 +29,7 @@ function scratch(): string {
 
 describe('batchguard gameday', () => {
   let dir: string;
-  let first: ReturnType<typeof cli>;
+  let first: CliResult;
   beforeAll(() => {
     dir = scratch();
     first = cli(['gameday', '--json', '--seed', '11', '--junit', 'gameday.xml', '--db', 'gd.duckdb'], dir);
@@ -56,8 +57,8 @@ describe('batchguard gameday', () => {
     }
   });
 
-  it('prints byte-identical JSON for the same seed', () => {
-    const again = cli(['gameday', '--json', '--seed', '11', '--db', 'again.duckdb'], dir);
+  it('prints byte-identical JSON for the same seed (in another process as in this one)', async () => {
+    const again = await inProcess(['gameday', '--json', '--seed', '11', '--db', 'again.duckdb'], dir);
     expect(again.stdout).toBe(first.stdout);
   }, 120_000);
 
@@ -108,13 +109,13 @@ describe('batchguard gameday', () => {
     expect(run.stdout).toMatch(/^2 of 3 drills passed; verdicts stored as gd-0001/m);
   }, 120_000);
 
-  it('refuses a bad scenario file with exit 2, naming each problem with its path, before any drill', () => {
+  it('refuses a bad scenario file with exit 2, naming each problem with its path, before any drill', async () => {
     const bad = scratch();
     writeFileSync(
       join(bad, 'scenarios', 'typo.yaml'),
       'title: x\nfailure_mode: silent_partial_drop\nfaults:\n  silent_partial_drop:\n    missing_rat: 0.1\nexpect:\n  control: recon\n',
     );
-    const run = cli(['gameday', '--db', 'gd.duckdb'], bad);
+    const run = await inProcess(['gameday', '--db', 'gd.duckdb'], bad);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('typo.yaml');
@@ -127,9 +128,12 @@ describe('batchguard gameday', () => {
 });
 
 describe('batchguard drill', () => {
-  it('runs one scenario at the seed given and prints the line that replays it', () => {
+  it('runs one scenario at the seed given and prints the line that replays it', async () => {
     const dir = scratch();
-    const run = cli(['drill', 'scenarios/poisoned-template.yaml', '--seed', '42', '--db', 'gd.duckdb'], dir);
+    const run = await inProcess(
+      ['drill', 'scenarios/poisoned-template.yaml', '--seed', '42', '--db', 'gd.duckdb'],
+      dir,
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('[drill] poisoned-template: PASS');
     expect(run.stdout).toMatch(/fault fired: \d+ poisoned/);
@@ -148,16 +152,16 @@ describe('the runbook: halt, assess, reverse', () => {
     expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
   }, 60_000);
 
-  it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', () => {
-    const runId: string = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout)
-      .runs[0].run_id;
+  it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', async () => {
+    const report = await inProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
+    const runId: string = JSON.parse(report.stdout).runs[0].run_id;
 
     const halt = cli(['halt', runId, '--db', 'runs.duckdb'], dir);
     expect(halt.status).toBe(0);
     expect(halt.stdout).toContain('ALARM halted_by_operator');
     expect(halt.stdout).toContain(`halted ${runId}: it had already finished (promoted)`);
 
-    const assess = cli(['assess', runId, '--db', 'runs.duckdb', '--out', 'ids.txt'], dir);
+    const assess = await inProcess(['assess', runId, '--db', 'runs.duckdb', '--out', 'ids.txt'], dir);
     expect(assess.status).toBe(0);
     expect(assess.stdout).toContain(`assessed ${runId}: its promote touched 30 rows by custom_id`);
     expect(assess.stdout).toContain('changed 0, created 30, unchanged 0');
@@ -165,14 +169,16 @@ describe('the runbook: halt, assess, reverse', () => {
     expect(ids).toHaveLength(30);
     expect(ids.every((id) => /^r_rev-\d{4}_1$/.test(id))).toBe(true);
 
-    const rollback = cli(['rollback', runId, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
+    const rollback = await inProcess(['rollback', runId, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
     expect(rollback.stdout).toContain('0 restored, 30 removed, 0 left alone');
-    expect(cli(['assess', runId, '--db', 'runs.duckdb'], dir).stdout).toContain('to reverse: 0 rows');
+    expect((await inProcess(['assess', runId, '--db', 'runs.duckdb'], dir)).stdout).toContain(
+      'to reverse: 0 rows',
+    );
   }, 60_000);
 
-  it('refuses an unknown run with exit 2', () => {
+  it('refuses an unknown run with exit 2', async () => {
     for (const command of ['halt', 'assess']) {
-      const run = cli([command, 'run-nope', '--db', 'runs.duckdb'], dir);
+      const run = await inProcess([command, 'run-nope', '--db', 'runs.duckdb'], dir);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain(`Failed to ${command} run-nope: no such run`);
     }

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './source-files.js';
+import { cliInProcess } from './support/cli-in-process.js';
 import { jobFolder } from './support/pipeline-harness.js';
 import { BIN, startServe } from './support/serve-process.js';
 
@@ -65,10 +66,7 @@ describe('live mode against batchguard serve over real HTTP', () => {
     await exited;
     expect(out).toMatch(/batch_created \{"submission_id":"s0002"/);
     expect(out).not.toContain('run_finished');
-    const report = spawnSync(process.execPath, [BIN, 'report', '--db', 'runs.duckdb', '--format', 'json'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const report = await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
     const run = JSON.parse(report.stdout).runs[0];
     expect(run.status).toBe('running');
 
@@ -83,21 +81,23 @@ describe('live mode against batchguard serve over real HTTP', () => {
     expect(truth.billing).toHaveLength(2);
   });
 
+  // The refusals run the binary's `main` in this process: they come before any request.
+  const unreachable = { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: KEY };
+
   it('refuses to launch without a terminal to confirm on unless --yes', async () => {
     const { dir } = jobFolder(10);
-    const { code, out } = await finished(
-      live(['run', 'job.yaml', '--live', '--db', 'runs.duckdb'], dir, 'http://127.0.0.1:9'),
-    );
-    expect(code).toBe(2);
-    expect(out).toContain('Pass --yes');
+    const result = await cliInProcess(['run', 'job.yaml', '--live', '--db', 'runs.duckdb'], dir, unreachable);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Pass --yes');
   });
 
   it('refuses to start a live run without ANTHROPIC_API_KEY', async () => {
     const { dir } = jobFolder(10);
-    const { code, out } = await finished(
-      live(['run', 'job.yaml', '--live', '--yes'], dir, 'http://127.0.0.1:9', { ANTHROPIC_API_KEY: '' }),
-    );
-    expect(code).toBe(2);
-    expect(out).toContain('ANTHROPIC_API_KEY is not set');
+    const result = await cliInProcess(['run', 'job.yaml', '--live', '--yes'], dir, {
+      ...unreachable,
+      ANTHROPIC_API_KEY: undefined,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('ANTHROPIC_API_KEY is not set');
   });
 });

@@ -1,14 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { cli, cliInProcess } from './support/cli-in-process.js';
 import { jobFolder, reviews } from './support/pipeline-harness.js';
-import { BIN } from './support/serve-process.js';
 
-const cli = (args: string[], cwd: string) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-
+/*
+ * The first test types its commands as a person does, each in its own process through the
+ * binary. The refusals run the same `main` in this process: they exercise the checks, not the
+ * binary's wiring, and a process each cost about two seconds.
+ */
 describe('batchguard run, report and rollback, as a person types them', () => {
   it('runs a job in simulation, reports it as the JSON contract, and rolls back chosen ids', () => {
     const { dir } = jobFolder(reviews(40));
@@ -62,40 +63,42 @@ describe('batchguard run, report and rollback, as a person types them', () => {
       { models: { primary: 'claude-nope-1' } },
       'no price is known for model "claude-nope-1"',
     ],
-  ])('refuses %s with exit code 2 before any spend, writing nothing', (_, overrides, message) => {
+  ])('refuses %s with exit code 2 before any spend, writing nothing', async (_, overrides, message) => {
     const { dir } = jobFolder(reviews(10));
     // Written by hand: the harness parses its jobs, so it cannot make a bad one.
     const job = { ...YAML.parse(readFileSync(join(dir, 'job.yaml'), 'utf8')), ...overrides };
     for (const [key, value] of Object.entries(job)) if (value === null) delete job[key];
     writeFileSync(join(dir, 'job.yaml'), YAML.stringify(job));
-    const result = cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+    const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
     expect(result.stderr).toContain(message);
     expect(result.status).toBe(2);
     if (existsSync(join(dir, 'runs.duckdb'))) {
-      const report = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout);
+      const report = JSON.parse(
+        (await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir)).stdout,
+      );
       expect(report.runs).toEqual([]);
     }
   });
 
-  it('refuses duplicate keys with exit code 2, naming them', () => {
+  it('refuses duplicate keys with exit code 2, naming them', async () => {
     const rows = reviews(10);
     rows[3] = { ...rows[3]!, id: rows[2]!.id };
     const { dir } = jobFolder(rows);
-    const result = cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+    const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       `key column "id" must be unique and non-empty; found "${rows[2]!.id}" ×2`,
     );
   });
 
-  it('reports a database that does not exist as bad input rather than creating one', () => {
+  it('reports a database that does not exist as bad input rather than creating one', async () => {
     const { dir } = jobFolder(reviews(2));
-    const result = cli(['report', '--db', 'nowhere.duckdb'], dir);
+    const result = await cliInProcess(['report', '--db', 'nowhere.duckdb'], dir);
     expect(result.status).toBe(2);
     expect(existsSync(join(dir, 'nowhere.duckdb'))).toBe(false);
   });
 
-  it('refuses a --db in a missing folder, a folder, or a file that is not a database, with exit code 2', () => {
+  it('refuses a --db in a missing folder, a folder, or a file that is not a database, with exit code 2', async () => {
     const { dir } = jobFolder(reviews(2));
     mkdirSync(join(dir, 'a-folder'));
     writeFileSync(join(dir, 'notes.duckdb'), 'not a database\n');
@@ -104,7 +107,7 @@ describe('batchguard run, report and rollback, as a person types them', () => {
       ['a-folder', 'it is a folder'],
       ['notes.duckdb', 'is not a valid DuckDB database file'],
     ] as const) {
-      const result = cli(['run', 'job.yaml', '--db', db], dir);
+      const result = await cliInProcess(['run', 'job.yaml', '--db', db], dir);
       expect(result.status, db).toBe(2);
       expect(result.stderr).toContain(`error: Failed to open run database ${join(dir, db)}: `);
       expect(result.stderr).toContain(problem);

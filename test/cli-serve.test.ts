@@ -1,12 +1,13 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './source-files.js';
+import { cli, cliInProcess } from './support/cli-in-process.js';
 import { reviewRequests } from './support/requests.js';
-import { BIN, startServe } from './support/serve-process.js';
+import { startServe } from './support/serve-process.js';
 
 describe('batchguard serve', () => {
   let child: ChildProcess | undefined;
@@ -116,8 +117,9 @@ describe('batchguard serve', () => {
     ['--api-key', ''],
     ['--queue-limit', '0'],
     ['--host', '999.1.1.1'],
-  ])('rejects %s %s with a one-line error naming the flag and exit code 2', (flag, value) => {
-    const result = spawnSync(process.execPath, [BIN, 'serve', flag, value], { cwd: ROOT, encoding: 'utf8' });
+  ])('rejects %s %s with a one-line error naming the flag and exit code 2', async (flag, value) => {
+    // In this process (the same `main` as the binary's): a refusal comes before any listening.
+    const result = await cliInProcess(['serve', flag, value], ROOT);
     expect(result.status).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -125,11 +127,11 @@ describe('batchguard serve', () => {
     expect(lines[0]).toContain(flag);
   });
 
-  it('rejects an unknown flag and an unknown command with exit code 2', () => {
-    const flag = spawnSync(process.execPath, [BIN, 'serve', '--prot', '1'], { cwd: ROOT, encoding: 'utf8' });
+  it('rejects an unknown flag and an unknown command with exit code 2', async () => {
+    const flag = await cliInProcess(['serve', '--prot', '1'], ROOT);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain("Unknown option '--prot'");
-    const command = spawnSync(process.execPath, [BIN, 'srve'], { cwd: ROOT, encoding: 'utf8' });
+    const command = cli(['srve'], ROOT); // through the binary: its exit code is the process's
     expect(command.status).toBe(2);
     expect(command.stderr).toContain('Unknown command "srve"');
   });
@@ -138,10 +140,7 @@ describe('batchguard serve', () => {
     const served = await startServe([]);
     child = served.child;
     const port = new URL(served.url).port;
-    const result = spawnSync(process.execPath, [BIN, 'serve', '--port', port], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = cli(['serve', '--port', port], ROOT);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('EADDRINUSE');
   });

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { DEFAULT_DB } from '../../src/cli/open-db.js';
+import { realClock } from '../../src/core/real-clock.js';
+import { RunDb } from '../../src/pipeline/db/run-db.js';
+import { BIN } from './serve-process.js';
+
+/** What a command printed to each stream, and its exit code. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `batchguard …args` typed in folder `cwd`, in its own process through `bin/batchguard.js`: what a
+ * person or a CI job runs. Each costs a Node start and the loading of the sources (1.5–2.5 s
+ * here), so the tests keep it for what needs a real process: the binary's wiring, a command that
+ * must be killed, a server.
+ */
+export function cli(args: readonly string[], cwd: string, env: Record<string, string> = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The same command run in this process: the same `main` the binary calls, with relative paths
+ * taken from `cwd`, `env` set for its duration, and what it prints collected per stream (as lines
+ * ending in a newline, as the binary writes them). No terminal: it is never interactive. The
+ * run database it used is released afterwards, as the end of its process would release it, so
+ * the next command (in this process or another) can open it.
+ */
+export async function cliInProcess(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const before = process.cwd();
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  process.chdir(cwd);
+  set(env);
+  try {
+    const status = await main([...args], {
+      clock: realClock,
+      out: (line) => out.push(`${line}\n`),
+      err: (line) => err.push(`${line}\n`),
+      interactive: false,
+      ask: async () => '',
+      untilInterrupted: () => new Promise(() => {}),
+    });
+    const db = args.indexOf('--db');
+    await RunDb.release(resolve(db >= 0 && args[db + 1] !== undefined ? args[db + 1]! : DEFAULT_DB));
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    set(saved);
+    process.chdir(before);
+  }
+}
