@@ -58,8 +58,10 @@ const HELP = ['usage:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].j
  */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(HELP);
+  if (name === undefined || isHelp(name) || name === 'help') {
+    // `batchguard help run` (or `--help run`): that command's usage.
+    const asked = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    io.out(asked ? `usage: ${asked.usage}` : HELP);
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
@@ -68,12 +70,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(HELP);
     return 2;
   }
+  // `batchguard run --help`: its usage, as other command-line tools answer, rather than an
+  // unknown option (anything after `--` is an argument, not a flag).
+  const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (flags.some(isHelp)) {
+    io.out(`usage: ${command.usage}`);
+    return 0;
+  }
   try {
     return await (await command.load())(rest, io);
   } catch (error) {
     return report(error, command.usage, io);
   }
 }
+
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
 
 function report(error: unknown, usage: string, io: Io): number {
   if (error instanceof BatchguardError) {
