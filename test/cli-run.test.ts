@@ -11,7 +11,7 @@ import { jobFolder, reviews } from './support/pipeline-harness.js';
  * binary's wiring, and a process each cost about two seconds.
  */
 describe('batchguard run, report and rollback, as a person types them', () => {
-  it('runs a job in simulation, reports it as the JSON contract, and rolls back chosen ids', () => {
+  it('runs a job in simulation, reports it as the JSON contract, and rolls back chosen ids', async () => {
     const { dir } = jobFolder(reviews(40));
     const run = cli(['run', 'job.yaml', '--seed', '5', '--db', 'runs.duckdb'], dir);
     expect(run.stdout).toMatch(/^seed: 5$/m);
@@ -29,8 +29,9 @@ describe('batchguard run, report and rollback, as a person types them', () => {
       'run_id',
       'seed',
       'status',
+      'trend',
     ]);
-    expect(entry).toMatchObject({ status: 'promoted', mode: 'simulation', seed: 5 });
+    expect(entry).toMatchObject({ status: 'promoted', mode: 'simulation', seed: 5, trend: null });
     expect(entry.counts).toEqual({ source: 40, promoted: 40, quarantined: 0, dead_lettered: 0, held: 0 });
     expect(Object.keys(entry.metrics).sort()).toEqual(
       ['cost_per_good_row', 'cost_usd', 'coverage', 'escalation_rate', 'golden_score', 'validity'].sort(),
@@ -46,8 +47,15 @@ describe('batchguard run, report and rollback, as a person types them', () => {
     const rollback = cli(['rollback', entry.run_id, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
     expect(rollback.stdout).toContain('0 restored, 2 removed, 0 left alone');
     expect(rollback.status).toBe(0);
+    // The job again at another seed: its report says how each metric moved since the first run.
+    const second = await cliInProcess(['run', 'job.yaml', '--seed', '6', '--db', 'runs.duckdb'], dir);
+    expect(second.status).toBe(0);
     const again = JSON.parse(cli(['report', '--db', 'runs.duckdb', '--format', 'json'], dir).stdout);
     expect(again.runs[0].status).toBe('partially_rolled_back');
+    const [first, latest] = again.runs;
+    expect(latest.trend.since).toBe(entry.run_id);
+    for (const name of ['coverage', 'validity', 'cost_per_good_row', 'escalation_rate', 'golden_score'])
+      expect(latest.trend[name], name).toBeCloseTo(latest.metrics[name] - first.metrics[name], 12);
   });
 
   it.each([

@@ -10,6 +10,7 @@ const run = (job: string): RunReport => ({
   seed: 1,
   counts: null,
   metrics: null,
+  trend: null,
 });
 
 describe('formatReport', () => {

@@ -1,4 +1,4 @@
-import type { RunReport } from './run-report.js';
+import type { RunReport, RunTrend } from './run-report.js';
 
 export type ReportFormat = 'table' | 'md' | 'json' | 'html';
 
@@ -6,6 +6,33 @@ const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`;
 const usd = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `$${x.toFixed(x < 0.01 ? 6 : 4)}`;
+
+/** A number with its sign (− for a fall), to `digits` decimals; `=` when it rounds to no change. */
+function signed(x: number, digits: number, unit = ''): string {
+  const shown = Math.abs(x).toFixed(digits);
+  if (Number(shown) === 0) return '=';
+  return `${x < 0 ? '−' : '+'}${shown}${unit}`;
+}
+
+/**
+ * A share and, in brackets, its change in points since the job's previous run: `97.0% (−1.5)`.
+ * A run with no previous run to compare with shows the share alone.
+ */
+const share =
+  (name: Exclude<keyof RunTrend, 'since' | 'cost_per_good_row'>) =>
+  (r: RunReport): string => {
+    const change = r.trend?.[name];
+    return `${pct(r.metrics?.[name])}${change === null || change === undefined ? '' : ` (${signed(100 * change, 1)})`}`;
+  };
+
+/** The cost of a good row and its change in per cent of the previous run's: `$0.000126 (+4%)`. */
+function costPerGoodRow(r: RunReport): string {
+  const now = r.metrics?.cost_per_good_row;
+  const change = r.trend?.cost_per_good_row;
+  const before =
+    now === null || now === undefined || change === null || change === undefined ? 0 : now - change;
+  return `${usd(now)}${before > 0 ? ` (${signed((100 * change!) / before, 0, '%')})` : ''}`;
+}
 
 const COLUMNS: [string, (r: RunReport) => string][] = [
   ['run', (r) => r.run_id],
@@ -18,12 +45,12 @@ const COLUMNS: [string, (r: RunReport) => string][] = [
   ['quarantined', (r) => String(r.counts?.quarantined ?? '—')],
   ['dead-lettered', (r) => String(r.counts?.dead_lettered ?? '—')],
   ['held', (r) => String(r.counts?.held ?? '—')],
-  ['coverage', (r) => pct(r.metrics?.coverage)],
-  ['validity', (r) => pct(r.metrics?.validity)],
+  ['coverage', share('coverage')],
+  ['validity', share('validity')],
   ['cost', (r) => usd(r.metrics?.cost_usd)],
-  ['cost/good row', (r) => usd(r.metrics?.cost_per_good_row)],
-  ['escalation', (r) => pct(r.metrics?.escalation_rate)],
-  ['golden', (r) => pct(r.metrics?.golden_score)],
+  ['cost/good row', costPerGoodRow],
+  ['escalation', share('escalation_rate')],
+  ['golden', share('golden_score')],
 ];
 
 /** The report for people (table, Markdown, HTML) or machines (JSON, stable for the same runs). */

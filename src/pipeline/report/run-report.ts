@@ -9,9 +9,41 @@ export interface RunReport {
   seed: number | null;
   counts: RunCounts | null;
   metrics: RunMetrics | null;
+  /** Each metric's change since the same job's previous run with metrics; null for its first. */
+  trend: RunTrend | null;
 }
 
-/** The report contract: every run (or one), oldest first, with its counts and metrics. */
+/** The metrics a trend follows: shares (coverage, validity, …) and the cost of a good row. */
+export const TREND_METRICS = [
+  'coverage',
+  'validity',
+  'cost_per_good_row',
+  'escalation_rate',
+  'golden_score',
+] as const;
+
+/**
+ * How a run's metrics moved from the same job's previous run that has metrics (`since`): each
+ * metric's difference (this run's minus that one's; null where either has none). Shares change
+ * by points of a 0..1 share; the cost of a good row by dollars.
+ */
+export type RunTrend = { since: string } & Record<(typeof TREND_METRICS)[number], number | null>;
+
+/** The change from `before` to `after`, or null when either run lacks the metric. */
+function trendOf(since: string, before: RunMetrics, after: RunMetrics): RunTrend {
+  const trend: RunTrend = { since } as RunTrend;
+  for (const name of TREND_METRICS) {
+    const [a, b] = [before[name], after[name]];
+    trend[name] = a === null || b === null ? null : b - a;
+  }
+  return trend;
+}
+
+/**
+ * The report contract: every run (or one), oldest first, with its counts and metrics, and each
+ * metric's trend from the job's previous run (a run without metrics, such as one refused at
+ * launch, is skipped over).
+ */
 export async function runReports(db: RunDb, runId?: string): Promise<{ runs: RunReport[] }> {
   const rows = await db.all<{
     run_id: string;
@@ -23,18 +55,25 @@ export async function runReports(db: RunDb, runId?: string): Promise<{ runs: Run
     metrics_json: string | null;
   }>(
     `SELECT r.run_id, r.job_name, r.status, r.mode, r.seed, m.counts_json, m.metrics_json
-     FROM runs r LEFT JOIN metrics m USING (run_id) ${runId ? 'WHERE r.run_id = ?' : ''} ORDER BY r.created_at, r.run_id`,
-    runId ? [runId] : [],
+     FROM runs r LEFT JOIN metrics m USING (run_id) ORDER BY r.created_at, r.rowid`,
   );
-  return {
-    runs: rows.map((row) => ({
+  // Runs in the order they were made: by their start, then (simulated runs all start at the
+  // virtual clock's epoch) by when their row was written. One row per run, never rows of data.
+  const last = new Map<string, { runId: string; metrics: RunMetrics }>();
+  const runs = rows.map((row): RunReport => {
+    const metrics: RunMetrics | null = row.metrics_json ? JSON.parse(row.metrics_json) : null;
+    const before = last.get(row.job_name);
+    if (metrics) last.set(row.job_name, { runId: row.run_id, metrics });
+    return {
       run_id: row.run_id,
       job: row.job_name,
       status: row.status,
       mode: row.mode,
       seed: row.seed === null ? null : Number(row.seed),
       counts: row.counts_json ? JSON.parse(row.counts_json) : null,
-      metrics: row.metrics_json ? JSON.parse(row.metrics_json) : null,
-    })),
-  };
+      metrics,
+      trend: metrics && before ? trendOf(before.runId, before.metrics, metrics) : null,
+    };
+  });
+  return { runs: runId === undefined ? runs : runs.filter((run) => run.run_id === runId) };
 }
