@@ -42,6 +42,11 @@ describe('polling a batch just created', () => {
     for (const e of ended)
       expect(e.detail).toMatchObject({ submission_id: expect.any(String), counts: { processing: 0 } });
     expect(notFoundEvents(run).every((e) => e.step === 'poll' && e.phase === 'event')).toBe(true);
+    // Each round here is one batch: once it is gated the run goes on at once, with no poll
+    // interval slept after the last batch ended.
+    const gated = run.entries.flatMap((e, i) => (e.kind === 'batch_gated' ? [i] : []));
+    expect(gated).toHaveLength(batches.length);
+    for (const i of gated) expect(run.entries[i + 1]!.at, run.entries[i + 1]!.kind).toBe(run.entries[i]!.at);
     await expectInvariants(run, summary.runId, job, rows);
   });
 
