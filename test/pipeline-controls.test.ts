@@ -548,6 +548,7 @@ describe('submission ledger', () => {
     const created = run.entries.find(
       (e) => e.kind === 'batch_created' && e.detail.submission_id === 's0001',
     )!;
+    expect([created.step, created.phase]).toEqual(['submit', 'outcome']);
     expect(parseRfc3339(created.at) - parseRfc3339(refused.at)).toBeGreaterThanOrEqual(30_000);
     const submissions = await count(run.db, 'SELECT count(*) FROM submissions');
     expect(run.sim.world.list({}).data.length).toBe(submissions);
@@ -637,6 +638,12 @@ describe('fence', () => {
     const unsent = await run.db.all<{ row_key: string; n: number }>(
       "SELECT row_key, count(*)::INTEGER AS n FROM outcomes WHERE reason = 'unfenceable' GROUP BY 1 ORDER BY 1",
     );
+    const details = await run.db.all<{ kind: string; detail: string; submission_id: string }>(
+      "SELECT DISTINCT kind, detail, submission_id FROM outcomes WHERE reason = 'unfenceable'",
+    );
+    expect(details).toEqual([
+      { kind: 'invalid', detail: 'the row contains the fence tag', submission_id: 'unsent' },
+    ]);
     expect(unsent).toEqual([...tagged, 'golden:g-1'].sort().map((row_key) => ({ row_key, n: 1 })));
     const dispositions = await dispositionsByKey(run.db);
     for (const key of tagged)
