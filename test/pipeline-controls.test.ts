@@ -138,6 +138,26 @@ describe('preflight cost ceiling', () => {
 
 describe('canary', () => {
   it.each([
+    [200, 0.1, 5, 20], // the fraction of the source
+    [200, 0.02, 10, 10], // at least min_rows
+    [8, 0.5, 20, 8], // never more than the source
+  ])(
+    'sends %i rows at fraction %f and min_rows %i a canary of %i rows',
+    async (size, fraction, minRows, expected) => {
+      const { dir, job } = jobFolder(reviews(size), { canary: { fraction, min_rows: minRows } });
+      const run = await simRun(dir, { seed: 2 });
+      const summary = await run.start(job);
+      expect(run.entries.find((e) => e.kind === 'canary_marked')!.detail).toEqual({ rows: expected });
+      expect(await count(run.db, 'SELECT count(*) FROM source_rows WHERE in_canary')).toBe(expected);
+      const canary = await run.db.one<{ request_count: number }>(
+        "SELECT request_count FROM submissions WHERE phase = 'canary'",
+      );
+      expect(canary!.request_count).toBe(expected + GOLDEN.length);
+      expect(summary.status).toBe('promoted');
+    },
+  );
+
+  it.each([
     // Four golden rows cannot call a 0.5 score significant; the answers' spread catches it.
     [
       'a stray instruction',

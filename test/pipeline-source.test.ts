@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -260,6 +261,39 @@ describe('keys and golden lines that cannot be planned', () => {
   ])('refuses %s, naming the key, before any call', async (_, rows, golden, key) => {
     const folder = jobFolder(rows, {}, { 'golden.jsonl': golden.join('\n') });
     await expectRefused(folder, 'bad_keys', `row key "${key}" names two rows`);
+  });
+
+  it('refuses a key and placeholders the source has no column for, naming each once and the columns it has', async () => {
+    const template = `${TEMPLATE}\n{{review_text}} {{ review_text }} {{stars}}`;
+    await expectRefused(
+      jobFolder(reviews(10), { key: 'review_id', template }),
+      'missing_column',
+      'the source has no column "review_id", "review_text", "stars" (it has id, sku, text).',
+    );
+  });
+
+  it("refuses a source DuckDB cannot read with the first line of DuckDB's reason, at most 300 characters", async () => {
+    const bytes = jobFolder(reviews(10));
+    // A CSV whose header is a valid line and whose next line holds bytes that are not UTF-8.
+    writeFileSync(
+      join(bytes.dir, 'reviews.csv'),
+      Buffer.concat([Buffer.from('id,sku,text\nrev-1,SKU-1,'), Buffer.alloc(400, 0xff), Buffer.from('\n')]),
+    );
+    await expectRefused(bytes, 'bad_source', 'reviews.csv: Invalid Input Error: CSV Error on Line: 2');
+    // A file gone by the time the run reads it, under a long path: DuckDB's message quotes the
+    // path, and the reason is cut at 300 characters.
+    const folder = join(mkdtempSync(join(tmpdir(), 'batchguard-long-')), 'a'.repeat(200), 'b'.repeat(150));
+    mkdirSync(folder, { recursive: true });
+    const source = join(folder, 'reviews.csv');
+    writeFileSync(source, csvOf(reviews(10)));
+    const gone = jobFolder(reviews(10), { source });
+    rmSync(source);
+    const run = await expectRefused(gone, 'bad_source', `Failed to read source ${source}: `);
+    const error = (await run.start(gone.job).catch((e: unknown) => e)) as UsageError;
+    const reason = error.message.slice(error.message.indexOf(': ') + 2);
+    expect(reason).toMatch(/^IO Error: /);
+    expect(reason).toHaveLength(301);
+    expect(reason.endsWith('…')).toBe(true);
   });
 
   it("refuses max_tokens above what a job's model can write, naming both, before any call", async () => {
