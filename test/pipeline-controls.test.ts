@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findModel } from '../src/core/price-table.js';
 import { parseRfc3339 } from '../src/core/rfc3339.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
+import { DEFAULT_RETRY } from '../src/pipeline/retry.js';
 import { CREATE_ATTEMPTS_MAX } from '../src/pipeline/run/create-batch.js';
 import { rateLimited } from '../src/sim/faults/http-fault.js';
 import { simulateModel } from '../src/sim/model/simulated-model.js';
@@ -463,7 +464,11 @@ describe('submission ledger', () => {
     await expect(running).rejects.toThrow(`${CREATE_ATTEMPTS_MAX} tries failed`);
     expect(refused()).toBe(CREATE_ATTEMPTS_MAX);
     // Each 500 might have made a batch: each is followed by a search that finds none.
-    expect(alarms(run, 'create_outcome_unknown')).toHaveLength(CREATE_ATTEMPTS_MAX);
+    const unknown = alarms(run, 'create_outcome_unknown');
+    expect(unknown).toHaveLength(CREATE_ATTEMPTS_MAX);
+    // Backing off between tries: the base delay, then twice it, and so on.
+    const gaps = unknown.slice(1).map((e, i) => parseRfc3339(e.at) - parseRfc3339(unknown[i]!.at));
+    expect(gaps).toEqual([1, 2, 4, 8].map((n) => n * DEFAULT_RETRY.baseDelayMs));
     expect(run.entries.filter((e) => e.kind === 'no_orphan_found')).toHaveLength(CREATE_ATTEMPTS_MAX);
     expect(run.sim.world.list({}).data).toEqual([]);
     await resumeOnce();
