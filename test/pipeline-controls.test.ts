@@ -483,7 +483,11 @@ describe('submission ledger', () => {
     const refused = refuseCreates(run, 429, 'rate_limit_error', () => run.sim.clock.now() < until);
     const summary = await run.start(job);
     expect(refused()).toBeGreaterThan(CREATE_ATTEMPTS_MAX);
-    expect(run.entries.filter((e) => e.kind === 'create_refused')).toHaveLength(refused());
+    const refusals = run.entries.filter((e) => e.kind === 'create_refused');
+    expect(refusals).toHaveLength(refused());
+    // Backing off from the base delay (these 429s carry no retry-after), doubling each time.
+    const gaps = refusals.slice(1, 5).map((e, i) => parseRfc3339(e.at) - parseRfc3339(refusals[i]!.at));
+    expect(gaps).toEqual([1, 2, 4, 8].map((n) => n * DEFAULT_RETRY.baseDelayMs));
     const created = run.entries.find((e) => e.kind === 'batch_created')!;
     expect(parseRfc3339(created.at)).toBeGreaterThanOrEqual(until);
     expect(summary.status).toBe('promoted');
