@@ -131,7 +131,10 @@ describe('crash and resume', () => {
   ])(
     'resumes after a crash at %s (occurrence %i) to the records of a run without it, billing nothing twice',
     async (point, nth) => {
-      await crashAndResume(point, nth);
+      const run = await crashAndResume(point, nth);
+      // A crash after the create: resume finds the batch it made and adopts it, saying so.
+      const adopted = await count(run.db, 'SELECT count(*) FROM submissions WHERE adopted');
+      expect(adopted).toBe(point === 'submit:after-create' ? 1 : 0);
     },
   );
 
