@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { capturingIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { DEFAULT_DB } from '../../src/cli/open-db.js';
-import { realClock } from '../../src/core/real-clock.js';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
 import { BIN } from './serve-process.js';
 
@@ -53,17 +53,13 @@ export async function cliInProcess(
   process.chdir(cwd);
   set(env);
   try {
-    const status = await main([...args], {
-      clock: realClock,
-      out: (line) => out.push(`${line}\n`),
-      err: (line) => err.push(`${line}\n`),
-      interactive: false,
-      ask: async () => '',
-      untilInterrupted: () => new Promise(() => {}),
-    });
+    // The Io the runbook's commands get, with standard error kept apart.
+    const io = { ...capturingIo(out), err: (line: string) => err.push(line) };
+    const status = await main([...args], io);
     const db = args.indexOf('--db');
     await RunDb.release(resolve(db >= 0 && args[db + 1] !== undefined ? args[db + 1]! : DEFAULT_DB));
-    return { status, stdout: out.join(''), stderr: err.join('') };
+    const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
+    return { status, stdout: text(out), stderr: text(err) };
   } finally {
     set(saved);
     process.chdir(before);

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { parseRfc3339 } from '../../src/core/rfc3339.js';
 import type { RunDb } from '../../src/pipeline/db/run-db.js';
 import { compileOutputSchema } from '../../src/pipeline/gate/compile-schema.js';
 import type { Job } from '../../src/pipeline/job/job.js';
@@ -11,6 +12,10 @@ import { keysOf, type Review, type SimRun } from './pipeline-harness.js';
  */
 
 /** The run's log entries that are alarms of `kind`. */
+/** The time between each log entry and the one before it, in ms (backoffs, poll intervals). */
+export const gapsMs = (entries: readonly LogEntry[]): number[] =>
+  entries.slice(1).map((e, i) => parseRfc3339(e.at) - parseRfc3339(entries[i]!.at));
+
 export const alarms = (run: SimRun, kind: string) =>
   run.entries.filter((e) => e.phase === 'alarm' && e.kind === kind);
 
