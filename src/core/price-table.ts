@@ -15,6 +15,11 @@ export interface ModelInfo {
   inputUsdPerMTok: number;
   outputUsdPerMTok: number;
   maxOutputTokens: number;
+  /**
+   * Input plus output tokens one request may hold, without a long-context beta; a prompt past it
+   * is refused by the API (an errored row, `invalid_request_error`).
+   */
+  contextWindowTokens: number;
 }
 
 /** "All usage is charged at 50% of the standard API prices." */
@@ -27,7 +32,11 @@ const entry = (
   inputUsdPerMTok: number,
   outputUsdPerMTok: number,
   maxOutputTokens: number,
-): ModelInfo => ({ id, aliases, tier, inputUsdPerMTok, outputUsdPerMTok, maxOutputTokens });
+  contextWindowTokens = CONTEXT_WINDOW_TOKENS,
+): ModelInfo => ({ id, aliases, tier, inputUsdPerMTok, outputUsdPerMTok, maxOutputTokens, contextWindowTokens });
+
+/** Every model in the table has a 200,000-token window (1M only with a beta header batchguard never sends). */
+export const CONTEXT_WINDOW_TOKENS = 200_000;
 
 export const MODELS: readonly ModelInfo[] = [
   entry('claude-opus-4-8', [], 'large', 5, 25, 128_000),
