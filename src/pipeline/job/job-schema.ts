@@ -111,6 +111,9 @@ export function jobFileSchema(jobPath: string) {
       max_in_flight: z.int().min(1).max(32).default(4),
       // A poll interval longer than the 24 h batch window would miss every batch's end.
       poll_interval_seconds: z.number().positive().max(86_400).default(60),
+      // How long an outage of the API (no connection, 5xx, 429) is ridden out before the run stops
+      // for a later `resume`: a batch keeps running on the API meanwhile, so waiting costs nothing.
+      outage_wait_minutes: z.number().min(0).max(1440).default(60),
     })
     .transform(
       (raw): Job => ({
@@ -142,6 +145,7 @@ export function jobFileSchema(jobPath: string) {
         attempts: raw.attempts,
         maxInFlight: raw.max_in_flight,
         pollIntervalSeconds: raw.poll_interval_seconds,
+        outageWaitMinutes: raw.outage_wait_minutes,
       }),
     );
 }

@@ -70,4 +70,9 @@ export interface Job {
   maxInFlight: number;
   /** Wait between polls of a batch, seconds (default 60). */
   pollIntervalSeconds: number;
+  /**
+   * How long an outage of the API (no connection, 5xx, 429 on reads) is ridden out with backoff
+   * before the run stops for a `resume`, minutes (default 60).
+   */
+  outageWaitMinutes: number;
 }

@@ -38,6 +38,7 @@ describe('loadJob', () => {
       attempts: 3,
       maxInFlight: 4,
       pollIntervalSeconds: 60,
+      outageWaitMinutes: 60,
     });
   });
 
@@ -73,6 +74,7 @@ poll_interval_seconds: 0.5
       attempts: 10,
       maxInFlight: 32,
       pollIntervalSeconds: 0.5,
+      outageWaitMinutes: 60,
     });
   });
 
