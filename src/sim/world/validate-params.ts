@@ -1,4 +1,5 @@
 import { findModel, type ModelInfo } from '../../core/price-table.js';
+import { countInputTokens } from '../model/tokens.js';
 import type { ErrorType } from './api-types.js';
 import { isObject } from './validate-create.js';
 
@@ -57,5 +58,29 @@ export function validateParams(params: Record<string, unknown>): ParamsCheck {
       `max_tokens: ${maxTokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.id}`,
     );
   }
+  const overWindow = contextWindowProblem(params, model, maxTokens);
+  if (overWindow) return fail(overWindow);
   return { ok: true, model, maxTokens };
+}
+
+/**
+ * Why a request does not fit its model's context window, in the API's words, or null. Tokens
+ * are the world's own estimate, the one usage and billing report, so a prompt is refused exactly
+ * when the tokens it would have been billed for do not fit.
+ */
+function contextWindowProblem(
+  params: Record<string, unknown>,
+  model: ModelInfo,
+  maxTokens: number,
+): string | null {
+  const window = model.contextWindowTokens;
+  const input = countInputTokens(params.system, params.messages);
+  if (input > window) return `prompt is too long: ${input} tokens > ${window} maximum`;
+  if (input + maxTokens > window) {
+    return (
+      `input length and \`max_tokens\` exceed context limit: ${input} + ${maxTokens} > ${window}, ` +
+      'decrease input length or `max_tokens` and try again'
+    );
+  }
+  return null;
 }
