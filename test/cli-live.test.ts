@@ -36,7 +36,7 @@ describe('live mode against batchguard serve over real HTTP', () => {
   });
 
   it('runs the job end to end through the live code path, with no msw in the process', async () => {
-    const { dir } = jobFolder(120, 'poll_interval_seconds: 0.05');
+    const { dir } = jobFolder(120, 'poll_interval_seconds: 1');
     const served = await startServe(['--time-scale', '20000']);
     serve = served.child;
     const { code, out } = await finished(

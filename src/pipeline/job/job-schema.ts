@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { z } from 'zod';
+import { findModel } from '../../core/price-table.js';
 import { sinkNameProblem } from '../db/schema.js';
 import { compileOutputSchema } from '../gate/compile-schema.js';
 import { templateColumns } from '../prompt/render-request.js';
@@ -78,7 +79,8 @@ export function jobFileSchema(jobPath: string) {
         .strictObject({
           enabled: z.boolean().default(true),
           fraction: z.number().positive().max(0.5).default(0.02),
-          min_rows: z.int().min(1).default(20),
+          // A slice, sent as one round: more than one batch's 100,000 requests is no slice.
+          min_rows: z.int().min(1).max(100_000).default(20),
         })
         .prefault({}),
       golden: golden.nullable().default(null),
@@ -88,6 +90,9 @@ export function jobFileSchema(jobPath: string) {
           golden_drop_points: z.number().min(0).max(100).default(3),
           error_rate_max: share.default(0.05),
           label_share_max: share.default(0.9),
+          // Off by default: every valid row passed the gate on its own, so the alarm pages a
+          // person and the run exits 1, but the rows are delivered (a run with none valid holds).
+          hold_below_validity_min: z.boolean().default(false),
         })
         .prefault({}),
       distribution_field: z.string().min(1).nullable().default('label'),
@@ -109,8 +114,10 @@ export function jobFileSchema(jobPath: string) {
       }),
       attempts: z.int().min(1).max(10).default(3),
       max_in_flight: z.int().min(1).max(32).default(4),
-      // A poll interval longer than the 24 h batch window would miss every batch's end.
-      poll_interval_seconds: z.number().positive().max(86_400).default(60),
+      // A poll interval longer than the 24 h batch window would miss every batch's end. Batches
+      // take minutes to hours, so polling more than once a second only spends the rate limit; and
+      // a tiny interval (1e-300) never moves a simulated clock, so such a run would poll forever.
+      poll_interval_seconds: z.number().min(1).max(86_400).default(60),
       // How long an outage of the API (no connection, 5xx, 429) is ridden out before the run stops
       // for a later `resume`: a batch keeps running on the API meanwhile, so waiting costs nothing.
       outage_wait_minutes: z.number().min(0).max(1440).default(60),
@@ -137,6 +144,7 @@ export function jobFileSchema(jobPath: string) {
           goldenDropPoints: raw.thresholds.golden_drop_points,
           errorRateMax: raw.thresholds.error_rate_max,
           labelShareMax: raw.thresholds.label_share_max,
+          holdBelowValidityMin: raw.thresholds.hold_below_validity_min,
         },
         distributionField: raw.distribution_field,
         quoteFields: raw.quote_fields,
@@ -148,6 +156,34 @@ export function jobFileSchema(jobPath: string) {
         outageWaitMinutes: raw.outage_wait_minutes,
       }),
     );
+}
+
+/**
+ * What the job's models cannot do, each with its key's path: a model with no known price, or a
+ * `max_tokens` above what a model can write (the API would refuse every request, one by one).
+ * Apart from the schema because a job under test may name a model on purpose; drill scenarios
+ * and the pipeline's plan both ask it.
+ */
+export function jobModelProblems(
+  job: Pick<Job, 'models' | 'maxTokens'>,
+): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  for (const role of ['primary', 'escalation'] as const) {
+    const model = job.models[role];
+    if (!model) continue;
+    const info = findModel(model);
+    if (!info)
+      problems.push({
+        path: ['models', role],
+        message: `no price is known for model "${model}": use a model from src/core/price-table.ts`,
+      });
+    else if (job.maxTokens > info.maxOutputTokens)
+      problems.push({
+        path: ['max_tokens'],
+        message: `max_tokens ${job.maxTokens} is above the ${info.maxOutputTokens} that ${model} can write`,
+      });
+  }
+  return problems;
 }
 
 const CEILING_REQUIRED = 'is required: live mode refuses to launch a job without a spend limit (USD)';

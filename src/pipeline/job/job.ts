@@ -53,6 +53,12 @@ export interface Job {
     errorRateMax: number;
     /** Largest share of one value of `distributionField` in the canary, 0..1 (default 0.9). */
     labelShareMax: number;
+    /**
+     * Hold promotion when the run's validity ends below `validityMin` (default false: alarm, exit
+     * 1, promote the valid rows). A run with no valid row at all is held either way. Optional
+     * because a run recorded before the key existed is resumed with the job it started with.
+     */
+    holdBelowValidityMin?: boolean;
   };
   /** Output field whose value distribution the canary checks (default 'label'), or null. */
   distributionField: string | null;

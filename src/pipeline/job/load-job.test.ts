@@ -30,7 +30,13 @@ describe('loadJob', () => {
       costCeilingUsd: 5,
       canary: { enabled: true, fraction: 0.02, minRows: 20 },
       golden: { path: null, baseline: null, minScore: 0.8 },
-      thresholds: { validityMin: 0.9, goldenDropPoints: 3, errorRateMax: 0.05, labelShareMax: 0.9 },
+      thresholds: {
+        validityMin: 0.9,
+        goldenDropPoints: 3,
+        errorRateMax: 0.05,
+        labelShareMax: 0.9,
+        holdBelowValidityMin: false,
+      },
       distributionField: 'label',
       quoteFields: ['evidence'],
       fence: true,
@@ -49,14 +55,14 @@ name: nightly
 models: {primary: claude-haiku-4-5, escalation: claude-sonnet-4-5}
 canary: {enabled: false, fraction: 0.5, min_rows: 5}
 golden: {path: golden.jsonl, baseline: 0.95, min_score: 0.7}
-thresholds: {validity_min: 0.8, golden_drop_points: 5, error_rate_max: 0.1, label_share_max: 0.95}
+thresholds: {validity_min: 0.8, golden_drop_points: 5, error_rate_max: 0.1, label_share_max: 0.95, hold_below_validity_min: true}
 distribution_field: null
 quote_fields: [evidence, reason]
 fence: false
 sink: {table: reviews_out}
 attempts: 10
 max_in_flight: 32
-poll_interval_seconds: 0.5
+poll_interval_seconds: 1.5
 `.replace(/^models: \{primary: claude-haiku-4-5\}\n/m, ''),
       jobPath,
     );
@@ -66,14 +72,20 @@ poll_interval_seconds: 0.5
       models: { escalation: 'claude-sonnet-4-5' },
       canary: { enabled: false, fraction: 0.5, minRows: 5 },
       golden: { path: join(dir, 'golden.jsonl'), baseline: 0.95, minScore: 0.7 },
-      thresholds: { validityMin: 0.8, goldenDropPoints: 5, errorRateMax: 0.1, labelShareMax: 0.95 },
+      thresholds: {
+        validityMin: 0.8,
+        goldenDropPoints: 5,
+        errorRateMax: 0.1,
+        labelShareMax: 0.95,
+        holdBelowValidityMin: true,
+      },
       distributionField: null,
       quoteFields: ['evidence', 'reason'],
       fence: false,
       sink: { table: 'reviews_out' },
       attempts: 10,
       maxInFlight: 32,
-      pollIntervalSeconds: 0.5,
+      pollIntervalSeconds: 1.5,
       outageWaitMinutes: 60,
     });
   });
@@ -210,7 +222,7 @@ poll_interval_seconds: 0
       'sink.table: must be a SQL identifier: a letter or _, then up to 62 letters, digits or _',
       'attempts: must be a number, not "3" (write it without quotes)',
       'max_in_flight: must be at most 32',
-      'poll_interval_seconds: must be above 0',
+      'poll_interval_seconds: must be at least 1',
     ]);
   });
 
