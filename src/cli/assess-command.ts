@@ -1,10 +1,9 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { assessRun } from '../pipeline/run/assess.js';
 import type { Io } from './io.js';
-import { openDb } from './open-db.js';
-import { checkOutputPath } from './output-file.js';
+import { DEFAULT_DB, openDb } from './open-db.js';
+import { checkOutputPath, StagedOutput } from './output-file.js';
 import { USAGE } from './usage.js';
 
 /**
@@ -20,18 +19,15 @@ export async function assessCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('usage', 'Failed to assess: give exactly one run id.', `Usage: ${USAGE.assess}`);
   const runId = positionals[0]!;
-  if (values.out !== undefined) checkOutputPath('--out', values.out);
+  if (values.out !== undefined) checkOutputPath('--out', values.out, { db: values.db ?? DEFAULT_DB });
   const db = await openDb(values.db, true);
-  // Written as the ids stream by; the file appears only once the run is known to exist.
-  let fd: number | null = null;
+  // Written as the ids stream by, beside the file it replaces, and put in place only once whole:
+  // the file appears (or changes) only once the run is known to exist and every id is written.
+  let out: StagedOutput | null = null;
   try {
-    const write = (id: string) => {
-      if (values.out === undefined) return;
-      fd ??= openSync(values.out, 'w');
-      writeSync(fd, `${id}\n`);
-    };
-    const a = await assessRun(db, runId, write);
-    if (values.out !== undefined && fd === null) fd = openSync(values.out, 'w');
+    if (values.out !== undefined) out = StagedOutput.open(values.out, '--out');
+    const a = await assessRun(db, runId, (id) => out?.write(`${id}\n`));
+    out?.commit();
     io.out(`assessed ${runId}: its promote touched ${a.touched} rows by custom_id`);
     io.out(
       `  changed ${a.changed}, created ${a.created}, unchanged ${a.unchanged}, since overwritten by a later run ${a.overwritten}`,
@@ -43,7 +39,7 @@ export async function assessCommand(argv: string[], io: Io): Promise<number> {
       );
     return 0;
   } finally {
-    if (fd !== null) closeSync(fd);
+    out?.discard();
     db.close();
   }
 }

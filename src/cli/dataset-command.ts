@@ -7,6 +7,7 @@ import { intFlag } from './args.js';
 import type { Io } from './io.js';
 import { checkOutputPath } from './output-file.js';
 import { USAGE } from './usage.js';
+import { outputTarget } from './write-path.js';
 
 const DATASET_USAGE = USAGE.dataset;
 
@@ -42,7 +43,15 @@ export async function datasetCommand(argv: string[], io: Io): Promise<number> {
   const injectionRate = rateFlag('injection-rate', values['injection-rate']);
   const out = values.out ?? 'reviews.csv';
   checkOutputPath('--out', out);
-  if (values.golden !== undefined) checkOutputPath('--golden', values.golden);
+  if (values.golden !== undefined) {
+    checkOutputPath('--golden', values.golden);
+    if (outputTarget(values.golden) === outputTarget(out))
+      throw new UsageError(
+        'bad_output',
+        `Failed to write --golden ${values.golden}: it is also --out.`,
+        'Pass --golden and --out two different files: the golden rows would replace the source.',
+      );
+  }
 
   io.out(`seed: ${seed}`);
   let injected = 0;
@@ -54,11 +63,16 @@ export async function datasetCommand(argv: string[], io: Io): Promise<number> {
   }
   // Both files are written whole first, then put in place together: a golden file that cannot be
   // written leaves no source file behind it either.
-  const staged = [writeOrFail(out, () => stageDataset(out, sourceRows(), 'csv'))];
+  // Staged beside the file a symbolic link points to, so the link stays a link.
+  const staged = [writeOrFail(out, () => stageDataset(outputTarget(out), sourceRows(), 'csv'))];
   const golden = values.golden;
   try {
     if (golden !== undefined)
-      staged.push(writeOrFail(golden, () => stageDataset(golden, generateGolden(seed, goldenRows), 'jsonl')));
+      staged.push(
+        writeOrFail(golden, () =>
+          stageDataset(outputTarget(golden), generateGolden(seed, goldenRows), 'jsonl'),
+        ),
+      );
   } catch (error) {
     for (const file of staged) file.discard();
     throw error;

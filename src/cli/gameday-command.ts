@@ -7,6 +7,8 @@ import { loadScenarios } from '../drills/gameday.js';
 import { intFlag } from './args.js';
 import { runDrillSession } from './drill-session.js';
 import type { Io } from './io.js';
+import { DEFAULT_DB } from './open-db.js';
+import { checkOutputPath } from './output-file.js';
 import { USAGE } from './usage.js';
 
 /** The scenarios shipped with batchguard, used when the working folder has no scenarios/. */
@@ -34,6 +36,9 @@ export async function gamedayCommand(argv: string[], io: Io): Promise<number> {
       `Failed to start the game day: unexpected argument "${positionals[0]}".`,
       `Run one scenario with \`batchguard drill FILE\`. Usage: ${USAGE.gameday}`,
     );
+  // Before the scenarios load and the database opens: a JUnit file that cannot be written, or
+  // that would replace the database the verdicts go to, is refused before any drill runs.
+  if (values.junit !== undefined) checkOutputPath('--junit', values.junit, { db: values.db ?? DEFAULT_DB });
   const dir = values.scenarios ?? (existsSync('scenarios') ? 'scenarios' : SHIPPED);
   const scenarios = await loadScenarios(resolve(dir));
   const seed =

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { RunDb } from '../pipeline/db/run-db.js';
-import { writePathProblem } from './output-file.js';
+import { writePathProblem } from './write-path.js';
 
 /** Where runs are kept unless --db says otherwise: a file in the working folder. */
 export const DEFAULT_DB = 'batchguard.duckdb';
@@ -17,6 +17,7 @@ export async function openDb(path: string | undefined, mustExist: boolean): Prom
       'Pass --db with the file `batchguard run` wrote.',
     );
   }
+  // Before DuckDB sees it: a FIFO would block its open forever, a device be read as a database.
   const problem = writePathProblem(file);
   if (problem) throw badDb(file, problem);
   try {

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { formatReport, type ReportFormat } from '../pipeline/report/format-report.js';
 import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
-import { openDb } from './open-db.js';
+import { DEFAULT_DB, openDb } from './open-db.js';
 import { checkOutputPath, writeWhole } from './output-file.js';
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
@@ -27,7 +27,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       'Pass --format json, for example.',
     );
   }
-  if (values.out) checkOutputPath('--out', values.out);
+  if (values.out) checkOutputPath('--out', values.out, { db: values.db ?? DEFAULT_DB });
   const db = await openDb(values.db, true);
   try {
     const report = await runReports(db, values.run);
@@ -39,7 +39,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       );
     }
     const text = formatReport(report, format);
-    if (values.out) writeWhole(values.out, text);
+    if (values.out) writeWhole(values.out, text, '--out');
     else io.out(text.trimEnd());
     return 0;
   } finally {
