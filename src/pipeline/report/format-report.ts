@@ -53,20 +53,53 @@ const COLUMNS: [string, (r: RunReport) => string][] = [
   ['golden', share('golden_score')],
 ];
 
+/**
+ * One line of text a terminal shows as it is, whatever a cell holds (a job's name is the user's
+ * text): line breaks become a space, other C0 and C1 control characters (ESC starts the sequences
+ * that move the cursor, retitle the window or clear the screen), DEL and the bidirectional
+ * overrides that reorder what is shown become visible escapes.
+ */
+function plain(text: string): string {
+  return text
+    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
+    .replaceAll('\t', ' ')
+    .replace(CONTROLS, (c) => `\\x${hex(c, 2)}`)
+    .replace(BIDI, (c) => `\\u{${hex(c, 4)}}`);
+}
+
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
+
+/**
+ * Markdown's special characters escaped (backslashes, emphasis, code, links, tables,
+ * strikethrough) and HTML's as entities, so a cell is text in any renderer, never markup.
+ */
+const markdown = (cell: string) => cell.replace(/[\\`*_[\]|~<>&]/g, (c) => MD_ENTITIES[c] ?? `\\${c}`);
+const MD_ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+
+const html = (cell: string) => cell.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * JSON keeps every value as it is; C1 controls, DEL and bidirectional overrides, which
+ * JSON.stringify leaves raw, are written as \u escapes so that the file shown on a terminal
+ * cannot act on it either (it parses to the same values).
+ */
+const json = (report: unknown) =>
+  `${JSON.stringify(report, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${hex(c, 4)}`)}\n`;
+
 /** The report for people (table, Markdown, HTML) or machines (JSON, stable for the same runs). */
 export function formatReport(report: { runs: RunReport[] }, format: ReportFormat): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'json') return json(report);
   const header = COLUMNS.map(([name]) => name);
-  // A job's name is the user's text: one line, whatever it holds, so no row of a table breaks.
-  const rows = report.runs.map((run) => COLUMNS.map(([, cell]) => cell(run).replace(/\s*[\r\n]+\s*/g, ' ')));
+  const rows = report.runs.map((run) => COLUMNS.map(([, cell]) => plain(cell(run))));
   if (format === 'md') {
-    const md = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+    const md = (cells: string[]) => `| ${cells.map(markdown).join(' | ')} |`;
     return `${[header, header.map(() => '---'), ...rows].map(md).join('\n')}\n`;
   }
   if (format === 'html') {
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
     const tr = (cells: string[], tag: string) =>
-      `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+      `<tr>${cells.map((c) => `<${tag}>${html(c)}</${tag}>`).join('')}</tr>`;
     return `<!doctype html><meta charset="utf-8"><title>batchguard report</title><table>\n${tr(header, 'th')}\n${rows.map((r) => tr(r, 'td')).join('\n')}\n</table>\n`;
   }
   if (rows.length === 0) return 'no runs\n';
