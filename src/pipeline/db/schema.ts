@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS submissions (
   status VARCHAR NOT NULL,          -- intended | submitted | ended | fetched | gated
   counts_json VARCHAR               -- request_counts when it ended
 );
+-- The newest batch in the workspace before the create: orphans are looked for above it.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS list_mark VARCHAR;
 CREATE TABLE IF NOT EXISTS requests (
   run_id VARCHAR NOT NULL,
   submission_id VARCHAR NOT NULL,
@@ -140,6 +142,19 @@ export function sinkNameProblem(table: string): string | null {
   return null;
 }
 
+/** The sink's columns, in order: promote writes them by position, so names, types and order all count. */
+export const SINK_COLUMNS: readonly { name: string; type: string }[] = [
+  { name: 'key', type: 'VARCHAR' },
+  { name: 'value', type: 'VARCHAR' },
+  { name: 'run_id', type: 'VARCHAR' },
+  { name: 'custom_id', type: 'VARCHAR' },
+];
+
+/** The sink's shape as a person would declare it, for messages. */
+export const SINK_SHAPE = SINK_COLUMNS.map(
+  (c, i) => `${c.name} ${c.type}${i === 0 ? ' PRIMARY KEY' : ''}`,
+).join(', ');
+
 /** The sink: one row per source key, its promoted output, and the run that wrote it. */
 export function sinkTableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (
@@ -148,4 +163,31 @@ export function sinkTableSql(table: string): string {
     run_id VARCHAR NOT NULL,
     custom_id VARCHAR NOT NULL
   )`;
+}
+
+/**
+ * How an existing sink table differs from what promote writes into it, one phrase each; empty
+ * when promote can write it. `keyed`: its key column is its primary key (or unique), which
+ * promote's upsert needs. NOT NULL is not required: promote never writes a null.
+ */
+export function sinkShapeProblems(
+  columns: readonly { name: string; type: string }[],
+  keyed: boolean,
+): string[] {
+  const found = columns.map((c) => ({ name: c.name.toLowerCase(), type: c.type.toUpperCase() }));
+  const expected = SINK_COLUMNS.map((c) => c.name);
+  const names = found.map((c) => c.name);
+  const problems: string[] = [];
+  const missing = expected.filter((name) => !names.includes(name));
+  const unexpected = names.filter((name) => !expected.includes(name));
+  if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
+  if (unexpected.length > 0) problems.push(`unexpected ${unexpected.join(', ')}`);
+  for (const want of SINK_COLUMNS) {
+    const have = found.find((c) => c.name === want.name);
+    if (have && have.type !== want.type) problems.push(`${want.name} is ${have.type}, not ${want.type}`);
+  }
+  if (problems.length === 0 && names.join() !== expected.join())
+    problems.push(`its columns are in the order ${names.join(', ')}, not ${expected.join(', ')}`);
+  if (names.includes('key') && !keyed) problems.push('key is not its primary key');
+  return problems;
 }

@@ -1,7 +1,7 @@
-import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import { batchCostUsd, findModel } from '../../core/price-table.js';
 import type { Appender } from '../db/run-db.js';
 import { withRetries } from '../retry.js';
+import { readResultLine } from './result-line.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
 
@@ -64,7 +64,8 @@ async function appendResults(
   return ctx.db.append('raw_results', async (appender) => {
     let lineNo = 0;
     for (;;) {
-      let next: IteratorResult<MessageBatchIndividualResponse>;
+      // The SDK types each line, but checks nothing: read it as what it is, any JSON value.
+      let next: IteratorResult<unknown>;
       try {
         next = await lines.next();
       } catch (failure) {
@@ -76,45 +77,32 @@ async function appendResults(
   });
 }
 
+/** One line as a row of `raw_results`; a line of the wrong shape is stored as malformed, never thrown. */
 function appendRow(
   appender: Appender,
   runId: string,
   submissionId: string,
   lineNo: number,
-  row: MessageBatchIndividualResponse,
+  value: unknown,
   model: ReturnType<typeof findModel>,
 ): void {
+  const row = readResultLine(value, lineNo);
   appender.appendVarchar(runId);
   appender.appendVarchar(submissionId);
   appender.appendInteger(lineNo);
-  appender.appendVarchar(String(row.custom_id));
-  const result = row.result;
-  appender.appendVarchar(result.type);
-  if (result.type === 'succeeded') {
-    const { message } = result;
-    const block = message.content[0];
-    appender.appendVarchar(block?.type === 'text' ? block.text : '');
-    appender.appendVarchar(String(message.stop_reason));
-    appender.appendNull();
-    appender.appendNull();
-    appender.appendInteger(message.usage.input_tokens);
-    appender.appendInteger(message.usage.output_tokens);
-    appender.appendDouble(
-      model ? batchCostUsd(model, message.usage.input_tokens, message.usage.output_tokens) : 0,
-    );
-  } else {
-    appender.appendNull();
-    appender.appendNull();
-    if (result.type === 'errored') {
-      appender.appendVarchar(result.error.error.type);
-      appender.appendVarchar(result.error.error.message);
-    } else {
-      appender.appendNull();
-      appender.appendNull();
-    }
+  appender.appendVarchar(row.customId);
+  appender.appendVarchar(row.resultType);
+  for (const text of [row.text, row.stopReason, row.errorType, row.errorMessage])
+    if (text === null) appender.appendNull();
+    else appender.appendVarchar(text);
+  if (row.inputTokens === null || row.outputTokens === null) {
     appender.appendNull();
     appender.appendNull();
     appender.appendDouble(0);
+  } else {
+    appender.appendInteger(row.inputTokens);
+    appender.appendInteger(row.outputTokens);
+    appender.appendDouble(model ? batchCostUsd(model, row.inputTokens, row.outputTokens) : 0);
   }
   appender.endRow();
 }

@@ -1,4 +1,5 @@
 import { valueText } from '../prompt/render-request.js';
+import { MALFORMED } from './result-line.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { currentHashesSql } from './source-reader.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
@@ -47,14 +48,18 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
     tally.set(label, (tally.get(label) ?? 0) + 1);
   };
 
-  const unknown = await ctx.db.all<{ custom_id: string }>(
-    `SELECT DISTINCT r.custom_id FROM raw_results r ANTI JOIN requests q
+  // A malformed line's own problem says more than "never submitted" (its id may be a placeholder).
+  const unknown = await ctx.db.all<{ custom_id: string; problem: string | null }>(
+    `SELECT r.custom_id, min(CASE WHEN r.result_type = '${MALFORMED}' THEN r.error_message END) AS problem
+     FROM raw_results r ANTI JOIN requests q
        ON q.run_id = r.run_id AND q.submission_id = r.submission_id AND q.custom_id = r.custom_id
-     WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
+     WHERE r.run_id = ? AND r.submission_id = ? GROUP BY r.custom_id ORDER BY r.custom_id`,
     scope,
   );
-  for (const { custom_id } of unknown)
-    add([custom_id, null, null, null, 'alarm', 'unknown_id', 'the run never submitted this id', null]);
+  for (const { custom_id, problem } of unknown) {
+    const detail = problem === null ? 'the run never submitted this id' : malformedDetail(problem);
+    add([custom_id, null, null, null, 'alarm', 'unknown_id', detail, null]);
+  }
   if (unknown.length > 0)
     await ctx.log.alarm('gate', 'unknown_ids', {
       submission_id: submission.submissionId,
@@ -151,10 +156,14 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
     case 'expired':
     case 'canceled':
       return [...base, 'retry', row.result_type, null, null];
+    case MALFORMED:
+      return [...base, 'invalid', 'unparseable', malformedDetail(row.error_message ?? ''), null];
     default:
       return [...base, 'invalid', 'unparseable', `unknown result type ${row.result_type}`, null];
   }
 }
+
+const malformedDetail = (problem: string) => `malformed result line: ${problem}`;
 
 async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
   const row = await ctx.db.one<{ counts_json: string | null; received: number }>(

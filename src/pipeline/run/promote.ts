@@ -1,5 +1,52 @@
-import { sinkTableSql } from '../db/schema.js';
+import { UsageError } from '../../core/errors.js';
+import type { RunDb } from '../db/run-db.js';
+import { SINK_SHAPE, sinkShapeProblems, sinkTableSql } from '../db/schema.js';
+import type { Job } from '../job/job.js';
 import { crashPoint, type RunContext } from './run-context.js';
+
+/** The catalog of the run database's own schema, where promote creates and writes the sink. */
+const HERE = 'database_name = current_database() AND schema_name = current_schema()';
+
+/**
+ * Refuse a run whose sink promote could not write: a table by that name with other columns, or
+ * a view. Called before the run is recorded, so that the mismatch is found before any spend, not
+ * at promote after every batch was paid for. A sink that does not exist yet is made at promote.
+ */
+export async function checkSink(db: RunDb, job: Pick<Job, 'name' | 'sink'>): Promise<void> {
+  const { table } = job.sink;
+  const refuse = (what: string) =>
+    new UsageError(
+      'sink_mismatch',
+      `Failed to plan job ${job.name}: the sink ${what}.`,
+      `Name another table with \`sink:\` in the job file, or use another --db; batchguard writes (${SINK_SHAPE}).`,
+    );
+  // DuckDB matches names without regard to case, so `Record` is the table a sink `record` writes.
+  const view = await db.one(`SELECT 1 FROM duckdb_views() WHERE ${HERE} AND lower(view_name) = lower(?)`, [
+    table,
+  ]);
+  if (view) throw refuse(`${table} in ${db.path} is a view, not a table`);
+  const found = await db.one<{ table_name: string }>(
+    `SELECT table_name FROM duckdb_tables() WHERE ${HERE} AND lower(table_name) = lower(?)`,
+    [table],
+  );
+  if (!found) return;
+  const columns = await db.all<{ name: string; type: string }>(
+    `SELECT column_name AS name, data_type AS type FROM duckdb_columns()
+     WHERE ${HERE} AND table_name = ? ORDER BY column_index`,
+    [found.table_name],
+  );
+  const keyed = await db.one(
+    `SELECT 1 FROM duckdb_constraints() WHERE ${HERE} AND table_name = ?
+     AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+     AND array_to_string(list_transform(constraint_column_names, c -> lower(c)), ',') = 'key'`,
+    [found.table_name],
+  );
+  const problems = sinkShapeProblems(columns, keyed !== undefined);
+  if (problems.length > 0)
+    throw refuse(
+      `table ${table} in ${db.path} has other columns than batchguard writes: ${problems.join('; ')}`,
+    );
+}
 
 /**
  * Promote the valid rows into the sink in one transaction: first a before-image of every row

@@ -14,7 +14,7 @@ import { gradeCanaryStep } from './canary-step.js';
 import { loadRows, markCanary } from './load-rows.js';
 import { recordMetrics } from './metrics-step.js';
 import { type CostBreakdown, preflightCost } from './preflight.js';
-import { hold, promote } from './promote.js';
+import { checkSink, hold, promote } from './promote.js';
 import { type Reconciliation, reconcile } from './reconcile.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { type LogEntry, RunLog } from './run-log.js';
@@ -78,6 +78,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
       );
     }
   }
+  await checkSink(db, job);
   const runId = await newRunId(db, env, job, options.seed);
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
   const ctx = await context(db, env, job, runId, options.onEntry);

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../src/core/errors.js';
+import { RunDb } from '../src/pipeline/db/run-db.js';
+import { cliInProcess } from './support/cli-in-process.js';
+import { jobFolder, reviews, simRun } from './support/pipeline-harness.js';
+
+/*
+ * A sink table batchguard cannot write into was once found at promote, after every batch had
+ * been paid for (a Binder Error, exit 3, the run stuck in running/promote). The sink is checked
+ * before the run is recorded or anything is sent.
+ */
+
+/** Start the job on a run database where `setup` already ran; the refusal it ends in, if any. */
+async function startWith(setup: string, sink = 'record') {
+  const { dir, job } = jobFolder(reviews(20), { sink });
+  const run = await simRun(dir);
+  await run.db.exec(setup);
+  const outcome = await run.start(job).then(
+    (summary) => summary,
+    (error: unknown) => error,
+  );
+  const runs = await run.db.all('SELECT run_id FROM runs');
+  return { outcome, runs, batches: run.sim.world.list({}).data.length, db: run.db };
+}
+
+describe('a sink table that exists already', () => {
+  it('is refused before launch when its columns are others, naming the table, what differs and what to do', async () => {
+    const { outcome, runs, batches } = await startWith('CREATE TABLE record (id INTEGER, name VARCHAR)');
+    expect(outcome).toBeInstanceOf(UsageError);
+    const error = outcome as UsageError;
+    expect(error.code).toBe('sink_mismatch');
+    expect(error.message).toMatch(/^Failed to plan job reviews: the sink table record in .*runs\.duckdb /);
+    expect(error.message).toContain('missing key, value, run_id, custom_id');
+    expect(error.message).toContain('unexpected id, name');
+    expect(error.message).toMatch(/\.$/);
+    expect(error.hint).toContain('sink:');
+    expect(error.hint).toContain('--db');
+    expect(error.hint).toContain('key VARCHAR PRIMARY KEY, value VARCHAR, run_id VARCHAR, custom_id VARCHAR');
+    expect(runs).toEqual([]);
+    expect(batches).toBe(0);
+  });
+
+  it('names a column of another type, columns in another order, and a key that is not the primary key', async () => {
+    const typed = await startWith(
+      'CREATE TABLE Record (key VARCHAR PRIMARY KEY, value JSON, run_id VARCHAR, custom_id INTEGER)',
+    );
+    expect((typed.outcome as UsageError).message).toContain(
+      'value is JSON, not VARCHAR; custom_id is INTEGER, not VARCHAR',
+    );
+    const ordered = await startWith(
+      'CREATE TABLE record (value VARCHAR, key VARCHAR PRIMARY KEY, run_id VARCHAR, custom_id VARCHAR)',
+    );
+    expect((ordered.outcome as UsageError).message).toContain(
+      'its columns are in the order value, key, run_id, custom_id, not key, value, run_id, custom_id',
+    );
+    const unkeyed = await startWith(
+      'CREATE TABLE record (key VARCHAR, value VARCHAR, run_id VARCHAR, custom_id VARCHAR)',
+    );
+    expect((unkeyed.outcome as UsageError).message).toContain('key is not its primary key');
+    for (const { runs, batches } of [typed, ordered, unkeyed]) expect([runs, batches]).toEqual([[], 0]);
+  });
+
+  it('is refused when the name is a view', async () => {
+    const { outcome, runs, batches } = await startWith(
+      'CREATE VIEW staged AS SELECT 1 AS key, 2 AS value, 3 AS run_id, 4 AS custom_id',
+      'staged',
+    );
+    expect((outcome as UsageError).code).toBe('sink_mismatch');
+    expect((outcome as UsageError).message).toContain('staged in');
+    expect((outcome as UsageError).message).toContain('is a view, not a table');
+    expect([runs, batches]).toEqual([[], 0]);
+  });
+
+  it('is written as usual when it has the columns batchguard writes, NOT NULL or not', async () => {
+    const { outcome, db } = await startWith(
+      'CREATE TABLE record (key TEXT PRIMARY KEY, value VARCHAR, run_id VARCHAR, custom_id VARCHAR)',
+    );
+    expect(outcome).toMatchObject({ status: 'promoted' });
+    const n = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM record');
+    expect(n!.n).toBe(20);
+  });
+
+  it('ends `batchguard run` with exit code 2 and the refusal, the database holding no run', async () => {
+    const { dir } = jobFolder(reviews(20));
+    const db = await RunDb.open(join(dir, 'runs.duckdb'));
+    await db.exec('CREATE TABLE record (id INTEGER, name VARCHAR)');
+    await RunDb.release(db.path);
+    const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+    expect(result.stderr).toContain('the sink table record in');
+    expect(result.status).toBe(2);
+    const report = await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
+    expect(JSON.parse(report.stdout).runs).toEqual([]);
+  });
+});
