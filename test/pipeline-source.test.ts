@@ -29,18 +29,19 @@ const withLongRow = (chars: number) =>
   reviews(60, (i, t) => (i === 7 ? 'x'.repeat(chars) : `Order ${i}: ${t}`));
 
 describe('a source with one very long row', () => {
-  it('prices a 3,000,000-character CSV row and refuses to launch when it pushes the cost over the ceiling', async () => {
-    const ceilingUsd = 1;
+  it('prices a 700,000-character CSV row and refuses to launch when it pushes the cost over the ceiling', async () => {
+    // About 175,000 tokens: within the context window (a longer row is quarantined, never priced).
+    const ceilingUsd = 0.3;
     const rest = jobFolder(reviews(60), { cost_ceiling_usd: 0.000001 });
     const restUsd = (await (await simRun(rest.dir)).start(rest.job)).breakdown!.worstCaseUsd;
     expect(restUsd).toBeLessThan(ceilingUsd); // without the long row the job would launch
 
-    const { dir, job } = jobFolder(withLongRow(3_000_000), { cost_ceiling_usd: ceilingUsd });
+    const { dir, job } = jobFolder(withLongRow(700_000), { cost_ceiling_usd: ceilingUsd });
     const run = await simRun(dir);
     const calls = countCalls(run);
     const summary = await run.start(job);
 
-    expect(summary.breakdown!.inputTokens).toBeGreaterThan(3_000_000 / 4);
+    expect(summary.breakdown!.inputTokens).toBeGreaterThan(700_000 / 4);
     expect(summary.breakdown!.worstCaseUsd).toBeGreaterThan(ceilingUsd);
     expect(summary.status).toBe('refused');
     expect(alarms(run, 'launch_refused')).toHaveLength(1);
@@ -227,7 +228,7 @@ describe('keys and golden lines that cannot be planned', () => {
   it.each([
     [
       'a line that is not JSON',
-      '{"id": "g-1", "expected": {"label": "positive"}}\n{"id": "g-2",',
+      '{"id": "g-1", "text": "Great.", "expected": {"label": "positive"}}\n{"id": "g-2",',
       'line 2 is not JSON',
     ],
     [

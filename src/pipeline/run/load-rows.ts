@@ -1,15 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { templateColumns } from '../prompt/render-request.js';
+import { findModel } from '../../core/price-table.js';
+import { renderRequest, templateColumns } from '../prompt/render-request.js';
 import { goldenRowKey } from './custom-ids.js';
+import { estimateInputTokens } from './preflight.js';
+import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { CSV_LINE_BYTES_MAX, sourceReader, sourceRowsSql } from './source-reader.js';
+import { quarantineUnsendable } from './unsendable-rows.js';
 
 /**
  * Snapshot the source into `source_rows` (set-based, in DuckDB) with each row's input hash,
  * after the checks that must pass before any spend: the source is readable, the key and every
  * template column exist, keys are unique and non-null. Golden rows join under `golden:` keys.
+ * Then the rows that cannot be sent (a template column they do not fill, a prompt over the
+ * context window) are quarantined, last: every check that refuses the job comes first, so a
+ * refused plan has written nothing but what the run's discard removes.
  */
 export async function loadRows(ctx: RunContext): Promise<{ source: number; golden: number }> {
   const { job, db } = ctx;
@@ -67,6 +74,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
       'Rename the source rows or the golden lines with those keys.',
     );
   }
+  await quarantineUnsendable(ctx);
   const counted = await db.one<{ n: number }>(
     'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND NOT is_golden',
     [ctx.runId],
@@ -95,9 +103,13 @@ async function loadGolden(ctx: RunContext, path: string): Promise<number> {
   });
 }
 
-/** One golden line: the row (the source's columns), its key, and its `expected` output. */
+/**
+ * One golden line: the row (the source's columns), its key, and its `expected` output. A golden
+ * row is graded, so one that cannot be sent as the job means it (a template column it does not
+ * fill, a prompt over the window) is a mistake in the golden file, refused with its line.
+ */
 function goldenLine(ctx: RunContext, path: string, line: string, lineNo: number) {
-  let parsed: Record<string, unknown>;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
@@ -107,23 +119,45 @@ function goldenLine(ctx: RunContext, path: string, line: string, lineNo: number)
       'Fix the line.',
     );
   }
-  const { expected, ...row } = parsed;
+  const { expected, ...row } = isObject(parsed) ? parsed : {};
   const key = row[ctx.job.key];
-  if (
-    typeof expected !== 'object' ||
-    expected === null ||
-    (typeof key !== 'string' && typeof key !== 'number')
-  ) {
+  if (!isObject(expected) || (typeof key !== 'string' && typeof key !== 'number')) {
     throw new UsageError(
       'bad_golden',
       `Failed to read golden file ${path}: line ${lineNo} needs "${ctx.job.key}" and an "expected" object.`,
       'Give every golden line the source columns and an `expected` object of output fields.',
     );
   }
+  const refuse = (problem: string, hint: string) =>
+    new UsageError('bad_golden', `Failed to read golden file ${path}: line ${lineNo} ${problem}.`, hint);
+  for (const column of templateColumns(ctx.job.template)) {
+    const problem = !(column in row) ? 'has no' : row[column] === null ? 'has null in' : null;
+    if (problem)
+      throw refuse(
+        `${problem} "${column}", a column the template uses`,
+        "Give every golden line a value for each of the template's columns.",
+      );
+  }
+  const { models, maxTokens, template } = ctx.job;
+  const rendered = renderRequest(template, row, { model: models.primary, maxTokens, fence: ctx.goldenFence });
+  const windowTokens = findModel(models.primary)?.contextWindowTokens ?? Number.POSITIVE_INFINITY;
+  const tokens = 'params' in rendered ? estimateInputTokens(rendered.params.messages[0].content) : 0;
+  if (tokens + maxTokens > windowTokens)
+    throw refuse(
+      `makes a prompt of about ${tokens} input tokens, which with max_tokens ${maxTokens} is over the ${windowTokens}-token context window of ${models.primary}`,
+      'Shorten the golden row.',
+    );
   return { key: String(key), rowJson: JSON.stringify(row), expected };
 }
 
-/** Mark the canary slice: the rows with the lowest md5 of their key, a stable uniform sample. */
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Mark the canary slice: the rows with the lowest md5 of their key, a stable uniform sample, of
+ * the rows that will be sent (a row quarantined at plan would say nothing of the template).
+ * Returns how many were marked.
+ */
 export async function markCanary(ctx: RunContext, sourceRows: number): Promise<number> {
   const size = Math.min(
     sourceRows,
@@ -131,10 +165,15 @@ export async function markCanary(ctx: RunContext, sourceRows: number): Promise<n
   );
   await ctx.db.exec(
     `UPDATE source_rows SET in_canary = true WHERE run_id = ? AND NOT is_golden AND row_key IN (
-       SELECT row_key FROM source_rows WHERE run_id = ? AND NOT is_golden ORDER BY md5(row_key) LIMIT ${size})`,
+       SELECT row_key FROM source_rows WHERE run_id = ? AND NOT is_golden
+         AND row_key NOT IN (${unsendableKeysSql(ctx)}) ORDER BY md5(row_key) LIMIT ${size})`,
     [ctx.runId, ctx.runId],
   );
-  return size;
+  const marked = await ctx.db.one<{ n: number }>(
+    'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND in_canary',
+    [ctx.runId],
+  );
+  return marked?.n ?? 0;
 }
 
 /**

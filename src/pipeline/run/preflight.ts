@@ -1,5 +1,6 @@
 import { findModel } from '../../core/price-table.js';
 import { templateParts } from '../prompt/render-request.js';
+import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { jsonFieldPath } from './source-reader.js';
 
@@ -21,7 +22,8 @@ export interface CostBreakdown {
 /**
  * The worst case the run could bill: every row (golden rows included) answered once by the
  * primary at full max_tokens and, with escalation on, once more by the escalation model, at batch
- * prices. Errored, expired and canceled attempts are not billed; a row billed but lost on the
+ * prices. Rows the plan quarantined (unsendable-rows.ts) are never sent, so never priced.
+ * Errored, expired and canceled attempts are not billed; a row billed but lost on the
  * way back (a missing result line) would be billed again by its retry, which is why every later
  * round also passes the spend guard (spend-guard.ts) before it is submitted.
  */
@@ -30,7 +32,7 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
   const totals = await ctx.db.one<{ rows: number; tokens: number | null }>(
     `SELECT count(*)::INTEGER AS rows,
             sum(${inputTokensSql(ctx)})::BIGINT AS tokens
-     FROM source_rows WHERE run_id = ?`,
+     FROM source_rows WHERE run_id = ? AND row_key NOT IN (${unsendableKeysSql(ctx)})`,
     [ctx.runId],
   );
   const rows = totals?.rows ?? 0;

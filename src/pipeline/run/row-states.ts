@@ -1,7 +1,16 @@
 import type { RunContext } from './run-context.js';
+import { UNSENT } from './submissions.js';
 
 /** Gate reasons a larger model may fix; the rest (stale source, duplicates, …) it cannot. */
 export const ESCALATABLE = ['unparseable', 'schema', 'range', 'truncated', 'off_task'];
+
+/**
+ * The keys of the rows a plan quarantined (unsendable-rows.ts): at plan, before any round, the
+ * only outcomes under `unsent` are theirs. Never sent, so the canary and the worst case leave
+ * them out (and the queue never takes them: their outcome is final).
+ */
+export const unsendableKeysSql = (ctx: RunContext): string =>
+  `SELECT row_key FROM outcomes WHERE run_id = '${ctx.runId}' AND submission_id = '${UNSENT}'`;
 
 /**
  * Each row's latest outcome and how often it was submitted with each model: the one SQL view
