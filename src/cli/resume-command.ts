@@ -6,6 +6,7 @@ import { resumeRun } from '../pipeline/run/run-job.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry, summaryLines } from './print-run.js';
+import { runExitCode } from './run-command.js';
 import { USAGE } from './usage.js';
 
 const RESUME_USAGE = USAGE.resume;
@@ -40,7 +41,7 @@ export async function resumeCommand(argv: string[], io: Io): Promise<number> {
       io.out(formatEntry(entry)),
     );
     for (const line of summaryLines(summary, resolve(values.db ?? DEFAULT_DB))) io.out(line);
-    return summary.status === 'promoted' ? 0 : 1;
+    return runExitCode(summary);
   } finally {
     db.close();
   }

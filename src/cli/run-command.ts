@@ -5,7 +5,7 @@ import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
 import { liveEnv } from '../pipeline/live-env.js';
 import type { CostBreakdown } from '../pipeline/run/preflight.js';
-import { startRun } from '../pipeline/run/run-job.js';
+import { type RunSummary, startRun } from '../pipeline/run/run-job.js';
 import { intFlag } from './args.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
@@ -78,11 +78,20 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     for (const line of summaryLines(summary, resolve(dbPath))) io.out(line);
     if (seed !== null && summary.status !== 'promoted')
       io.out(`reproduce: npx batchguard run ${positionals[0]} --seed ${seed}`);
-    return summary.status === 'promoted' ? 0 : 1;
+    return runExitCode(summary);
   } finally {
     dispose();
     db.close();
   }
+}
+
+/**
+ * 0 for a promoted run that raised no validity alarm; 1 for any other end (halted, held, refused)
+ * and for a promoted run whose validity fell below `validity_min`: it delivered its valid rows,
+ * but a job or scheduler reading only the exit code must hear of the alarm.
+ */
+export function runExitCode(summary: RunSummary): 0 | 1 {
+  return summary.status === 'promoted' && !summary.reconciliation?.validityBelowMin ? 0 : 1;
 }
 
 async function confirmSpend(io: Io, b: CostBreakdown, model: string): Promise<boolean> {

@@ -46,10 +46,38 @@ export function runMetrics(input: {
   const goodRows = counts.promoted + counts.held;
   return {
     coverage: counts.source === 0 ? 1 : disposed / counts.source,
-    validity: input.gatedOutputs === 0 ? 1 : input.validOutputs / input.gatedOutputs,
+    validity: validityOf(input.validOutputs, input.gatedOutputs),
     cost_usd: input.costUsd,
     cost_per_good_row: goodRows === 0 ? null : input.costUsd / goodRows,
     escalation_rate: counts.source === 0 ? 0 : input.escalatedRows / counts.source,
     golden_score: input.goldenScore,
   };
+}
+
+/** Share of gated outputs that passed the gate, 0..1; a run with none gated counts as fully valid. */
+export function validityOf(validOutputs: number, gatedOutputs: number): number {
+  return gatedOutputs === 0 ? 1 : validOutputs / gatedOutputs;
+}
+
+/**
+ * Why a finished run holds on its validity, or null. Below `validityMin` it holds only when the
+ * job asks (every valid row passed the gate on its own, so by default they are delivered and the
+ * alarm pages a person); a run with no valid row but answers that failed holds either way, as
+ * "promoted" with nothing promoted would tell the team its job succeeded.
+ */
+export function validityHold(input: {
+  validity: number;
+  validityMin: number;
+  holdBelowMin: boolean;
+  validRows: number;
+  /** Rows quarantined or dead-lettered: rows the run tried and could not deliver. */
+  failedRows: number;
+  gatedOutputs: number;
+}): string | null {
+  const { validity, validityMin } = input;
+  const numbers = `(${input.validRows} valid rows, ${input.failedRows} not; validity over ${input.gatedOutputs} answers)`;
+  if (validity < validityMin && (input.holdBelowMin || input.validRows === 0))
+    return `validity ${validity.toFixed(3)} is below the minimum ${validityMin} ${numbers}`;
+  if (input.validRows === 0 && input.failedRows > 0) return `no row has a valid answer ${numbers}`;
+  return null;
 }

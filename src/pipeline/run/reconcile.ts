@@ -1,5 +1,6 @@
 import { listValue } from '@duckdb/node-api';
 import { goldenBelowMin, goldenDrop, goldenMatches } from '../gate/grade-canary.js';
+import { validityHold, validityOf } from '../gate/run-metrics.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
@@ -17,7 +18,9 @@ export interface Reconciliation {
   undisposed: number;
   goldenScore: number | null;
   goldenBaseline: number | null;
-  /** Why promotion is held (golden drift), or null. */
+  /** The run's validity (gated answers that passed, as the report shows it) is below `validity_min`. */
+  validityBelowMin: boolean;
+  /** Why promotion is held (golden drift, validity), or null. */
   holdReason: string | null;
 }
 
@@ -75,7 +78,11 @@ export async function reconcile(ctx: RunContext, options: { heldBy?: string } = 
   }
   const golden = await goldenScore(ctx);
   const baseline = await goldenBaseline(ctx);
-  const holdReason = options.heldBy ?? driftHold(golden, baseline, job);
+  // A halted run's canary already graded its validity; only a finished run is held to it here.
+  const validity = options.heldBy ? null : await validityCheck(ctx, c);
+  const holdReason =
+    options.heldBy ??
+    ([driftHold(golden, baseline, job), validity?.holdReason].filter(Boolean).join('; ') || null);
   const result: Reconciliation = {
     source: c.source,
     disposed: c.disposed,
@@ -85,12 +92,58 @@ export async function reconcile(ctx: RunContext, options: { heldBy?: string } = 
     undisposed,
     goldenScore: golden?.score ?? null,
     goldenBaseline: baseline,
+    validityBelowMin: validity?.belowMin ?? false,
     holdReason,
   };
   await ctx.log.write('reconcile', holdReason || undisposed ? 'alarm' : 'outcome', 'reconciled', {
     ...result,
   });
   return result;
+}
+
+/**
+ * The run's validity against `validity_min`: an alarm with the numbers when it is below, and
+ * why the run holds on it, if it does (see validityHold).
+ */
+async function validityCheck(
+  ctx: RunContext,
+  rows: { valid: number; quarantined: number; dead: number },
+): Promise<{ belowMin: boolean; holdReason: string | null }> {
+  const { thresholds } = ctx.job;
+  const answers = await gatedAnswers(ctx);
+  const validity = validityOf(answers.valid, answers.gated);
+  const holdReason = validityHold({
+    validity,
+    validityMin: thresholds.validityMin,
+    holdBelowMin: thresholds.holdBelowValidityMin ?? false,
+    validRows: rows.valid,
+    failedRows: rows.quarantined + rows.dead,
+    gatedOutputs: answers.gated,
+  });
+  const belowMin = validity < thresholds.validityMin;
+  if (belowMin)
+    await ctx.log.alarm('reconcile', 'validity_below_min', {
+      validity,
+      validity_min: thresholds.validityMin,
+      valid_answers: answers.valid,
+      gated_answers: answers.gated,
+      valid_rows: rows.valid,
+      quarantined_rows: rows.quarantined,
+      dead_lettered_rows: rows.dead,
+      hold: holdReason !== null,
+    });
+  return { belowMin, holdReason };
+}
+
+/** Answers of source rows the gate checked, and of those the valid: the report's validity (metrics-step). */
+async function gatedAnswers(ctx: RunContext): Promise<{ valid: number; gated: number }> {
+  const row = await ctx.db.one<{ valid: number; gated: number }>(
+    `SELECT count(*) FILTER (WHERE o.kind = 'valid')::INTEGER AS valid, count(*)::INTEGER AS gated
+     FROM outcomes o JOIN source_rows s ON s.run_id = o.run_id AND s.row_key = o.row_key
+     WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind IN ('valid', 'invalid') AND o.submission_id <> $2`,
+    [ctx.runId, UNSENT],
+  );
+  return row ?? { valid: 0, gated: 0 };
 }
 
 function driftHold(
