@@ -10,6 +10,20 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
+// Ctrl-C, SIGTERM, or the terminal closing: a command that waits for the signal (serve) stops on
+// its own; any other ends here with the shell's code for it (128 + the signal's number), through
+// process.exit so that the 'exit' handlers run: a simulated world's results folder is removed,
+// not left in the temp folder. A second Ctrl-C while serve stops ends it at once.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(code);
+  });
+}
+
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

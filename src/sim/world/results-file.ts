@@ -10,6 +10,7 @@ import { messageId } from './ids.js';
 import { canceledLine, erroredLine, expiredLine, succeededLine } from './result-lines.js';
 import type { SimBatch } from './sim-batch.js';
 import { resultOrder, simulatedReply } from './simulated-reply.js';
+import { simFolderPrefix, sweepStaleSimFolders } from './temp-sweep.js';
 
 /** Bytes per write and per read: large enough to amortise syscalls, small enough to stay flat. */
 export const RESULTS_CHUNK_BYTES = 64 * 1024;
@@ -131,13 +132,24 @@ export function* readResultsFile(path: string): Generator<Uint8Array> {
   }
 }
 
-/** A private folder for one world's results files, removed by `dispose` or at process exit. */
+/**
+ * A private folder for one world's results files, named for this process, removed by `dispose`
+ * or at process exit (the CLI turns Ctrl-C and SIGTERM into an exit). The first one a process
+ * makes in a folder sweeps the folders there of processes that died without cleaning up.
+ */
 export class ResultsFolder {
   private path: string | null = null;
 
+  /** `root`: the folder to make it in, the temp folder unless a test says otherwise. */
+  constructor(private readonly root: string = tmpdir()) {}
+
   fileFor(batchId: string): string {
     if (this.path === null) {
-      this.path = mkdtempSync(join(tmpdir(), 'batchguard-sim-'));
+      if (!SWEPT.has(this.root)) {
+        SWEPT.add(this.root);
+        sweepStaleSimFolders(this.root);
+      }
+      this.path = mkdtempSync(join(this.root, simFolderPrefix()));
       LIVE_FOLDERS.add(this.path);
     }
     return join(this.path, `${batchId}.jsonl`);
@@ -156,6 +168,8 @@ export class ResultsFolder {
   }
 }
 
+/** The folders this process has swept already: once each is enough. */
+const SWEPT = new Set<string>();
 const LIVE_FOLDERS = new Set<string>();
 process.once('exit', () => {
   for (const path of LIVE_FOLDERS) rmSync(path, { recursive: true, force: true });
