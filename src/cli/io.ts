@@ -29,10 +29,17 @@ export const processIo: Io = {
       rl.close();
     }
   },
+  // Both listeners go at the first signal: a second one, while the command stops, finds only the
+  // binary's own handler, which ends the process at once (bin/batchguard.js).
   untilInterrupted: () =>
     new Promise((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     }),
 };
 
