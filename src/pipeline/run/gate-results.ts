@@ -1,4 +1,5 @@
 import { valueText } from '../prompt/render-request.js';
+import { countedTotal } from './batch-counts.js';
 import { MALFORMED } from './result-line.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { currentHashesSql } from './source-reader.js';
@@ -165,6 +166,7 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
 
 const malformedDetail = (problem: string) => `malformed result line: ${problem}`;
 
+/** Alarm when the API's counts are not readable counts, or disagree with what was sent or received. */
 async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
   const row = await ctx.db.one<{ counts_json: string | null; received: number }>(
     `SELECT s.counts_json, (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results r
@@ -172,15 +174,14 @@ async function checkCounts(ctx: RunContext, submission: Submission): Promise<voi
      FROM submissions s WHERE s.run_id = ? AND s.submission_id = ?`,
     [ctx.runId, submission.submissionId],
   );
-  if (!row?.counts_json) return;
-  const counts = JSON.parse(row.counts_json) as Record<string, number>;
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (total !== submission.requestCount || row.received !== submission.requestCount) {
+  // Gating follows a batch's end, when its counts are recorded: none means the API sent none.
+  const total = countedTotal(row?.counts_json ?? null);
+  if (total !== submission.requestCount || row?.received !== submission.requestCount) {
     await ctx.log.alarm('gate', 'counts_disagree', {
       submission_id: submission.submissionId,
       submitted: submission.requestCount,
       counted: total,
-      received: row.received,
+      received: row?.received ?? 0,
     });
   }
 }

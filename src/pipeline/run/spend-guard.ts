@@ -3,6 +3,13 @@ import type { RunContext } from './run-context.js';
 import { UNSENT } from './submissions.js';
 
 /**
+ * An ended batch's succeeded count, if it is one: a count the API sent as anything else (null, a
+ * word, negative, more than the batch held) is not trusted, and every request counts as billed.
+ */
+const succeededSql = `coalesce(CASE WHEN TRY_CAST(s.counts_json::JSON ->> 'succeeded' AS INTEGER)
+  BETWEEN 0 AND s.request_count THEN TRY_CAST(s.counts_json::JSON ->> 'succeeded' AS INTEGER) END, s.request_count)`;
+
+/**
  * Before a round is submitted: can it still not push spend past the ceiling? What the API may
  * already have billed is bounded by each ended batch's `succeeded` count (the API's own count,
  * which includes rows whose result lines never arrived) times that batch's costliest row; the
@@ -13,10 +20,10 @@ export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
   const row = await ctx.db.one<{ spent: number | null; needed: number | null; rows: number }>(
     `SELECT
        (SELECT sum(succeeded * max_cost) FROM (
-          SELECT (s.counts_json::JSON ->> 'succeeded')::INTEGER AS succeeded, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
+          SELECT ${succeededSql} AS succeeded, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
           FROM submissions s JOIN requests q ON q.run_id = s.run_id AND q.submission_id = s.submission_id
           JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
-          WHERE s.run_id = $1 AND s.counts_json IS NOT NULL GROUP BY s.submission_id, s.counts_json)) AS spent,
+          WHERE s.run_id = $1 AND s.counts_json IS NOT NULL GROUP BY s.submission_id, s.counts_json, s.request_count)) AS spent,
        (SELECT sum(${rowWorstCostSql(ctx, 'next_model')}) FROM queue) AS needed,
        (SELECT count(*)::INTEGER FROM queue) AS rows`,
     [ctx.runId],

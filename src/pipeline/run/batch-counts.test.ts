@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { countedTotal } from './batch-counts.js';
+
+describe('countedTotal', () => {
+  it('adds up request_counts whose five fields are counts', () => {
+    const counts = { processing: 0, succeeded: 7, errored: 2, canceled: 1, expired: 3 };
+    expect(countedTotal(JSON.stringify(counts))).toBe(13);
+    // A field a later API adds changes nothing.
+    expect(countedTotal(JSON.stringify({ ...counts, withheld: 4 }))).toBe(13);
+  });
+
+  it.each([
+    ['no counts', null],
+    ['not JSON', '{'],
+    ['null', 'null'],
+    ['a string', '"many"'],
+    ['a field missing', '{"processing":0,"succeeded":7,"errored":0,"canceled":0}'],
+    ['a negative field', '{"processing":0,"succeeded":7,"errored":-1,"canceled":0,"expired":0}'],
+    ['a fraction', '{"processing":0,"succeeded":1.5,"errored":0,"canceled":0,"expired":0}'],
+    ['a count as text', '{"processing":0,"succeeded":"7","errored":0,"canceled":0,"expired":0}'],
+  ])('is null for %s', (_, json) => {
+    expect(countedTotal(json)).toBeNull();
+  });
+});
