@@ -56,8 +56,12 @@ function pathText(path: readonly PropertyKey[]): string {
   return text;
 }
 
-/** Problems worded for a person editing YAML: "must be at most 0.5", not "Too big: expected…". */
-function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+/**
+ * Problems worded for a person editing YAML: "must be at most 0.5", not "Too big: expected…".
+ * Exported for a file that validates a part of itself with another file's schema (a scenario's
+ * `job:` overrides), so its problems read the same.
+ */
+export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';

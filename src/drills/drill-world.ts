@@ -34,16 +34,9 @@ export interface DrillWorld {
  */
 export function buildDrillWorld(scenario: Scenario, seed: number, dir: string): DrillWorld {
   const rows = [...generateReviews(seed, scenario.dataset.rows)];
-  const base = YAML.parse(readFileSync(join(EXAMPLE, 'job.yaml'), 'utf8')) as Record<string, unknown>;
-  const setup: DrillSetup = {
-    job: merge(base, { ...scenario.job, name: scenario.name, source: 'reviews.csv', schema: SCHEMA_FILE }),
-    rows,
-  };
-  if (scenario.dataset.goldenRows === 0 || scenario.job.golden === null) delete setup.job.golden;
-  else {
+  const setup: DrillSetup = { job: drillJob(scenario), rows };
+  if (setup.job.golden !== undefined)
     writeDataset(join(dir, 'golden.jsonl'), generateGolden(seed, scenario.dataset.goldenRows), 'jsonl');
-    setup.job.golden = merge(asObject(setup.job.golden), { path: 'golden.jsonl' });
-  }
   copyFileSync(join(EXAMPLE, SCHEMA_FILE), join(dir, SCHEMA_FILE));
   const source = new SourceFile(join(dir, 'reviews.csv'), rows);
   const faults = scenario.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params));
@@ -66,6 +59,28 @@ export function buildDrillWorld(scenario: Scenario, seed: number, dir: string): 
     },
   };
 }
+
+/**
+ * The job file a drill writes (before its faults act): the scenario's `job:` laid over the
+ * shipped example, reading the drill's generated source, schema and golden set. Beside the
+ * example's own files these paths name the same files, so a scenario loader can validate it
+ * there before any drill runs.
+ */
+export function drillJob(scenario: Pick<Scenario, 'name' | 'job' | 'dataset'>): Record<string, unknown> {
+  const base = YAML.parse(readFileSync(join(EXAMPLE, 'job.yaml'), 'utf8')) as Record<string, unknown>;
+  const job = merge(base, {
+    ...scenario.job,
+    name: scenario.name,
+    source: 'reviews.csv',
+    schema: SCHEMA_FILE,
+  });
+  if (scenario.dataset.goldenRows === 0 || scenario.job.golden === null) delete job.golden;
+  else job.golden = merge(asObject(job.golden), { path: 'golden.jsonl' });
+  return job;
+}
+
+/** The example job file, where `drillJob`'s relative paths resolve to files that exist. */
+export const EXAMPLE_JOB = join(EXAMPLE, 'job.yaml');
 
 /** `over` laid on `base`: mappings merge key by key, anything else replaces, null removes. */
 export function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

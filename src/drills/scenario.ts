@@ -2,10 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { parseYamlFile } from '../core/parse-yaml.js';
+import { describeIssue, parseYamlFile } from '../core/parse-yaml.js';
+import { jobFileSchema, jobModelProblems } from '../pipeline/job/job-schema.js';
+import { templateColumns } from '../pipeline/prompt/render-request.js';
+import { generateReviews } from '../sim/datasets/reviews-dataset.js';
 import { BACKGROUND_HTTP_FAULTS } from '../sim/faults/background-http.js';
 import { FAULT_FAMILIES, type FaultFamilyName } from '../sim/faults/fault-catalog.js';
 import { CONTROLS, type ControlName } from './controls.js';
+import { drillJob, EXAMPLE_JOB } from './drill-world.js';
 import { HYPOTHESES, type HypothesisCheck } from './hypotheses.js';
 
 /** A game-day scenario, as a drill runs it: a scenario file after validation, defaults filled in. */
@@ -59,9 +63,7 @@ function scenarioSchema(path: string) {
         ? 'must be a check name, or one check name mapped to its number'
         : knownName(name) !== true
           ? knownName(name)
-          : param !== null && typeof param !== 'number'
-            ? `${name}: its parameter must be a number`
-            : true;
+          : paramProblem(name, param);
     if (problem !== true) ctx.addIssue({ code: 'custom', message: String(problem) });
     return { name: name ?? '', param: (param as number | null) ?? null };
   });
@@ -105,6 +107,9 @@ function scenarioSchema(path: string) {
       }),
     })
     .superRefine((raw, ctx) => {
+      const dataset = { rows: raw.dataset.rows, goldenRows: raw.dataset.golden_rows };
+      const job = drillJob({ name: basename(path, extname(path)), job: raw.job, dataset });
+      for (const issue of drillJobIssues(job)) ctx.addIssue(issue);
       const named = Object.keys(raw.faults);
       for (const mode of modesOf(raw.failure_mode)) {
         if (!named.includes(mode))
@@ -146,6 +151,46 @@ function scenarioSchema(path: string) {
         },
       }),
     );
+}
+
+/** Why `param` does not suit check `name`, or true: a number in the check's bounds, or none if it takes none. */
+function paramProblem(name: string, param: unknown): string | true {
+  const bounds = HYPOTHESES[name]!.param;
+  if (bounds === undefined) return param === null ? true : `${name} takes no number`;
+  const range = `a share from ${bounds.min} to ${bounds.max}`;
+  if (param === null) return `${name} needs its number (${range}): write \`${name}: 0.9\``;
+  if (typeof param !== 'number') return `${name}: its parameter must be a number`;
+  // Written so that NaN, which compares false with everything, is refused too.
+  return param >= bounds.min && param <= bounds.max ? true : `${name}: must be ${range}, not ${param}`;
+}
+
+/** The columns of the source a drill generates (and of its golden set). */
+const DRILL_COLUMNS = Object.keys([...generateReviews(1, 1)][0]!.row);
+
+/**
+ * What is wrong with the job a drill would run, as issues under the scenario's `job` key: the
+ * job file's own schema, applied beside the example job the overrides are laid on, then what
+ * only a run would find (a model's limits, a column the drill's source lacks).
+ */
+function drillJobIssues(job: Record<string, unknown>): z.core.$ZodRawIssue[] {
+  const under = (path: readonly PropertyKey[]) => ['job', ...path];
+  const parsed = jobFileSchema(EXAMPLE_JOB).safeParse(job, { error: describeIssue });
+  if (!parsed.success)
+    return parsed.error.issues.map((issue) => ({ ...issue, path: under(issue.path) }) as z.core.$ZodRawIssue);
+  const issues: z.core.$ZodRawIssue[] = jobModelProblems(parsed.data).map(({ path, message }) => ({
+    code: 'custom',
+    path: under(path),
+    message,
+    input: undefined,
+  }));
+  const noColumn = (column: string) =>
+    `the drill’s source has no column "${column}" (it has ${DRILL_COLUMNS.join(', ')})`;
+  const lacking = (columns: string[]) => columns.filter((c) => !DRILL_COLUMNS.includes(c));
+  for (const column of lacking([parsed.data.key]))
+    issues.push({ code: 'custom', path: under(['key']), message: noColumn(column), input: undefined });
+  for (const column of lacking(templateColumns(parsed.data.template)))
+    issues.push({ code: 'custom', path: under(['template']), message: noColumn(column), input: undefined });
+  return issues;
 }
 
 const CONTROL_NAMES = Object.keys(CONTROLS) as [ControlName, ...ControlName[]];
