@@ -210,6 +210,6 @@ describe('a golden line that cannot fill the template', () => {
     const folder = jobFolder(reviews(20), {}, { 'golden.jsonl': golden });
     const running = (await simRun(folder.dir)).start(folder.job);
     await expect(running).rejects.toMatchObject({ code: 'bad_golden', exitCode: 2 });
-    await expect(running).rejects.toThrow('line 5 needs "id" and an "expected" object');
+    await expect(running).rejects.toThrow('line 5 is JSON null, not an object.');
   });
 });

@@ -8,6 +8,7 @@ import { estimateInputTokens } from './preflight.js';
 import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { CSV_LINE_BYTES_MAX, sourceReader, sourceRowsSql } from './source-reader.js';
+import { EMPTY_FILE, firstBadJsonLine, textProblem } from './source-text.js';
 import { quarantineUnsendable } from './unsendable-rows.js';
 
 /**
@@ -21,18 +22,18 @@ import { quarantineUnsendable } from './unsendable-rows.js';
 export async function loadRows(ctx: RunContext): Promise<{ source: number; golden: number }> {
   const { job, db } = ctx;
   const reader = sourceReader(job.source);
-  let columns: string[];
-  try {
-    columns = (await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${reader}`)).map(
-      (c) => c.column_name,
-    );
-  } catch (error) {
-    throw new UsageError(
-      'bad_source',
-      `Failed to read source ${job.source.path}: ${readProblem(error)}`,
-      'Check the file and its format.',
-    );
+  if (job.source.format !== 'parquet') {
+    const problem = await textProblem(job.source.path, job.source.format);
+    if (problem)
+      throw new UsageError(
+        'bad_source',
+        `Failed to read source ${job.source.path}: ${problem.reason}.`,
+        problem.hint,
+      );
   }
+  const columns = (
+    await readingSource(ctx, () => db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${reader}`))
+  ).map((c) => c.column_name);
   const missing = [job.key, ...templateColumns(job.template)].filter(
     (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
   );
@@ -44,8 +45,11 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     );
   }
   const rows = sourceRowsSql(job);
-  const problems = await db.all<{ k: string | null; n: number }>(
-    `SELECT row_key AS k, count(*)::INTEGER AS n FROM (${rows}) GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
+  // DuckDB reads a JSONL source whole only here: its schema came from a sample of the lines.
+  const problems = await readingSource(ctx, () =>
+    db.all<{ k: string | null; n: number }>(
+      `SELECT row_key AS k, count(*)::INTEGER AS n FROM (${rows}) GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
+    ),
   );
   if (problems.length > 0) {
     const list = problems.map((p) => (p.k ? `"${p.k}" ×${p.n}` : `an empty key ×${p.n}`)).join(', ');
@@ -56,9 +60,11 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     );
   }
   await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
-  await db.exec(
-    `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
-    [ctx.runId],
+  await readingSource(ctx, () =>
+    db.exec(
+      `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
+      [ctx.runId],
+    ),
   );
   const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;
   // Golden rows are keyed `golden:<key>`: a source key of that form, or a golden key given twice,
@@ -83,13 +89,23 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
 }
 
 async function loadGolden(ctx: RunContext, path: string): Promise<number> {
+  // An empty golden file is no golden set (allowed); a damaged one is refused like a source.
+  const problem = await textProblem(path, 'jsonl');
+  if (problem && problem.reason !== EMPTY_FILE)
+    throw new UsageError(
+      'bad_golden',
+      `Failed to read golden file ${path}: ${problem.reason}.`,
+      problem.hint,
+    );
+  // Numbered as the file's lines, blank ones included, so a message names the line an editor shows.
   const lines = readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.trim() !== '');
+    .map((line, i) => ({ line, lineNo: i + 1 }))
+    .filter(({ line }) => line.trim() !== '');
   // A bad line fails the whole file: `append` then writes none of the lines before it.
   return ctx.db.append('source_rows', (appender) => {
-    for (const [i, line] of lines.entries()) {
-      const { key, rowJson, expected } = goldenLine(ctx, path, line, i + 1);
+    for (const { line, lineNo } of lines) {
+      const { key, rowJson, expected } = goldenLine(ctx, path, line, lineNo);
       appender.appendVarchar(ctx.runId);
       appender.appendVarchar(goldenRowKey(key));
       appender.appendVarchar(rowJson);
@@ -174,6 +190,28 @@ export async function markCanary(ctx: RunContext, sourceRows: number): Promise<n
     [ctx.runId],
   );
   return marked?.n ?? 0;
+}
+
+/**
+ * Run a query that reads the source; DuckDB's refusal becomes the UsageError a user can act on.
+ * A malformed JSONL line is named by its own line number (DuckDB's is one too many), found again
+ * by parsing the file's lines, and DuckDB's message is the fallback.
+ */
+async function readingSource<T>(ctx: RunContext, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    const { path, format } = ctx.job.source;
+    const bad = format === 'jsonl' ? await firstBadJsonLine(path).catch(() => null) : null;
+    const reason = bad ? `line ${bad.line} is not valid JSON (${bad.reason}).` : readProblem(error);
+    throw new UsageError(
+      'bad_source',
+      `Failed to read source ${path}: ${reason}`,
+      bad
+        ? 'Fix the line: every line of a JSONL source is one JSON object.'
+        : 'Check the file and its format.',
+    );
+  }
 }
 
 /**
