@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RunCounts, runMetrics } from './run-metrics.js';
+import { type RunCounts, runMetrics, validityHold } from './run-metrics.js';
 
 const COUNTS: RunCounts = { source: 1000, promoted: 900, quarantined: 60, dead_lettered: 10, held: 20 };
 
@@ -50,5 +50,34 @@ describe('runMetrics', () => {
 
   it('passes the golden score through, null included', () => {
     expect(metrics({ goldenScore: null }).golden_score).toBeNull();
+  });
+});
+
+describe('validityHold', () => {
+  const run = {
+    validity: 0.5,
+    validityMin: 0.9,
+    holdBelowMin: false,
+    validRows: 10,
+    failedRows: 10,
+    gatedOutputs: 30,
+  };
+
+  it('holds below the minimum only when the job asks, giving the numbers', () => {
+    expect(validityHold(run)).toBeNull();
+    expect(validityHold({ ...run, holdBelowMin: true })).toBe(
+      'validity 0.500 is below the minimum 0.9 (10 valid rows, 10 not; validity over 30 answers)',
+    );
+    expect(validityHold({ ...run, validity: 0.9, holdBelowMin: true })).toBeNull();
+  });
+
+  it('holds a run with no valid row but rows that failed, whatever the job asks or the minimum', () => {
+    expect(validityHold({ ...run, validity: 0, validRows: 0 })).toMatch(
+      /^validity 0\.000 is below the minimum 0\.9 /,
+    );
+    expect(validityHold({ ...run, validity: 0, validityMin: 0, validRows: 0 })).toMatch(
+      /^no row has a valid answer /,
+    );
+    expect(validityHold({ ...run, validity: 1, validRows: 0, failedRows: 0, gatedOutputs: 0 })).toBeNull();
   });
 });
