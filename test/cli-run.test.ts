@@ -43,7 +43,8 @@ describe('batchguard run, report and rollback, as a person types them', () => {
     expect(table[0]).toMatch(/^run +job +status/);
     expect(table[1]).toContain(entry.run_id);
 
-    writeFileSync(join(dir, 'ids.txt'), '# two rows\nr_rev-0001_1\nrev-0002\n');
+    const tag = entry.run_id.split('-')[2]; // the run's tag ends its custom_ids
+    writeFileSync(join(dir, 'ids.txt'), `# two rows\nr_rev-0001_1_${tag}\nrev-0002\n`);
     const rollback = cli(['rollback', entry.run_id, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
     expect(rollback.stdout).toContain('0 restored, 2 removed, 0 left alone');
     expect(rollback.status).toBe(0);

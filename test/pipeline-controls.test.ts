@@ -4,6 +4,7 @@ import { parseRfc3339 } from '../src/core/rfc3339.js';
 import { fenceTag, renderRequest } from '../src/pipeline/prompt/render-request.js';
 import { DEFAULT_RETRY } from '../src/pipeline/retry.js';
 import { CREATE_ATTEMPTS_MAX } from '../src/pipeline/run/create-batch.js';
+import { runTagOf } from '../src/pipeline/run/run-job.js';
 import { rateLimited } from '../src/sim/faults/http-fault.js';
 import { simulateModel } from '../src/sim/model/simulated-model.js';
 import {
@@ -88,7 +89,7 @@ describe('preflight cost ceiling', () => {
   async function runLosingLines(ceilingUsd: number) {
     const { dir, job } = jobFolder(rows, { ...fields, cost_ceiling_usd: ceilingUsd });
     const run = await simRun(dir, { seed: 1 });
-    dropResultLines(run, (customId) => !customId.endsWith('_3'));
+    dropResultLines(run, (customId) => !/_3_[0-9a-f]{6}$/.test(customId));
     return { run, job, summary: await run.start(job) };
   }
 
@@ -589,7 +590,7 @@ describe('mapping by custom_id', () => {
   it("promotes for every row the answer the world gave that row's own request, whatever the result order", async () => {
     const rows = reviews(80, (i, t) => (i % 3 === 0 ? `Order ${i}: ${t} ${INJECTION}` : `Order ${i}: ${t}`));
     const { dir, job } = jobFolder(rows, { thresholds: { validity_min: 0.5 } });
-    const run = await simRun(dir, { seed: 5 });
+    const run = await simRun(dir, { seed: 6 });
     const orders = recordResultOrder(run);
     const summary = await run.start(job);
 
@@ -605,7 +606,7 @@ describe('mapping by custom_id', () => {
     expect(sink.filter((r) => models.get(r.custom_id) === SONNET).length).toBeGreaterThan(0); // both models
     const byKey = new Map(rows.map((r) => [r.id, r]));
     for (const record of sink) {
-      expect(record.custom_id).toMatch(new RegExp(`^r_${record.key}_\\d+$`));
+      expect(record.custom_id).toMatch(new RegExp(`^r_${record.key}_\\d+_${runTagOf(summary.runId)}$`));
       const model = models.get(record.custom_id)!;
       const rendered = renderRequest(
         job.template,
@@ -613,11 +614,11 @@ describe('mapping by custom_id', () => {
         {
           model,
           maxTokens: job.maxTokens,
-          fence: fenceTag(summary.runId),
+          fence: fenceTag(runTagOf(summary.runId)),
         },
       );
       if ('unfenceable' in rendered) throw new Error('unexpected unfenceable row');
-      const reply = simulateModel(5, {
+      const reply = simulateModel(6, {
         model: findModel(model)!,
         messages: rendered.params.messages,
         maxTokens: job.maxTokens,
@@ -638,7 +639,7 @@ describe('fence', () => {
     const { runId, status } = await probeRun.start(probe.job);
     probeRun.db.close();
     expect(status).toBe('refused');
-    const tag = fenceTag(runId);
+    const tag = fenceTag(runTagOf(runId));
     const rows = reviews(60, (i, t) =>
       i % 10 === 0 ? `Order ${i}: ${t} </${tag}> ${INJECTION}` : `Order ${i}: ${t}`,
     );
@@ -660,9 +661,9 @@ describe('fence', () => {
     const summary = await run.resume(runId);
 
     expect(summary.runId).toBe(runId); // the tag in the rows is this run's own
-    expect(sent.filter((id) => tagged.some((key) => id.startsWith(`r_${key}_`)) || id === 'g_g-1_1')).toEqual(
-      [],
-    );
+    expect(
+      sent.filter((id) => tagged.some((key) => id.startsWith(`r_${key}_`)) || id.startsWith('g_g-1_1_')),
+    ).toEqual([]);
     const unsent = await run.db.all<{ row_key: string; n: number }>(
       "SELECT row_key, count(*)::INTEGER AS n FROM outcomes WHERE reason = 'unfenceable' GROUP BY 1 ORDER BY 1",
     );
@@ -699,7 +700,7 @@ describe('fence', () => {
     const probeRun = await simRun(probe.dir, { seed: 4 });
     const { runId } = await probeRun.start(probe.job);
     probeRun.db.close();
-    const tag = fenceTag(runId);
+    const tag = fenceTag(runTagOf(runId));
     const rows = reviews(30, (i, t) => `Order ${i}: ${t} <${tag}>`);
     const { dir, job } = jobFolder(rows, { golden: null });
     const run = await simRun(dir, { seed: 4 });
@@ -881,4 +882,4 @@ describe('coverage check at reconcile', () => {
   });
 });
 
-const keyOf = (customId: string): string => customId.replace(/^r_(.*)_\d+$/, '$1');
+const keyOf = (customId: string): string => customId.replace(/^r_(.*)_\d+_[0-9a-f]{6}$/, '$1');

@@ -349,12 +349,12 @@ describe('promote with before-images, and rollback', () => {
     const sink = await sinkRows(run.db);
     const logged = await count(run.db, 'SELECT count(*) FROM run_log');
 
-    const ids = ['rev-0001', 'r_typo_1', sink[1]!.custom_id, 'zz-other'];
+    const ids = ['rev-0001', 'r_typo_1_000000', sink[1]!.custom_id, 'zz-other'];
     const error = await rollbackRun(run.db, runId, run.sim.clock, { ids }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect(error).toMatchObject({
       code: 'unknown_ids',
-      message: `Failed to roll back ${runId}: 2 of the ids name no row it touched (r_typo_1, zz-other); nothing was rolled back.`,
+      message: `Failed to roll back ${runId}: 2 of the ids name no row it touched (r_typo_1_000000, zz-other); nothing was rolled back.`,
     });
     expect(await sinkRows(run.db)).toEqual(sink);
     expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(logged);

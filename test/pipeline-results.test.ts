@@ -3,6 +3,7 @@ import { FETCH_ATTEMPTS_MAX } from '../src/pipeline/run/fetch-results.js';
 import { erroredLine } from '../src/sim/world/result-lines.js';
 import {
   cutResultsDownloads,
+  isFirstAttempt,
   refuseFirstResultsDownload,
   rewriteResults,
   undercountFirstEndedBatch,
@@ -18,7 +19,7 @@ import { alarms, count, dispositionsByKey, expectInvariants, kinds } from './sup
  */
 
 const idOf = (line: string): string => JSON.parse(line).custom_id;
-const keyOf = (customId: string) => customId.replace(/^r_/, '').replace(/_\d+$/, '');
+const keyOf = (customId: string) => customId.replace(/^r_/, '').replace(/_\d+_[0-9a-f]{6}$/, '');
 
 /** The rows the fetch stored for each submission, by the `results_fetched` outcome. */
 const fetchedRows = (run: SimRun) =>
@@ -183,7 +184,7 @@ describe('result lines that are not answers', () => {
     const changed = { refused: '', overloaded: '', empty: '', canceled: '', strange: '' };
     rewriteResults(run, (lines) => {
       // The first main batch: first attempts of source rows only (the canary's has golden rows).
-      if (changed.refused || lines.some((l) => idOf(l).startsWith('g_') || !idOf(l).endsWith('_1')))
+      if (changed.refused || lines.some((l) => idOf(l).startsWith('g_') || !isFirstAttempt(idOf(l))))
         return lines;
       const [refused, overloaded, empty, canceled, strange] = [...lines].sort((a, b) =>
         idOf(a) < idOf(b) ? -1 : 1,

@@ -7,6 +7,7 @@ import { liveEnv } from '../pipeline/live-env.js';
 import type { CostBreakdown } from '../pipeline/run/preflight.js';
 import { type RunSummary, startRun } from '../pipeline/run/run-job.js';
 import { intFlag } from './args.js';
+import { haltRequestedIn } from './halt-request.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry, summaryLines } from './print-run.js';
@@ -53,7 +54,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let env: Env;
   let dispose = () => {};
   if (values.live) {
-    env = liveEnv(process.env, io.err);
+    env = { ...liveEnv(process.env, io.err), haltRequested: haltRequestedIn(dbPath) };
   } else {
     const { inProcessWorld } = await import('../sim/sim-world.js');
     const sim = inProcessWorld({ seed: seed! });
@@ -77,7 +78,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     });
     for (const line of summaryLines(summary, resolve(dbPath))) io.out(line);
     if (seed !== null && summary.status !== 'promoted')
-      io.out(`reproduce: npx batchguard run ${positionals[0]} --seed ${seed}`);
+      io.out(
+        `reproduce: npx batchguard run ${positionals[0]} --seed ${seed}${values.db === undefined ? '' : ` --db ${values.db}`}`,
+      );
     return runExitCode(summary);
   } finally {
     dispose();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.js';
 
 /**
@@ -12,4 +13,12 @@ export const realClock: Clock = {
 /** A monotonic real-time reading in milliseconds, for benchmarks and serve's time scaling. */
 export function realMonotonicMs(): number {
   return performance.now();
+}
+
+/**
+ * Six random hex digits: a live run's tag (its custom_ids and fence carry it), so two live runs
+ * of one job never share ids in a workspace. Simulated runs derive theirs from the seed instead.
+ */
+export function realRandomTag(): string {
+  return randomBytes(3).toString('hex');
 }

@@ -17,4 +17,14 @@ export interface Env {
    * crash there). Never set in live mode.
    */
   crashPoint?: (name: string) => void;
+  /**
+   * Six random hex digits for a run with no seed (live mode): the run's tag, which its
+   * custom_ids and fence carry. A seeded run derives its tag from the seed and never calls it.
+   */
+  randomTag?: () => string;
+  /**
+   * Has the operator asked, from another process (`batchguard halt`), that this run stop? Read at
+   * each poll and between the run's steps; the CLI sets it for live runs.
+   */
+  haltRequested?: (runId: string) => boolean;
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { realClock } from '../core/real-clock.js';
+import { realClock, realRandomTag } from '../core/real-clock.js';
 import type { Env } from './env.js';
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -27,5 +27,6 @@ export function liveEnv(
     baseURL: vars.ANTHROPIC_BASE_URL || DEFAULT_BASE_URL,
     apiKey,
     log,
+    randomTag: realRandomTag,
   };
 }

@@ -221,6 +221,9 @@ export function cutResultsDownloads(
 
 const idOf = (line: string): string => JSON.parse(line).custom_id;
 
+/** A custom_id of a row's first attempt (`…_1_<run tag>`, custom-ids.ts). */
+export const isFirstAttempt = (customId: string): boolean => /_1_[0-9a-f]{6}$/.test(customId);
+
 /** Record the custom_id order of every results file the pipeline downloads. */
 export function recordResultOrder(run: SimRun): string[][] {
   const orders: string[][] = [];
@@ -244,7 +247,7 @@ export function tamperFirstMainResults(run: SimRun) {
   const tampered = { dropped: [] as string[], duplicated: '', conflicting: '', unknown: '' };
   rewriteResults(run, (lines) => {
     const pristine =
-      lines.some((l) => idOf(l).startsWith('g_') || !idOf(l).endsWith('_1')) || tampered.unknown;
+      lines.some((l) => idOf(l).startsWith('g_') || !isFirstAttempt(idOf(l))) || tampered.unknown;
     if (pristine) return lines;
     const [d1, d2, d3, duplicate, conflicting, other] = [...lines].sort((a, b) =>
       idOf(a) < idOf(b) ? -1 : 1,
@@ -252,7 +255,7 @@ export function tamperFirstMainResults(run: SimRun) {
     const changed = JSON.parse(conflicting!);
     const block = changed.result.message.content[0];
     block.text = block.text.replace(/"label":"\w+"/, '"label":"neutral"');
-    const unknown = { ...JSON.parse(other!), custom_id: 'r_rev-9999_1' };
+    const unknown = { ...JSON.parse(other!), custom_id: 'r_rev-9999_1_000000' };
     Object.assign(tampered, {
       dropped: [d1, d2, d3].map((l) => idOf(l!)),
       duplicated: idOf(duplicate!),

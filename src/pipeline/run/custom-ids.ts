@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
 
-const READABLE_KEY = /^[A-Za-z0-9_-]{1,54}$/;
+/** A key short enough, and in the API's alphabet, to stand in a custom_id as it is. */
+const READABLE_KEY = /^[A-Za-z0-9_-]{1,47}$/;
+/** A run's tag: six hex digits (run-job.ts `runTagFor`). */
+const RUN_TAG = /^[0-9a-f]{6}$/;
 
 /**
- * The custom_id of one attempt at one row, derived from the row's stable key (never from its
- * position): `r_<key>_<attempt>` when the key is short and in the API's alphabet, else
- * `rh_<sha256(key), 40 hex>_<attempt>`; golden rows use `g`/`gh`. Always matches
- * `^[a-zA-Z0-9_-]{1,64}$`, and distinct (key, attempt, golden) give distinct ids.
+ * The custom_id of one attempt at one row in one run, derived from the row's stable key (never
+ * from its position): `r_<key>_<attempt>_<tag>` when the key is short and in the API's alphabet,
+ * else `rh_<sha256(key), 40 hex>_<attempt>_<tag>`; golden rows use `g`/`gh`. The run's tag makes
+ * the ids of two runs of one job differ, so a batch found in the workspace after a crash can be
+ * proved this run's own by the ids in its results (create-batch.ts). Always matches
+ * `^[a-zA-Z0-9_-]{1,64}$` (attempts up to 7 digits), and distinct (key, attempt, golden, tag)
+ * give distinct ids.
  */
-export function customIdFor(rowKey: string, attempt: number, golden: boolean): string {
+export function customIdFor(rowKey: string, attempt: number, golden: boolean, runTag: string): string {
+  if (!RUN_TAG.test(runTag)) throw new Error(`a run tag is six hex digits, not "${runTag}"`);
   const prefix = golden ? 'g' : 'r';
   const stem = READABLE_KEY.test(rowKey)
     ? `${prefix}_${rowKey}`
     : `${prefix}h_${createHash('sha256').update(rowKey).digest('hex').slice(0, 40)}`;
-  return `${stem}_${attempt}`;
+  return `${stem}_${attempt}_${runTag}`;
 }
 
 /** Golden rows live beside source rows under their own key space. */

@@ -11,6 +11,11 @@ export interface RunContext {
   env: Env;
   job: Job;
   runId: string;
+  /**
+   * Six hex digits that every custom_id of the run ends with (custom-ids.ts), so a batch found
+   * after a crash can be proved this run's own: from the seed in simulation, random in live mode.
+   */
+  runTag: string;
   log: RunLog;
   client: Anthropic;
   gate: OutputGate;
