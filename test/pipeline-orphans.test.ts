@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeClient } from '../src/pipeline/client.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
-import { findOrphan, ORPHAN_SKEW_MS } from '../src/pipeline/run/create-batch.js';
+import { findOrphan, listMark } from '../src/pipeline/run/create-batch.js';
 import type { RunContext } from '../src/pipeline/run/run-context.js';
 import { type LogEntry, RunLog } from '../src/pipeline/run/run-log.js';
 import type { Submission } from '../src/pipeline/run/submissions.js';
@@ -12,59 +12,103 @@ import { inProcessWorld } from '../src/sim/sim-world.js';
 import { reviewRequests } from './support/requests.js';
 
 /*
- * Which batch a create whose outcome was lost adopts: one made since its intent (less the clock
- * skew allowed), with exactly its number of requests however far they got, that no submission
- * has claimed; of several, the earliest (the first create that went through). Adopting any other
- * would map this submission's rows to another batch's answers.
+ * Which batch a create whose outcome was lost adopts: one listed above the submission's list
+ * mark (made after its intent, by the API's own order, whatever either clock says), with exactly
+ * its number of requests, that no submission has claimed, and whose results carry this
+ * submission's own custom_ids; of several, the earliest. Adopting any other would map this
+ * submission's rows to another run's answers, or leave its own batch billed and unused.
  */
 
+const OURS = ['r_a_1_0a0a0a', 'r_b_1_0a0a0a', 'r_c_1_0a0a0a'];
+const THEIRS = ['r_a_1_0b0b0b', 'r_b_1_0b0b0b', 'r_c_1_0b0b0b'];
+
+async function orphanCase(clientSkewMs: number) {
+  const sim = inProcessWorld({ seed: 1, processing: { throughputPerMinute: 1 } });
+  const create = (ids: readonly string[]) => {
+    const requests = reviewRequests(ids.length).map((r, i) => ({ ...r, custom_id: ids[i]! }));
+    const body = JSON.stringify({ requests });
+    return sim.world.create(body, Buffer.byteLength(body)).id;
+  };
+  const db = await RunDb.open(join(mkdtempSync(join(tmpdir(), 'batchguard-orphan-')), 'run.duckdb'));
+  for (const id of OURS)
+    await db.exec("INSERT INTO requests VALUES ('run-1', 's0002', ?, 'k', 'h', 1, 'claude-haiku-4-5')", [id]);
+  const entries: LogEntry[] = [];
+  const log = await RunLog.open(db, 'run-1', sim.clock, (e) => entries.push(e));
+  const client = makeClient({ apiKey: 'sim-key', baseURL: sim.baseURL, fetch: sim.fetch });
+  const job = { pollIntervalSeconds: 60, outageWaitMinutes: 60 };
+  const ctx = { db, runId: 'run-1', log, client, job, env: { clock: sim.clock } } as unknown as RunContext;
+  // The intent's time on the client's clock, hours away from the API's: it must not matter.
+  const submission = {
+    submissionId: 's0002',
+    requestCount: 3,
+    intentMs: sim.clock.now() + clientSkewMs,
+  } as Submission;
+  return { sim, db, ctx, entries, create, submission };
+}
+
 describe('findOrphan', () => {
-  it('adopts the earliest unclaimed batch of the same size made since the intent, and no other', async () => {
-    const sim = inProcessWorld({ seed: 1, processing: { throughputPerMinute: 1 } });
-    const create = (requests: number) => {
-      const body = JSON.stringify({ requests: reviewRequests(requests) });
-      return sim.world.create(body, Buffer.byteLength(body)).id;
-    };
-    const intentMs = sim.clock.now() + 3600_000;
+  for (const skewHours of [-6, 9]) {
+    it(`adopts this submission's own batch above the list mark with the client's clock ${skewHours} h off the API's, and no other`, async () => {
+      const { sim, db, ctx, entries, create, submission } = await orphanCase(skewHours * 3600_000);
+      try {
+        const before = create(OURS); // the same ids, made before the intent: below the mark
+        const mark = await listMark(ctx);
+        expect(mark).toBe(before);
+        sim.clock.advance(60_000);
+        const claimed = create(OURS);
+        await db.exec(
+          `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, batch_id, status)
+           VALUES ('run-0', 's0001', 'main', 1, 'claude-haiku-4-5', 3, '', 0, ?, 'gated')`,
+          [claimed],
+        );
+        const theirs = create(THEIRS); // another run of the same job, same size, made first
+        create(['r_x_1_0a0a0a', 'r_y_1_0a0a0a']); // another size
+        const ours = create(OURS);
+        const later = create(OURS); // a second create that went through: the first one wins
 
-    sim.clock.advance(3600_000 - ORPHAN_SKEW_MS - 1);
-    const tooOld = create(3); // 1 ms before the skew allowance
-    sim.clock.advance(1);
-    const atTheEdge = create(3); // made exactly the allowance before the intent: it may be ours
-    sim.clock.advance(ORPHAN_SKEW_MS + 60_000);
-    const claimed = create(3);
-    create(4); // another size
-    const later = create(3);
-    sim.clock.advance(24 * 3600_000); // every batch has ended by now
-    const canceled = create(3); // canceled while processing: counted over all its requests
-    sim.world.cancel(canceled);
-    sim.clock.advance(3600_000);
-    expect(sim.world.retrieve(canceled).request_counts).toMatchObject({ processing: 0, canceled: 3 });
-    for (const id of [tooOld, atTheEdge, later])
-      expect(sim.world.retrieve(id).request_counts).toMatchObject({ processing: 0, succeeded: 3 });
+        const adopted = await findOrphan(ctx, { ...submission, listMark: mark });
 
-    const db = await RunDb.open(join(mkdtempSync(join(tmpdir(), 'batchguard-orphan-')), 'run.duckdb'));
-    await db.exec(
-      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, batch_id, status)
-       VALUES ('run-0', 's0001', 'main', 1, 'claude-haiku-4-5', 3, '', 0, ?, 'gated')`,
-      [claimed],
-    );
-    const entries: LogEntry[] = [];
-    const log = await RunLog.open(db, 'run-1', sim.clock, (e) => entries.push(e));
-    const client = makeClient({ apiKey: 'sim-key', baseURL: sim.baseURL, fetch: sim.fetch });
-    const ctx = { db, runId: 'run-1', log, client, env: { clock: sim.clock } } as unknown as RunContext;
-    const submission = { submissionId: 's0002', requestCount: 3, intentMs } as Submission;
+        expect(adopted).toBe(ours);
+        expect(entries.map((e) => [e.kind, e.detail])).toEqual([
+          ['orphan_checked', { submission_id: 's0002', batch_id: theirs, verdict: 'foreign' }],
+          ['orphan_checked', { submission_id: 's0002', batch_id: ours, verdict: 'own' }],
+          ['orphan_adopted', { submission_id: 's0002', batch_id: ours, candidates: 3 }],
+        ]);
+        expect([before, claimed, later]).not.toContain(adopted);
+      } finally {
+        db.close();
+        sim.world.dispose();
+      }
+    });
+  }
+
+  it('adopts nothing when the only batches above the mark belong to another run, however alike (then the create is made)', async () => {
+    const { sim, db, ctx, entries, create, submission } = await orphanCase(0);
     try {
-      expect(await findOrphan(ctx, submission)).toBe(atTheEdge);
-      // atTheEdge, later and the canceled one: not tooOld, the claimed one or the other size.
-      expect(entries.map((e) => [e.step, e.phase, e.kind, e.detail])).toEqual([
-        ['submit', 'event', 'orphan_adopted', { submission_id: 's0002', batch_id: atTheEdge, candidates: 3 }],
+      const mark = await listMark(ctx);
+      expect(mark).toBeNull(); // an empty workspace: every batch listed is a candidate
+      const theirs = create(THEIRS);
+      expect(await findOrphan(ctx, { ...submission, listMark: mark })).toBeNull();
+      expect(entries.map((e) => [e.kind, e.detail])).toEqual([
+        ['orphan_checked', { submission_id: 's0002', batch_id: theirs, verdict: 'foreign' }],
+        ['no_orphan_found', { submission_id: 's0002', batch_id: null, candidates: 1 }],
       ]);
+    } finally {
+      db.close();
+      sim.world.dispose();
+    }
+  });
 
-      const none = { ...submission, requestCount: 5 };
-      expect(await findOrphan(ctx, none)).toBeNull();
-      expect(entries.at(-1)!.kind).toBe('no_orphan_found');
-      expect(entries.at(-1)!.detail).toEqual({ submission_id: 's0002', batch_id: null, candidates: 0 });
+  it('waits for a candidate still processing to end before it judges it', async () => {
+    const { sim, db, ctx, entries, create, submission } = await orphanCase(0);
+    try {
+      const ours = create(OURS);
+      expect(sim.world.retrieve(ours).processing_status).toBe('in_progress');
+      const startMs = sim.clock.now();
+      expect(await findOrphan(ctx, { ...submission, listMark: null })).toBe(ours);
+      expect(sim.world.retrieve(ours).processing_status).toBe('ended');
+      expect(sim.clock.now()).toBeGreaterThan(startMs);
+      expect(entries.at(-1)!.kind).toBe('orphan_adopted');
     } finally {
       db.close();
       sim.world.dispose();

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { liveEnv } from '../pipeline/live-env.js';
 import { resumeRun } from '../pipeline/run/run-job.js';
+import { haltRequestedIn } from './halt-request.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { formatEntry, summaryLines } from './print-run.js';
@@ -37,9 +38,8 @@ export async function resumeCommand(argv: string[], io: Io): Promise<number> {
         'Run the job again, or run it with --live against `batchguard serve` to exercise resume.',
       );
     }
-    const summary = await resumeRun(db, runId, liveEnv(process.env, io.err), (entry) =>
-      io.out(formatEntry(entry)),
-    );
+    const env = { ...liveEnv(process.env, io.err), haltRequested: haltRequestedIn(values.db ?? DEFAULT_DB) };
+    const summary = await resumeRun(db, runId, env, (entry) => io.out(formatEntry(entry)));
     for (const line of summaryLines(summary, resolve(values.db ?? DEFAULT_DB))) io.out(line);
     return runExitCode(summary);
   } finally {

@@ -1,8 +1,9 @@
 import type { Clock } from '../../core/clock.js';
-import { UsageError } from '../../core/errors.js';
+import { BatchguardError, UsageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/rfc3339.js';
 import type { RunDb } from '../db/run-db.js';
 import type { Job } from '../job/job.js';
+import type { RunContext } from './run-context.js';
 import { type LogEntry, RunLog } from './run-log.js';
 
 export interface HaltResult {
@@ -24,7 +25,12 @@ export async function haltRun(
   db: RunDb,
   runId: string,
   clock: Clock,
-  options: { cancel?: (batchId: string) => Promise<void>; onEntry?: (entry: LogEntry) => void } = {},
+  options: {
+    cancel?: (batchId: string) => Promise<void>;
+    onEntry?: (entry: LogEntry) => void;
+    /** The run's own log, when the run halts itself (its sequence numbers are in this process). */
+    log?: RunLog;
+  } = {},
 ): Promise<HaltResult> {
   const run = await db.one<{ job_json: string; state: string; status: string }>(
     'SELECT job_json, state, status FROM runs WHERE run_id = ?',
@@ -36,7 +42,7 @@ export async function haltRun(
       `Failed to halt ${runId}: no such run in ${db.path}.`,
       'List runs with `batchguard report`.',
     );
-  const log = await RunLog.open(db, runId, clock, options.onEntry ?? (() => {}));
+  const log = options.log ?? (await RunLog.open(db, runId, clock, options.onEntry ?? (() => {})));
   const inFlight = (
     await db.all<{ batch_id: string }>(
       "SELECT batch_id FROM submissions WHERE run_id = ? AND status = 'submitted' AND batch_id IS NOT NULL ORDER BY submission_id",
@@ -50,8 +56,13 @@ export async function haltRun(
       runId,
     ]);
     for (const batchId of options.cancel ? inFlight : []) {
-      await options.cancel!(batchId);
-      canceled.push(batchId);
+      try {
+        await options.cancel!(batchId);
+        canceled.push(batchId);
+      } catch (error) {
+        // The halt stands: the run never continues. A batch left running is named in the log.
+        await log.alarm('halt', 'cancel_failed', { batch_id: batchId, error: String(error).slice(0, 300) });
+      }
     }
   }
   await log.alarm('halt', 'halted_by_operator', {
@@ -61,4 +72,23 @@ export async function haltRun(
     canceled,
   });
   return { previousStatus: run.status, inFlight, canceled };
+}
+
+/**
+ * Stop this run here if the operator asked for it from another process (`batchguard halt` while
+ * the run holds the database): its batches in flight are canceled, it is marked halted, and the
+ * run ends with exit 1 pointing at the runbook's next step.
+ */
+export async function haltIfRequested(ctx: RunContext): Promise<void> {
+  if (!ctx.env.haltRequested?.(ctx.runId)) return;
+  const result = await haltRun(ctx.db, ctx.runId, ctx.env.clock, {
+    log: ctx.log,
+    cancel: async (batchId) => void (await ctx.client.messages.batches.cancel(batchId)),
+  });
+  throw new BatchguardError(
+    'halted_by_operator',
+    `Run ${ctx.runId} halted by \`batchguard halt\`: it will not continue or promote; ${result.canceled.length} of ${result.inFlight.length} batches in flight canceled.`,
+    `Next, assess what it touched: \`batchguard assess ${ctx.runId}\`.`,
+    1,
+  );
 }

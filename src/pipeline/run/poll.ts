@@ -1,7 +1,8 @@
 import { NotFoundError } from '@anthropic-ai/sdk';
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { BatchguardError } from '../../core/errors.js';
-import { withRetries } from '../retry.js';
+import { haltIfRequested } from './halt.js';
+import { throughOutage } from './outage.js';
 import type { RunContext } from './run-context.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
 
@@ -31,6 +32,7 @@ export async function pollUntilEnded(
         1,
       );
     }
+    await haltIfRequested(ctx);
     const stillPending: Submission[] = [];
     for (const submission of pending) {
       const batch = await retrieveOrWait(ctx, submission, notFound);
@@ -39,7 +41,7 @@ export async function pollUntilEnded(
         continue;
       }
       await setSubmissionStatus(ctx, submission.submissionId, 'ended', {
-        countsJson: JSON.stringify(batch.request_counts),
+        countsJson: JSON.stringify(batch.request_counts ?? null),
       });
       await ctx.log.event('poll', 'batch_ended', {
         submission_id: submission.submissionId,
@@ -67,9 +69,8 @@ async function retrieveOrWait(
   notFound: Map<string, number>,
 ): Promise<MessageBatch | null> {
   try {
-    const batch = await withRetries(
-      () => ctx.client.messages.batches.retrieve(submission.batchId!),
-      ctx.env.clock,
+    const batch = await throughOutage(ctx, 'poll', `poll batch ${submission.batchId}`, () =>
+      ctx.client.messages.batches.retrieve(submission.batchId!),
     );
     notFound.delete(submission.submissionId);
     return batch;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../../core/errors.js';
+import { BatchguardError, UsageError } from '../../core/errors.js';
 import { findModel } from '../../core/price-table.js';
 import { formatRfc3339 } from '../../core/rfc3339.js';
 import { makeClient } from '../client.js';
@@ -11,8 +11,10 @@ import type { RunCounts, RunMetrics } from '../gate/run-metrics.js';
 import type { Job } from '../job/job.js';
 import { fenceTag } from '../prompt/render-request.js';
 import { gradeCanaryStep } from './canary-step.js';
+import { haltIfRequested } from './halt.js';
 import { loadRows, markCanary } from './load-rows.js';
 import { recordMetrics } from './metrics-step.js';
+import { checkReachable } from './outage.js';
 import { type CostBreakdown, preflightCost } from './preflight.js';
 import { checkSink, hold, promote } from './promote.js';
 import { type Reconciliation, reconcile } from './reconcile.js';
@@ -79,7 +81,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     }
   }
   await checkSink(db, job);
-  const runId = await newRunId(db, env, job, options.seed);
+  const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
   const ctx = await context(db, env, job, runId, options.onEntry);
   const now = formatRfc3339(env.clock.now());
@@ -98,10 +100,14 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
   } catch (error) {
     // Bad input found while planning (a missing column, duplicate keys…): nothing was sent, so
     // nothing of the run is kept either.
-    if (error instanceof UsageError && (await readState(ctx)) === 'plan') await discardRun(ctx);
+    if (isRefusalAtPlan(error) && (await readState(ctx)) === 'plan') await discardRun(ctx);
     throw error;
   }
 }
+
+/** Bad input, or an API that does not answer before anything was sent: the run leaves no trace. */
+const isRefusalAtPlan = (error: unknown): boolean =>
+  error instanceof UsageError || (error instanceof BatchguardError && error.code === 'api_unreachable');
 
 async function discardRun(ctx: RunContext): Promise<void> {
   for (const table of ['run_log', 'source_rows', 'runs']) {
@@ -136,6 +142,7 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
   const summary: RunSummary = { runId: ctx.runId, status: 'running' };
   for (let state = await readState(ctx); state !== 'done'; state = await readState(ctx)) {
     crashPoint(ctx, `state:${state}`);
+    await haltIfRequested(ctx);
     if (state === 'plan') {
       const { source } = await loadRows(ctx);
       const breakdown = await preflightCost(ctx);
@@ -149,6 +156,7 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
         await ctx.log.event('preflight', 'launch_declined', {});
         return finish(ctx, summary, 'refused');
       }
+      await checkReachable(ctx);
       if (ctx.job.canary.enabled)
         await ctx.log.event('plan', 'canary_marked', { rows: await markCanary(ctx, source) });
       await setState(ctx, ctx.job.canary.enabled ? 'canary' : 'main');
@@ -233,18 +241,40 @@ async function context(
     log: await RunLog.open(db, runId, env.clock, onEntry ?? (() => {})),
     client: makeClient(env),
     gate: makeOutputGate(job.schema, { quoteFields: job.quoteFields }),
-    fence: job.fence ? fenceTag(runId) : null,
+    runTag: runTagOf(runId),
+    fence: job.fence ? fenceTag(runTagOf(runId)) : null,
     goldenFence: job.fence ? fenceTag(`golden:${job.name}`) : null,
   };
 }
 
-/** `run-<UTC time, compact>-<6 hex>`: readable, ordered, and the same for the same seed in simulation. */
-async function newRunId(db: RunDb, env: Env, job: Job, seed: number | null): Promise<string> {
-  const count = await db.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM runs');
+/**
+ * A run's tag: in simulation six hex digits of sha256(job name, seed), so the same seed gives the
+ * same run (its ids, fence and answers) in any database, however many runs it holds; in live
+ * mode six random hex digits, so two live runs of one job never share a custom_id.
+ */
+export function runTagFor(env: Env, job: Job, seed: number | null): string {
+  if (seed === null && env.randomTag) return env.randomTag();
+  return createHash('sha256').update(`${job.name}|${seed}`).digest('hex').slice(0, 6);
+}
+
+/** The tag of a run id (`run-<stamp>-<tag>` or `run-<stamp>-<tag>-<n>`). */
+export function runTagOf(runId: string): string {
+  const tag = runId.split('-')[2] ?? '';
+  if (!/^[0-9a-f]{6}$/.test(tag)) throw new Error(`run id ${runId} carries no run tag`);
+  return tag;
+}
+
+/**
+ * `run-<UTC time, compact>-<tag>`: readable and ordered. A second run of the same seed in the
+ * same database (the same tag at the same simulated time) is told apart by a `-2`, `-3`… suffix;
+ * it keeps the tag, so it is the same run again.
+ */
+async function newRunId(db: RunDb, env: Env, tag: string): Promise<string> {
   const stamp = formatRfc3339(env.clock.now()).replace(/[-:]/g, '').slice(0, 15);
-  const tag = createHash('sha256')
-    .update(`${job.name}|${seed}|${count?.n ?? 0}`)
-    .digest('hex')
-    .slice(0, 6);
-  return `run-${stamp}-${tag}`;
+  const base = `run-${stamp}-${tag}`;
+  const taken = await db.one<{ n: number }>(
+    "SELECT count(*)::INTEGER AS n FROM runs WHERE run_id = ? OR starts_with(run_id, ? || '-')",
+    [base, base],
+  );
+  return taken?.n ? `${base}-${taken.n + 1}` : base;
 }

@@ -12,6 +12,11 @@ export interface Submission {
   model: string;
   requestCount: number;
   intentMs: number;
+  /**
+   * The newest batch in the workspace just before the create (create-batch.ts listMark): batches
+   * listed above it were made after the intent. Null in an empty workspace or an older database.
+   */
+  listMark: string | null;
   batchId: string | null;
   status: SubmissionStatus;
 }
@@ -23,6 +28,7 @@ interface SubmissionRow {
   model: string;
   request_count: number;
   intent_ms: number;
+  list_mark: string | null;
   batch_id: string | null;
   status: SubmissionStatus;
 }
@@ -33,7 +39,7 @@ export async function readSubmissions(
   statuses?: readonly SubmissionStatus[],
 ): Promise<Submission[]> {
   const rows = await ctx.db.all<SubmissionRow>(
-    'SELECT submission_id, phase, round, model, request_count, intent_ms, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
+    'SELECT submission_id, phase, round, model, request_count, intent_ms, list_mark, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
     [ctx.runId],
   );
   return rows
@@ -45,6 +51,7 @@ export async function readSubmissions(
       model: row.model,
       requestCount: row.request_count,
       intentMs: row.intent_ms,
+      listMark: row.list_mark,
       batchId: row.batch_id,
       status: row.status,
     }));

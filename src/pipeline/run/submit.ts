@@ -1,7 +1,7 @@
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
 import { formatRfc3339 } from '../../core/rfc3339.js';
 import { renderRequest } from '../prompt/render-request.js';
-import { createOrAdopt } from './create-batch.js';
+import { createOrAdopt, listMark } from './create-batch.js';
 import { customIdFor } from './custom-ids.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { nextSubmissionId, type Submission, setSubmissionStatus, UNSENT } from './submissions.js';
@@ -30,6 +30,8 @@ export async function submitChunk(
   rows: readonly QueuedRow[],
 ): Promise<Submission | null> {
   const submissionId = await nextSubmissionId(ctx);
+  // Read before the intent is written: any batch listed above it after a crash was made since.
+  const mark = await listMark(ctx);
   const requests: BatchCreateParams['requests'] = [];
   // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
   // all: a crash between them would leave rows mapped to a submission that does not exist, never
@@ -38,7 +40,7 @@ export async function submitChunk(
     await ctx.db.append('requests', (mapping) =>
       ctx.db.append('outcomes', (unfenceable) => {
         for (const row of rows) {
-          const customId = customIdFor(row.rawKey, row.attempt, row.golden);
+          const customId = customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag);
           const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
             model,
             maxTokens: ctx.job.maxTokens,
@@ -74,13 +76,24 @@ export async function submitChunk(
       model,
       requestCount: requests.length,
       intentMs,
+      listMark: mark,
       batchId: null,
       status: 'intended',
     };
     await ctx.db.exec(
-      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
-      [ctx.runId, submissionId, phase, round, model, requests.length, formatRfc3339(intentMs), intentMs],
+      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, list_mark, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
+      [
+        ctx.runId,
+        submissionId,
+        phase,
+        round,
+        model,
+        requests.length,
+        formatRfc3339(intentMs),
+        intentMs,
+        mark,
+      ],
     );
     return intended;
   });
