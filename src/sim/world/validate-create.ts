@@ -7,6 +7,13 @@ export const BATCH_REQUESTS_MAX = 100_000;
 export const BATCH_BYTES_MAX = 256_000_000;
 export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** The 413 a body over `bytesMax` gets, naming the API whose limit it passed. */
+export const tooLarge = (bytesMax: number, api: string): ApiError =>
+  new ApiError(
+    'request_too_large',
+    `Request exceeds the maximum allowed number of bytes. The maximum request size is ${bytesMax / 1_000_000} MB for the ${api}.`,
+  );
+
 const invalid = (message: string): ApiError => new ApiError('invalid_request_error', message);
 
 /**
@@ -18,12 +25,7 @@ export function validateCreate(
   bodyBytes: number,
   bytesMax = BATCH_BYTES_MAX,
 ): BatchRequest[] {
-  if (bodyBytes > bytesMax) {
-    throw new ApiError(
-      'request_too_large',
-      `Request exceeds the maximum allowed number of bytes. The maximum request size is ${bytesMax / 1_000_000} MB for the Message Batches API.`,
-    );
-  }
+  if (bodyBytes > bytesMax) throw tooLarge(bytesMax, 'Message Batches API');
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
