@@ -134,6 +134,23 @@ describe('a source that is not the text its format promises', () => {
     );
   });
 
+  it.each([
+    ['a line of spaces', `${CSV}  \n`, 'line 22 has 1 field where the header (line 1) has 3.'],
+    [
+      'a field with an unquoted comma, under a long field',
+      CSV.replace('rev-0004,SKU-4,', 'rev-0004,SKU-4,Fine, mostly,').replace(
+        'Order 9:',
+        `${'x'.repeat(20_000)}`,
+      ),
+      'line 5 has 5 fields where the header (line 1) has 3.',
+    ],
+  ])(
+    'refuses a CSV with %s, naming the line DuckDB could not fit (not "no column")',
+    async (_, csv, message) => {
+      await expectRefused('reviews.csv', csv, message, /as many fields as the header/);
+    },
+  );
+
   it('refuses a JSONL file that starts with a byte order mark', async () => {
     await expectRefused(
       'reviews.jsonl',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { findModel } from '../../core/price-table.js';
 import { renderRequest, templateColumns } from '../prompt/render-request.js';
+import { csvShapeProblem } from './csv-shape.js';
 import { goldenRowKey } from './custom-ids.js';
 import { estimateInputTokens } from './preflight.js';
 import { unsendableKeysSql } from './row-states.js';
@@ -38,6 +39,9 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
   );
   if (missing.length > 0) {
+    // DuckDB found fewer columns than the header names when one line is ragged: say which line.
+    const shape = job.source.format === 'csv' ? await csvShapeProblem(job.source.path) : null;
+    if (shape) throw badShape(job.source.path, shape);
     throw new UsageError(
       'missing_column',
       `Failed to plan job ${job.name}: the source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
@@ -202,6 +206,8 @@ async function readingSource<T>(ctx: RunContext, query: () => Promise<T>): Promi
     return await query();
   } catch (error) {
     const { path, format } = ctx.job.source;
+    const shape = format === 'csv' ? await csvShapeProblem(path) : null;
+    if (shape) throw badShape(path, shape);
     const bad = format === 'jsonl' ? await firstBadJsonLine(path).catch(() => null) : null;
     const reason = bad ? `line ${bad.line} is not valid JSON (${bad.reason}).` : readProblem(error);
     throw new UsageError(
@@ -213,6 +219,13 @@ async function readingSource<T>(ctx: RunContext, query: () => Promise<T>): Promi
     );
   }
 }
+
+const badShape = (path: string, shape: string): UsageError =>
+  new UsageError(
+    'bad_source',
+    `Failed to read source ${path}: ${shape}.`,
+    'Give every line of the CSV as many fields as the header: remove the line, or quote (") a field that holds the delimiter or a newline.',
+  );
 
 /**
  * DuckDB's reason a source cannot be read, in one line: its messages run to pages and quote
