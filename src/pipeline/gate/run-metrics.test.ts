@@ -59,25 +59,27 @@ describe('validityHold', () => {
     validityMin: 0.9,
     holdBelowMin: false,
     validRows: 10,
-    failedRows: 10,
+    quarantinedRows: 10,
     gatedOutputs: 30,
   };
 
   it('holds below the minimum only when the job asks, giving the numbers', () => {
     expect(validityHold(run)).toBeNull();
     expect(validityHold({ ...run, holdBelowMin: true })).toBe(
-      'validity 0.500 is below the minimum 0.9 (10 valid rows, 10 not; validity over 30 answers)',
+      'validity 0.500 is below the minimum 0.9 (10 valid rows, 10 quarantined; validity over 30 answers)',
     );
     expect(validityHold({ ...run, validity: 0.9, holdBelowMin: true })).toBeNull();
   });
 
-  it('holds a run with no valid row but rows that failed, whatever the job asks or the minimum', () => {
+  it('holds a run with no valid row but quarantined ones, whatever the job asks or the minimum', () => {
     expect(validityHold({ ...run, validity: 0, validRows: 0 })).toMatch(
       /^validity 0\.000 is below the minimum 0\.9 /,
     );
     expect(validityHold({ ...run, validity: 0, validityMin: 0, validRows: 0 })).toMatch(
       /^no row has a valid answer /,
     );
-    expect(validityHold({ ...run, validity: 1, validRows: 0, failedRows: 0, gatedOutputs: 0 })).toBeNull();
+    expect(
+      validityHold({ ...run, validity: 1, validRows: 0, quarantinedRows: 0, gatedOutputs: 0 }),
+    ).toBeNull();
   });
 });

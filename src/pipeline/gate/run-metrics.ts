@@ -62,22 +62,23 @@ export function validityOf(validOutputs: number, gatedOutputs: number): number {
 /**
  * Why a finished run holds on its validity, or null. Below `validityMin` it holds only when the
  * job asks (every valid row passed the gate on its own, so by default they are delivered and the
- * alarm pages a person); a run with no valid row but answers that failed holds either way, as
- * "promoted" with nothing promoted would tell the team its job succeeded.
+ * alarm pages a person). A run with no valid row and some quarantined holds either way, as
+ * "promoted" with nothing promoted would tell the team its job succeeded; rows that were only
+ * dead-lettered are the API's failures, not answers, and have alarms of their own.
  */
 export function validityHold(input: {
   validity: number;
   validityMin: number;
   holdBelowMin: boolean;
   validRows: number;
-  /** Rows quarantined or dead-lettered: rows the run tried and could not deliver. */
-  failedRows: number;
+  quarantinedRows: number;
   gatedOutputs: number;
 }): string | null {
   const { validity, validityMin } = input;
-  const numbers = `(${input.validRows} valid rows, ${input.failedRows} not; validity over ${input.gatedOutputs} answers)`;
-  if (validity < validityMin && (input.holdBelowMin || input.validRows === 0))
-    return `validity ${validity.toFixed(3)} is below the minimum ${validityMin} ${numbers}`;
-  if (input.validRows === 0 && input.failedRows > 0) return `no row has a valid answer ${numbers}`;
-  return null;
+  const noneValid = input.validRows === 0 && input.quarantinedRows > 0;
+  if (!noneValid && !(input.holdBelowMin && validity < validityMin)) return null;
+  const numbers = `(${input.validRows} valid rows, ${input.quarantinedRows} quarantined; validity over ${input.gatedOutputs} answers)`;
+  return validity < validityMin
+    ? `validity ${validity.toFixed(3)} is below the minimum ${validityMin} ${numbers}`
+    : `no row has a valid answer ${numbers}`;
 }

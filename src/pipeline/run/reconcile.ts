@@ -117,7 +117,7 @@ async function validityCheck(
     validityMin: thresholds.validityMin,
     holdBelowMin: thresholds.holdBelowValidityMin ?? false,
     validRows: rows.valid,
-    failedRows: rows.quarantined + rows.dead,
+    quarantinedRows: rows.quarantined,
     gatedOutputs: answers.gated,
   });
   const belowMin = validity < thresholds.validityMin;
