@@ -67,6 +67,14 @@ describe('a scenario’s job overrides, checked at load', () => {
     ]);
   });
 
+  it('are listed with the scenario’s other problems, all at once', () => {
+    const text = withJob('sink: runs').replace('title: Clean baseline raises no alarm', "title: ''");
+    expect(problemsOf(text)).toEqual([
+      'title: must not be empty',
+      `job.sink.table: "runs" is one of batchguard's own tables in the run database: choose another name`,
+    ]);
+  });
+
   it('may change what a drill runs, as the shipped scenarios do', () => {
     expect(problemsOf(withJob('canary: {enabled: false}\ngolden: null\ncost_ceiling_usd: 3'))).toEqual([]);
   });

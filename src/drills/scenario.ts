@@ -90,7 +90,16 @@ function scenarioSchema(path: string) {
           golden_rows: z.int().min(0).max(1000).default(60),
         })
         .prefault({}),
-      job: z.record(z.string(), z.unknown()).default({}),
+      // Checked here rather than with the whole scenario, so its problems are listed with the
+      // others'. With a golden set assumed: a golden override is checked even where none is made.
+      job: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .superRefine((job, ctx) => {
+          const dataset = { rows: 1000, goldenRows: 1 };
+          for (const issue of drillJobIssues(drillJob({ name: basename(path, extname(path)), job, dataset })))
+            ctx.addIssue(issue);
+        }),
       faults: faults.default({}),
       http_faults: z
         .strictObject({
@@ -107,9 +116,6 @@ function scenarioSchema(path: string) {
       }),
     })
     .superRefine((raw, ctx) => {
-      const dataset = { rows: raw.dataset.rows, goldenRows: raw.dataset.golden_rows };
-      const job = drillJob({ name: basename(path, extname(path)), job: raw.job, dataset });
-      for (const issue of drillJobIssues(job)) ctx.addIssue(issue);
       const named = Object.keys(raw.faults);
       for (const mode of modesOf(raw.failure_mode)) {
         if (!named.includes(mode))
@@ -168,18 +174,17 @@ function paramProblem(name: string, param: unknown): string | true {
 const DRILL_COLUMNS = Object.keys([...generateReviews(1, 1)][0]!.row);
 
 /**
- * What is wrong with the job a drill would run, as issues under the scenario's `job` key: the
+ * What is wrong with the job a drill would run, as issues at paths within the `job` key: the
  * job file's own schema, applied beside the example job the overrides are laid on, then what
  * only a run would find (a model's limits, a column the drill's source lacks).
  */
 function drillJobIssues(job: Record<string, unknown>): z.core.$ZodRawIssue[] {
-  const under = (path: readonly PropertyKey[]) => ['job', ...path];
   const parsed = jobFileSchema(EXAMPLE_JOB).safeParse(job, { error: describeIssue });
   if (!parsed.success)
-    return parsed.error.issues.map((issue) => ({ ...issue, path: under(issue.path) }) as z.core.$ZodRawIssue);
+    return parsed.error.issues.map((issue) => ({ ...issue, path: [...issue.path] }) as z.core.$ZodRawIssue);
   const issues: z.core.$ZodRawIssue[] = jobModelProblems(parsed.data).map(({ path, message }) => ({
     code: 'custom',
-    path: under(path),
+    path,
     message,
     input: undefined,
   }));
@@ -187,9 +192,9 @@ function drillJobIssues(job: Record<string, unknown>): z.core.$ZodRawIssue[] {
     `the drill’s source has no column "${column}" (it has ${DRILL_COLUMNS.join(', ')})`;
   const lacking = (columns: string[]) => columns.filter((c) => !DRILL_COLUMNS.includes(c));
   for (const column of lacking([parsed.data.key]))
-    issues.push({ code: 'custom', path: under(['key']), message: noColumn(column), input: undefined });
+    issues.push({ code: 'custom', path: ['key'], message: noColumn(column), input: undefined });
   for (const column of lacking(templateColumns(parsed.data.template)))
-    issues.push({ code: 'custom', path: under(['template']), message: noColumn(column), input: undefined });
+    issues.push({ code: 'custom', path: ['template'], message: noColumn(column), input: undefined });
   return issues;
 }
 
