@@ -30,7 +30,7 @@ function outage(run: SimRun, from: (request: Request) => boolean, forMs = Number
 
 const isRetrieve = (request: Request) =>
   request.method === 'GET' && /^\/v1\/messages\/batches\/[^/]+$/.test(new URL(request.url).pathname);
-const batchCount = (run: SimRun) => run.sim.world.list({ limit: 1000 }).data.length;
+const batchCount = (run: SimRun) => run.sim.world.list({ limit: '1000' }).data.length;
 
 describe('an outage of the API', () => {
   it('is ridden out while polling: the run waits with backoff, then goes on and promotes', async () => {

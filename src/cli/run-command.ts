@@ -75,6 +75,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
           ? (breakdown) => confirmSpend(io, breakdown, job.models.primary)
           : undefined,
       onEntry: (entry) => io.out(formatEntry(entry)),
+      // A live run can outlive this process: say at once how to pick it up again.
+      onRunId: values.live
+        ? (runId) =>
+            io.out(`run ${runId} started; if this process stops: batchguard resume ${runId} --db ${dbPath}`)
+        : undefined,
     });
     for (const line of summaryLines(summary, resolve(dbPath))) io.out(line);
     if (seed !== null && summary.status !== 'promoted')

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { realClock } from '../core/real-clock.js';
+import { parseRfc3339 } from '../core/rfc3339.js';
 import { loadScenario, type Scenario } from '../drills/scenario.js';
 import { backgroundHttpFaults } from '../sim/faults/background-http.js';
 import { FAULT_FAMILIES } from '../sim/faults/fault-catalog.js';
@@ -8,7 +9,7 @@ import { adminHandlers } from '../sim/http/admin-handlers.js';
 import { apiHandlers } from '../sim/http/api-handlers.js';
 import { startSimServer } from '../sim/http/sim-server.js';
 import { SEED_MAX } from '../sim/seed.js';
-import { ScaledClock } from '../sim/sim-clock.js';
+import { ScaledClock, SIM_EPOCH_MS } from '../sim/sim-clock.js';
 import { BatchWorld } from '../sim/world/batch-world.js';
 import { intFlag, positiveFlag } from './args.js';
 import type { Io } from './io.js';
@@ -22,6 +23,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       host: { type: 'string' },
       seed: { type: 'string' },
       'time-scale': { type: 'string' },
+      start: { type: 'string' },
       'api-key': { type: 'string' },
       'queue-limit': { type: 'string' },
       scenario: { type: 'string' },
@@ -44,7 +46,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       'Invalid --api-key "": a key the server would match no request against.',
       'Pass --api-key KEY, or leave it out to accept any key.',
     );
-  const clock = new ScaledClock(realClock, scale);
+  const clock = new ScaledClock(realClock, scale, startFlag(values.start));
   const world = new BatchWorld({
     seed,
     clock,
@@ -109,4 +111,21 @@ function scenarioLines(scenario: Scenario, world: BatchWorld): string[] {
   if (scenario.http.rate > 0 || Object.keys(scenario.http.rates).length > 0)
     lines.push(`[sim]   background HTTP faults at ${(100 * scenario.http.rate).toFixed(1)} % of calls`);
   return lines;
+}
+
+/**
+ * `--start TIME`: the world's clock starts there (RFC 3339) instead of 2026-01-01, so a client
+ * can be tried against an API whose clock is hours ahead of, or behind, its own.
+ */
+function startFlag(value: string | undefined): number {
+  if (value === undefined) return SIM_EPOCH_MS;
+  try {
+    return parseRfc3339(value);
+  } catch {
+    throw new UsageError(
+      'usage',
+      `Invalid --start "${value}": not an RFC 3339 time.`,
+      'Pass a time such as 2026-12-06T09:00:00Z.',
+    );
+  }
 }

@@ -14,5 +14,5 @@ export const USAGE = {
   dataset:
     'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
   serve:
-    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
+    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--start TIME] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
 } as const;

@@ -51,6 +51,8 @@ export interface StartOptions {
   /** Asked after the preflight, before any spend (live mode asks the person at the terminal). */
   confirm?: (breakdown: CostBreakdown) => Promise<boolean>;
   onEntry?: (entry: LogEntry) => void;
+  /** Told the run's id as soon as the run is recorded (before anything is sent). */
+  onRunId?: (runId: string) => void;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     now,
     now,
   ]);
+  options.onRunId?.(runId);
   await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
   try {
     return await continueRun(ctx, options.confirm);
@@ -110,7 +113,7 @@ const isRefusalAtPlan = (error: unknown): boolean =>
   error instanceof UsageError || (error instanceof BatchguardError && error.code === 'api_unreachable');
 
 async function discardRun(ctx: RunContext): Promise<void> {
-  for (const table of ['run_log', 'source_rows', 'runs']) {
+  for (const table of ['run_log', 'outcomes', 'source_rows', 'runs']) {
     await ctx.db.exec(`DELETE FROM ${table} WHERE run_id = ?`, [ctx.runId]);
   }
 }
