@@ -34,14 +34,11 @@ const MOMENTS: KillMoment[] = [
 /** The world's clock against this machine's: hours behind, and hours ahead. */
 const SKEWS_HOURS = [-7, 5];
 
-/** Every moment at both skews under test:deep; two of them in the everyday suite. */
+/** Every moment at both skews under test:deep (16 cases); one in the everyday suite, for time. */
 const cases =
   process.env.BATCHGUARD_DEEP === '1'
     ? SKEWS_HOURS.flatMap((skew) => MOMENTS.map((moment) => ({ moment, skew })))
-    : [
-        { moment: MOMENTS[0]!, skew: 5 },
-        { moment: MOMENTS[2]!, skew: -7 },
-      ];
+    : [{ moment: MOMENTS[2]!, skew: 5 }];
 
 describe('live mode, killed with SIGKILL and resumed, beside another run on the same API', () => {
   const serves: ChildProcess[] = [];
