@@ -33,7 +33,15 @@ const entry = (
   outputUsdPerMTok: number,
   maxOutputTokens: number,
   contextWindowTokens = CONTEXT_WINDOW_TOKENS,
-): ModelInfo => ({ id, aliases, tier, inputUsdPerMTok, outputUsdPerMTok, maxOutputTokens, contextWindowTokens });
+): ModelInfo => ({
+  id,
+  aliases,
+  tier,
+  inputUsdPerMTok,
+  outputUsdPerMTok,
+  maxOutputTokens,
+  contextWindowTokens,
+});
 
 /** Every model in the table has a 200,000-token window (1M only with a beta header batchguard never sends). */
 export const CONTEXT_WINDOW_TOKENS = 200_000;
