@@ -85,6 +85,8 @@ describe('the run’s validity against validity_min, after the main phase', () =
       const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
       expect(result.stdout).toContain('ALARM validity_below_min');
       expect(result.status).toBe(1);
+      // Any run that exits 1 says how to replay it, a promoted one with the alarm included.
+      expect(result.stdout).toContain('reproduce: npx batchguard run job.yaml --seed 1 --db runs.duckdb');
     }
   });
 });

@@ -82,11 +82,12 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         : undefined,
     });
     for (const line of summaryLines(summary, resolve(dbPath))) io.out(line);
-    if (seed !== null && summary.status !== 'promoted')
+    const code = runExitCode(summary);
+    if (seed !== null && code !== 0)
       io.out(
         `reproduce: npx batchguard run ${positionals[0]} --seed ${seed}${values.db === undefined ? '' : ` --db ${values.db}`}`,
       );
-    return runExitCode(summary);
+    return code;
   } finally {
     dispose();
     db.close();
