@@ -121,6 +121,23 @@ export function jobFileSchema(jobPath: string) {
       // How long an outage of the API (no connection, 5xx, 429) is ridden out before the run stops
       // for a later `resume`: a batch keeps running on the API meanwhile, so waiting costs nothing.
       outage_wait_minutes: z.number().min(0).max(1440).default(60),
+      // How answers come back: as the reply's JSON text, or as the input of a tool call that
+      // every request forces (tool_choice), whose input_schema is the output schema.
+      output: z
+        .strictObject({
+          mode: z.enum(['text', 'tool']).default('text'),
+          tool_name: z.string().regex(TOOL_NAME, TOOL_NAME_RULE).default('record_answer'),
+        })
+        .prefault({}),
+    })
+    .superRefine((raw, ctx) => {
+      // The API refuses a tool whose input_schema is not of type object (SDK: Tool.InputSchema).
+      if (raw.output.mode === 'tool' && raw.schema.type !== 'object')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schema'],
+          message: 'must have "type": "object" with output mode tool: it is sent as the tool\'s input_schema',
+        });
     })
     .transform(
       (raw): Job => ({
@@ -154,6 +171,7 @@ export function jobFileSchema(jobPath: string) {
         maxInFlight: raw.max_in_flight,
         pollIntervalSeconds: raw.poll_interval_seconds,
         outageWaitMinutes: raw.outage_wait_minutes,
+        output: { mode: raw.output.mode, toolName: raw.output.tool_name },
       }),
     );
 }
@@ -189,6 +207,9 @@ export function jobModelProblems(
 const CEILING_REQUIRED = 'is required: live mode refuses to launch a job without a spend limit (USD)';
 const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const SQL_IDENTIFIER_RULE = 'must be a SQL identifier: a letter or _, then up to 62 letters, digits or _';
+/** The API's pattern for a tool's name (the 400 it sends for another names it). */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const TOOL_NAME_RULE = 'must be 1 to 64 letters, digits, _ or - (the API\'s rule for tool names)';
 const FORMAT_OF_EXTENSION: Record<string, 'csv' | 'jsonl' | 'parquet'> = {
   '.csv': 'csv',
   '.jsonl': 'jsonl',

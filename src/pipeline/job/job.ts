@@ -81,4 +81,10 @@ export interface Job {
    * before the run stops for a `resume`, minutes (default 60).
    */
   outageWaitMinutes: number;
+  /**
+   * How the model's answer comes back: `text`, the reply's text is the JSON answer; `tool`, every
+   * request forces a call of tool `toolName` whose input_schema is `schema`, and the answer is the
+   * call's input. Optional because a run recorded before the key existed is resumed as `text`.
+   */
+  output?: { mode: 'text' | 'tool'; toolName: string };
 }

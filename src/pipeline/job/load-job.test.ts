@@ -45,6 +45,7 @@ describe('loadJob', () => {
       maxInFlight: 4,
       pollIntervalSeconds: 60,
       outageWaitMinutes: 60,
+      output: { mode: 'text', toolName: 'record_answer' },
     });
   });
 
