@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AnswerTool } from './answer-tool.js';
 
 /**
  * Turning one source row into one Messages request. Row content is untrusted: with fencing on,
@@ -6,7 +7,11 @@ import { createHash } from 'node:crypto';
  * cannot know the tag (a row that happens to contain it is refused rather than sent unfenced).
  */
 export interface RenderedRequest {
-  params: { model: string; max_tokens: number; messages: [{ role: 'user'; content: string }] };
+  params: {
+    model: string;
+    max_tokens: number;
+    messages: [{ role: 'user'; content: string }];
+  } & Partial<AnswerTool>;
 }
 
 export interface RenderOptions {
@@ -15,6 +20,8 @@ export interface RenderOptions {
   maxTokens: number;
   /** The run's fence tag (fenceTag(runId)), or null to send values unfenced. */
   fence: string | null;
+  /** The forced answer tool (answerTool(job)) in tool mode; absent or null for text answers. */
+  tool?: AnswerTool | null;
 }
 
 /**
@@ -61,13 +68,14 @@ export function renderRequest(
     return `<${fence}>${value}</${fence}>`;
   });
   if (unfenceable) return { unfenceable: true };
-  return {
-    params: {
-      model: options.model,
-      max_tokens: options.maxTokens,
-      messages: [{ role: 'user', content }],
-    },
+  const params: RenderedRequest['params'] = {
+    model: options.model,
+    max_tokens: options.maxTokens,
+    messages: [{ role: 'user', content }],
   };
+  // Added only in tool mode, so a text job's requests stay exactly what they were.
+  if (options.tool) Object.assign(params, options.tool);
+  return { params };
 }
 
 /** A row value as the model sees it in the prompt (the gate checks quoted evidence against this). */

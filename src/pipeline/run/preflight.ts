@@ -1,4 +1,5 @@
 import { findModel } from '../../core/price-table.js';
+import { answerTool, answerToolTokens } from '../prompt/answer-tool.js';
 import { templateParts } from '../prompt/render-request.js';
 import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
@@ -60,7 +61,8 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
 /**
  * The input-token estimate of each row as a SQL expression over `row_json`, with no rendering:
  * a prompt is the template's fixed text plus each placeholder's value and, with fencing, its two
- * tags (placeholders counted as often as they occur). Equal to estimateInputTokens(rendered).
+ * tags (placeholders counted as often as they occur). Equal to estimateInputTokens(rendered),
+ * plus, in tool mode, the tokens of the forced tool's definition and its system prompt.
  */
 export function inputTokensSql(ctx: RunContext): string {
   const { fixed, placeholders: occurrences } = templateParts(ctx.job.template);
@@ -68,7 +70,8 @@ export function inputTokensSql(ctx: RunContext): string {
   const valueChars = occurrences.map(
     (c) => `coalesce(${utf16LengthSql(`json_extract_string(row_json, ${jsonFieldPath(c)})`)}, 0)`,
   );
-  return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + 7)`;
+  const toolTokens = answerToolTokens(answerTool(ctx.job));
+  return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + ${7 + toolTokens})`;
 }
 
 /**

@@ -1,0 +1,44 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../job/job.js';
+import { answerTool, answerToolTokens, TOOL_USE_SYSTEM_PROMPT_TOKENS } from '../prompt/answer-tool.js';
+import { inputTokensSql } from './preflight.js';
+import type { RunContext } from './run-context.js';
+
+let instance: DuckDBInstance;
+let conn: Awaited<ReturnType<DuckDBInstance['connect']>>;
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  conn = await instance.connect();
+});
+afterAll(() => {
+  conn.closeSync();
+  instance.closeSync();
+});
+
+const SCHEMA = { type: 'object', properties: { label: { enum: ['positive', 'negative'] } } };
+
+async function estimate(output: Job['output']): Promise<number> {
+  const ctx = {
+    job: { template: 'Classify: {{text}}', schema: SCHEMA, output },
+    fence: null,
+  } as unknown as RunContext;
+  const reader = await conn.runAndReadAll(
+    `SELECT ${inputTokensSql(ctx)}::INTEGER AS n FROM (SELECT ? AS row_json)`,
+    [JSON.stringify({ text: 'a fine kettle' })],
+  );
+  return Number(reader.getRowObjectsJS()[0]!.n);
+}
+
+describe('the preflight estimate in tool mode', () => {
+  it('adds the forced tool: its definition as sent and the tool-use system prompt, to every row', async () => {
+    const text = await estimate({ mode: 'text', toolName: 'record_answer' });
+    const tool = await estimate({ mode: 'tool', toolName: 'record_answer' });
+    const added = answerToolTokens(
+      answerTool({ schema: SCHEMA, output: { mode: 'tool', toolName: 'record_answer' } }),
+    );
+    expect(tool - text).toBe(added);
+    expect(added).toBeGreaterThan(TOOL_USE_SYSTEM_PROMPT_TOKENS);
+    expect(await estimate(undefined)).toBe(text);
+  });
+});
