@@ -23,8 +23,13 @@ export type GateVerdict =
   | { valid: false; reason: QuarantineReason; detail: string };
 
 export interface GateInput {
-  /** The model's text output (content[0].text of a succeeded result). */
+  /**
+   * The model's text output (content[0].text of a succeeded result); with `tool`, the result's
+   * content blocks as JSON (result-line.ts contentText), whose first tool_use holds the answer.
+   */
   text: string;
+  /** The tool every request forced (output mode tool); absent when the answer is the text. */
+  tool?: string;
   /** The result's stop_reason. */
   stopReason: string | null;
   /** The row's content as the template used it (the values of the row's columns joined by '\n'), for on-task checks. */
@@ -75,7 +80,10 @@ export function makeOutputGate(
     check(input) {
       if (input.stopReason === 'max_tokens')
         return quarantine('truncated', 'stop_reason is max_tokens: the output was cut, so it is not trusted');
-      const parsed = parseObject(input.text, input.rowText);
+      const parsed =
+        input.tool === undefined
+          ? parseObject(input.text, input.rowText)
+          : toolAnswer(input.text, input.tool, input.rowText);
       if (!parsed.valid) return parsed;
       if (!validate(parsed.output)) return schemaVerdict(validate.errors ?? []);
       const offTask = offTaskIssues(parsed.output, input.rowText, quoteFields);
@@ -101,6 +109,55 @@ function parseObject(text: string, rowText: string): GateVerdict {
     rowText,
     `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object`,
   );
+}
+
+/**
+ * The input of the first tool_use block as a (so far) valid verdict, or why there is none: no
+ * tool_use block (the model answered in text: an obeyed injection when it is a short answer to a
+ * row holding an instruction), a call of another tool, or an input that is not an object.
+ */
+function toolAnswer(contentJson: string, tool: string, rowText: string): GateVerdict {
+  let blocks: unknown;
+  try {
+    blocks = JSON.parse(contentJson);
+  } catch {
+    blocks = null;
+  }
+  if (!Array.isArray(blocks)) return quarantine('unparseable', 'the reply has no content blocks to read');
+  const call = blocks.find((block) => isObject(block) && block.type === 'tool_use') as
+    | Record<string, unknown>
+    | undefined;
+  if (call === undefined) {
+    const text = blocks
+      .filter((block) => isObject(block) && block.type === 'text' && typeof block.text === 'string')
+      .map((block) => (block as { text: string }).text)
+      .join('\n');
+    if (text.trim() === '')
+      return quarantine('unparseable', `no tool_use block calling ${tool}, and no text`);
+    return notAnObject(
+      text,
+      rowText,
+      `no tool_use block: answered in text (${snippet(text)}) instead of calling ${tool}`,
+    );
+  }
+  if (call.name !== tool)
+    return quarantine(
+      'schema',
+      `the tool_use block calls ${showValue(call.name)}, not the forced tool ${tool}`,
+    );
+  if (!isObject(call.input))
+    return quarantine('unparseable', `the tool_use input is ${describeJson(call.input)}, not an object`);
+  return { valid: true, output: call.input };
+}
+
+function describeJson(value: unknown): string {
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : value === undefined
+        ? 'missing'
+        : typeof value;
 }
 
 /** A short bare answer to a row holding an instruction is the model obeying it, not format drift. */

@@ -60,6 +60,8 @@ async function appendResults(
     return { lines: 0, failure };
   }
   const lines = decoder[Symbol.asyncIterator]();
+  // A tool-mode answer is a tool_use block, not the first block's text: keep every block.
+  const toolMode = ctx.job.output?.mode === 'tool';
   // A download that stops short returns: the whole lines before the failure are kept.
   return ctx.db.append('raw_results', async (appender) => {
     let lineNo = 0;
@@ -72,7 +74,7 @@ async function appendResults(
         return { lines: lineNo, failure };
       }
       if (next.done) return { lines: lineNo };
-      appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, next.value, model);
+      appendRow(appender, ctx.runId, submission.submissionId, ++lineNo, next.value, model, toolMode);
     }
   });
 }
@@ -85,8 +87,9 @@ function appendRow(
   lineNo: number,
   value: unknown,
   model: ReturnType<typeof findModel>,
+  toolMode: boolean,
 ): void {
-  const row = readResultLine(value, lineNo);
+  const row = readResultLine(value, lineNo, toolMode);
   appender.appendVarchar(runId);
   appender.appendVarchar(submissionId);
   appender.appendInteger(lineNo);

@@ -145,7 +145,9 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
       // JSON, not as "[object Object]", or no quote from it could ever be found.
       const values = Object.values(JSON.parse(row.row_json) as Record<string, unknown>);
       const rowText = values.map(valueText).join('\n');
-      const verdict = ctx.gate.check({ text: row.text ?? '', stopReason: row.stop_reason, rowText });
+      const { output } = ctx.job;
+      const tool = output?.mode === 'tool' ? { tool: output.toolName } : {};
+      const verdict = ctx.gate.check({ text: row.text ?? '', stopReason: row.stop_reason, rowText, ...tool });
       return verdict.valid
         ? [...base, 'valid', null, null, JSON.stringify(verdict.output)]
         : [...base, 'invalid', verdict.reason, verdict.detail, null];

@@ -14,6 +14,7 @@ export const MALFORMED = 'malformed';
 export interface ResultRow {
   customId: string;
   resultType: string;
+  /** The first block's text; with `contentBlocks`, every content block as JSON (contentText). */
   text: string | null;
   stopReason: string | null;
   errorType: string | null;
@@ -50,8 +51,12 @@ const line = z.object({ custom_id: z.string(), result: z.object({ type: z.string
 const ISSUES_MAX = 3;
 const ID_CHARS_MAX = 80;
 
-/** The row one parsed line (any JSON value) stands for; `lineNo` names a line with no usable custom_id. */
-export function readResultLine(value: unknown, lineNo: number): ResultRow {
+/**
+ * The row one parsed line (any JSON value) stands for; `lineNo` names a line with no usable
+ * custom_id. `contentBlocks` (a job answering through a forced tool call) keeps every content
+ * block, as contentText, for the gate to find the tool call in; otherwise the first block's text.
+ */
+export function readResultLine(value: unknown, lineNo: number, contentBlocks = false): ResultRow {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return malformed(
       `(line ${lineNo})`,
@@ -67,6 +72,14 @@ export function readResultLine(value: unknown, lineNo: number): ResultRow {
     const parsed = succeeded.safeParse(fields.result);
     if (!parsed.success) return malformed(customId, describe(parsed.error, ['result']));
     const { content, stop_reason, usage } = parsed.data.message;
+    if (contentBlocks)
+      return {
+        ...empty(customId, type),
+        text: contentText(content),
+        stopReason: stop_reason,
+        inputTokens: usage.input_tokens,
+        outputTokens: usage.output_tokens,
+      };
     const first = content[0];
     const block = textBlock.safeParse(first);
     // A text block whose text is not a string is a broken line, not an answer with no text.
@@ -88,6 +101,22 @@ export function readResultLine(value: unknown, lineNo: number): ResultRow {
   }
   // expired, canceled, or a type a later API may add: the gate decides what each means.
   return empty(customId, type);
+}
+
+/**
+ * What the gate needs of a reply's content blocks, as JSON: a text block's text, a tool_use
+ * block's name and input (the tool call's id is the API's, of no use to the gate), and the type
+ * of any other block. Fields of the wrong type are kept as they came: the gate names them.
+ */
+export function contentText(content: readonly unknown[]): string {
+  const blocks = content.map((block) => {
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) return { type: null };
+    const { type, text, name, input } = block as Record<string, unknown>;
+    if (type === 'text') return { type, text };
+    if (type === 'tool_use') return { type, name, input };
+    return { type };
+  });
+  return JSON.stringify(blocks);
 }
 
 function empty(customId: string, resultType: string): ResultRow {
