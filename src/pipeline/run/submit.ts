@@ -1,5 +1,6 @@
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
 import { formatRfc3339 } from '../../core/rfc3339.js';
+import { answerTool } from '../prompt/answer-tool.js';
 import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt, listMark } from './create-batch.js';
 import { customIdFor } from './custom-ids.js';
@@ -45,6 +46,7 @@ export async function submitChunk(
             model,
             maxTokens: ctx.job.maxTokens,
             fence: row.golden ? ctx.goldenFence : ctx.fence,
+            tool: answerTool(ctx.job),
           });
           if ('unfenceable' in rendered) {
             // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
@@ -132,6 +134,7 @@ export async function recoverIntended(ctx: RunContext, submission: Submission): 
       model: submission.model,
       maxTokens: ctx.job.maxTokens,
       fence: row.is_golden ? ctx.goldenFence : ctx.fence,
+      tool: answerTool(ctx.job),
     });
     if ('unfenceable' in rendered) throw new Error('a mapped row cannot be unfenceable');
     return { custom_id: row.custom_id, params: rendered.params };
