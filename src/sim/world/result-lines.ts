@@ -1,16 +1,18 @@
 import type { ModelReply } from '../model/simulated-model.js';
 import type { ErrorType } from './api-types.js';
+import { replyWire } from './tool-reply.js';
 
 /**
  * One JSONL line per result, built by string concatenation: this runs once per row of every
  * download and is the hot path of the results stream. The shapes follow the rows seen live.
  */
 export function succeededLine(customId: string, messageId: string, model: string, reply: ModelReply): string {
+  const wire = replyWire(reply); // a text block, or a forced tool's call (tool-reply.ts)
   return (
     `{"custom_id":${JSON.stringify(customId)},"result":{"type":"succeeded","message":{"id":"${messageId}",` +
     `"type":"message","role":"assistant","model":${JSON.stringify(model)},` +
-    `"content":[{"type":"text","text":${JSON.stringify(reply.text)}}],` +
-    `"stop_reason":"${reply.stopReason}","stop_sequence":null,"usage":{"input_tokens":${reply.inputTokens},` +
+    `"content":${wire.content},` +
+    `"stop_reason":"${wire.stopReason}","stop_sequence":null,"usage":{"input_tokens":${reply.inputTokens},` +
     `"cache_creation_input_tokens":0,"cache_read_input_tokens":0,` +
     `"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},` +
     `"output_tokens":${reply.outputTokens},"service_tier":"batch","inference_geo":"not_available"}}}}`

@@ -1,7 +1,9 @@
 import { findModel, type ModelInfo } from '../../core/price-table.js';
 import { countInputTokens } from '../model/tokens.js';
 import type { ErrorType } from './api-types.js';
+import { toolInputTokens } from './tool-reply.js';
 import { isObject } from './validate-create.js';
+import { toolsProblem } from './validate-tools.js';
 
 /** Parameters the Messages API accepts but a batch refuses (DOCS-BATCH 2026 table). */
 const UNSUPPORTED_IN_BATCH = [
@@ -51,6 +53,8 @@ export function validateParams(params: Record<string, unknown>): ParamsCheck {
     return fail('max_tokens: Input should be a valid integer');
   }
   if (maxTokens < 1) return fail('max_tokens: must be greater than or equal to 1');
+  const tools = toolsProblem(params);
+  if (tools) return fail(tools);
   const model = findModel(params.model);
   if (!model) return fail(`model: ${params.model}`, 'not_found_error');
   if (maxTokens > model.maxOutputTokens) {
@@ -65,7 +69,7 @@ export function validateParams(params: Record<string, unknown>): ParamsCheck {
 
 /**
  * Why a request does not fit its model's context window, in the API's words, or null. Tokens
- * are the world's own estimate, the one usage and billing report, so a prompt is refused exactly
+ * (its tools' included) are the world's own estimate, the one usage and billing report, so a prompt is refused exactly
  * when the tokens it would have been billed for do not fit.
  */
 function contextWindowProblem(
@@ -74,7 +78,7 @@ function contextWindowProblem(
   maxTokens: number,
 ): string | null {
   const window = model.contextWindowTokens;
-  const input = countInputTokens(params.system, params.messages);
+  const input = countInputTokens(params.system, params.messages) + toolInputTokens(params.tools);
   if (input > window) return `prompt is too long: ${input} tokens > ${window} maximum`;
   if (input + maxTokens > window) {
     return (
