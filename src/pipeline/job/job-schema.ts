@@ -209,7 +209,7 @@ const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const SQL_IDENTIFIER_RULE = 'must be a SQL identifier: a letter or _, then up to 62 letters, digits or _';
 /** The API's pattern for a tool's name (the 400 it sends for another names it). */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const TOOL_NAME_RULE = 'must be 1 to 64 letters, digits, _ or - (the API\'s rule for tool names)';
+const TOOL_NAME_RULE = "must be 1 to 64 letters, digits, _ or - (the API's rule for tool names)";
 const FORMAT_OF_EXTENSION: Record<string, 'csv' | 'jsonl' | 'parquet'> = {
   '.csv': 'csv',
   '.jsonl': 'jsonl',

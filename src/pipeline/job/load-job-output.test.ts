@@ -16,7 +16,10 @@ function problemsOf(text: string): string[] {
     parseJob(text, jobPath);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
-    return (error as UsageError).message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    return (error as UsageError).message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^ {2}- /, ''));
   }
   throw new Error('the job loaded');
 }
