@@ -44,6 +44,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: USAGE.dataset,
     load: async () => (await import('./dataset-command.js')).datasetCommand,
   },
+  init: {
+    usage: USAGE.init,
+    load: async () => (await import('./init-command.js')).initCommand,
+  },
   serve: {
     usage: USAGE.serve,
     load: async () => (await import('./serve-command.js')).serveCommand,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { findModel } from '../../core/price-table.js';
+import type { Job } from '../job/job.js';
 import { renderRequest, templateColumns } from '../prompt/render-request.js';
 import { csvShapeProblem } from './csv-shape.js';
 import { goldenRowKey } from './custom-ids.js';
@@ -202,10 +203,15 @@ export async function markCanary(ctx: RunContext, sourceRows: number): Promise<n
  * by parsing the file's lines, and DuckDB's message is the fallback.
  */
 async function readingSource<T>(ctx: RunContext, query: () => Promise<T>): Promise<T> {
+  return readingSourceFile(ctx.job.source, query);
+}
+
+/** `readingSource` for a source outside a run (`batchguard init` profiles one with it). */
+export async function readingSourceFile<T>(source: Job['source'], query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (error) {
-    const { path, format } = ctx.job.source;
+    const { path, format } = source;
     const shape = format === 'csv' ? await csvShapeProblem(path) : null;
     if (shape) throw badShape(path, shape);
     const bad = format === 'jsonl' ? await firstBadJsonLine(path).catch(() => null) : null;
