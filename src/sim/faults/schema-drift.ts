@@ -30,7 +30,11 @@ export type SchemaDriftParams = z.infer<typeof schemaDriftParams>;
 
 /**
  * Schema drift in outputs: a share of succeeded answers is rewritten one of six ways before the
- * world writes and bills it. Evidence: `drifted:<variant>` by custom_id.
+ * world writes and bills it. Evidence: `drifted:<variant>` by custom_id. When the request forced
+ * a tool, the rewritten answer is still written as the call (world/tool-reply.ts): a wrong enum,
+ * a number out of range or a missing field drift the call's input; malformed and fenced text is
+ * no JSON, so it comes as a text block instead of a tool_use; a cut answer stops at max_tokens
+ * with only the fields written whole before the cut (no tool_use block when none was).
  */
 export function schemaDrift(params: SchemaDriftParams): WorldFault {
   return {
