@@ -153,6 +153,30 @@ describe('batchguard init --source FILE', () => {
     expect(job.template).toContain('body: {{body}}');
   });
 
+  it('keeps odd names intact: a source path and columns with spaces, a name with quotes', async () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'my data'));
+    const rows = tickets(12).map((t) => ({
+      'Ticket Key': t.ticket_id,
+      'Customer Note': t.body,
+      yes: t.queue,
+    }));
+    writeFileSync(join(dir, 'my data', 'export #1.csv'), csvOf(rows));
+    const init = await cliInProcess(
+      ['init', '--source', 'my data/export #1.csv', '--name', 'say "hi": ops', '--out', '.'],
+      dir,
+    );
+    expect(init.stderr).toBe('');
+    expect(init.status).toBe(0);
+    const job = await loadJob(join(dir, 'job.yaml'));
+    expect(job).toMatchObject({
+      name: 'say "hi": ops',
+      key: 'Ticket Key',
+      source: { path: join(dir, 'my data', 'export #1.csv') },
+    });
+    expect(job.template).toContain('Customer Note: {{Customer Note}}');
+  });
+
   it('refuses to overwrite any of its files, and then writes none of them', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'tickets.csv'), csvOf(tickets(5)));

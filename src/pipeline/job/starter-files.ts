@@ -66,7 +66,7 @@ export function starterJobYaml(input: StarterInput, cost: StarterCost): string {
   // A key added to the job schema must be documented here too; a test holds every key written.
   if (missing.length > 0) throw new Error(`starter job has no section for key ${missing.join(', ')}`);
   const header = [
-    `# A batch job written by \`batchguard init\` for ${input.source}: every control is on.`,
+    `# A batch job written by \`batchguard init\` for ${JSON.stringify(input.source)}: every control is on.`,
     '# Edit the labels (template and schema), add golden rows, then try it in the simulated world:',
     `#   batchguard run ${JOB_FILE} --seed 1`,
     "# Every path below is relative to this file's folder.",
