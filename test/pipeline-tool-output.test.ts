@@ -24,7 +24,7 @@ describe('a job answering through a forced tool call', () => {
     expect(await count(run.db, "SELECT count(*) FROM dispositions WHERE disposition = 'promoted'")).toBe(120);
 
     const tool = answerTool(job)!;
-    const batches = run.sim.world.list({ limit: 100 }).data;
+    const batches = run.sim.world.list({ limit: '100' }).data;
     expect(batches.length).toBeGreaterThan(0);
     for (const batch of batches) {
       for (const line of run.sim.world.resultLinesOf(batch.id)) {

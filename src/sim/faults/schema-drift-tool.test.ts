@@ -18,7 +18,7 @@ const TOOLS = [{ name: 'record_answer', input_schema: REVIEW_SCHEMA }];
 const FORCED = { tools: TOOLS, tool_choice: { type: 'tool', name: 'record_answer' } };
 /** Each row's own text, as the gate gets it (the row's values, not the whole prompt). */
 const ROW_TEXTS = reviewRequests(30).map(
-  (r) => /<review>(.*)<\/review>/s.exec(r.params.messages[0].content)![1]!,
+  (r) => /<review>(.*)<\/review>/s.exec(r.params.messages[0]!.content)![1]!,
 );
 
 interface Block {
