@@ -120,12 +120,23 @@ describe('batchguard init --source FILE', () => {
     const job = await loadJob(join(dir, 'jobs/triage/job.yaml'));
     expect(job).toMatchObject({ name: 'triage', key: 'ticket_id', source: { format: 'jsonl' } });
     expect(job.template).toMatch(/subject: \{\{subject\}\}\nbody: \{\{body\}\}\n$/);
+    // A golden row written as the job file's comment shows is one the loader takes.
+    const example = /^# {3}(\{.*\})$/m.exec(text)?.[1];
+    expect(JSON.parse(example!)).toEqual({
+      ticket_id: 'g-1',
+      subject: 'The words of one row',
+      body: 'The words of one row',
+      expected: { label: 'category_a' },
+    });
+    writeFileSync(join(dir, 'jobs/triage/golden.jsonl'), `${example}\n`);
     const run = await cliInProcess(
       ['run', 'jobs/triage/job.yaml', '--seed', '1', '--db', 'runs.duckdb'],
       dir,
     );
     expect(run.stderr).not.toMatch(/error:/);
     expect([0, 1]).toContain(run.status);
+    // The golden row was sent with the canary and graded.
+    expect(run.stdout).toMatch(/, golden \d+\.\d%/);
   });
 
   it('reads a Parquet source, with --key naming the key', async () => {
