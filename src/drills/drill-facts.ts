@@ -75,7 +75,10 @@ export class DrillFacts {
     return this.cache.requests;
   }
 
-  /** The text of the first line the world wrote for `customId` in the batch's results, if it succeeded. */
+  /**
+   * The answer of the first line the world wrote for `customId` in the batch's results, if it
+   * succeeded: its text, or a forced tool call's input as JSON.
+   */
   firstAnswer(batchId: string, customId: string): string | undefined {
     let lines = this.answers.get(batchId);
     if (!lines) {
@@ -83,7 +86,10 @@ export class DrillFacts {
       for (const line of this.world.resultLinesOf(batchId)) {
         const parsed = JSON.parse(line);
         if (lines.has(parsed.custom_id) || parsed.result.type !== 'succeeded') continue;
-        lines.set(parsed.custom_id, parsed.result.message.content[0]?.text ?? '');
+        // A forced tool's answer is its call's input; a text answer is the first block's text.
+        const content: { type?: string; text?: string; input?: unknown }[] = parsed.result.message.content;
+        const call = content.find((block) => block?.type === 'tool_use');
+        lines.set(parsed.custom_id, call ? JSON.stringify(call.input) : (content[0]?.text ?? ''));
       }
       this.answers.set(batchId, lines);
     }
