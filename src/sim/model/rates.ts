@@ -14,3 +14,10 @@ export const INJECTION_OBEY_RATES: Readonly<Record<'fenced' | 'unfenced', Record
   fenced: { small: 0.12, large: 0.04 },
   unfenced: { small: 0.65, large: 0.45 },
 };
+
+/**
+ * Of the mistakes a model makes on a configured task (at LABEL_ERROR_RATES[tier].clear), the
+ * share that break the schema (fenced JSON, a missing field, a stray enum value); the rest are
+ * wrong answers the schema accepts. A third: 2 % of a small model's answers, 0.5 % of a large one's.
+ */
+export const SCHEMA_BREAK_SHARE = 1 / 3;

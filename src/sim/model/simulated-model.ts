@@ -4,9 +4,11 @@ import { classifyReply } from './classify.js';
 import { promptDigest } from './digest.js';
 import { genericReply } from './generic-reply.js';
 import { isClassificationTask } from './prompt.js';
+import { answerTask, type ModelTask, type TaskAnswer } from './task-answer.js';
 import { estimateTokens, inputTokensOf, promptText } from './tokens.js';
 
-export { INJECTION_OBEY_RATES, LABEL_ERROR_RATES } from './rates.js';
+export { INJECTION_OBEY_RATES, LABEL_ERROR_RATES, SCHEMA_BREAK_SHARE } from './rates.js';
+export type { GoldenAnswer, ModelTask, TaskAnswer } from './task-answer.js';
 
 /*
  * THE PROMPT PROTOCOL: what the simulated model does with a prompt.
@@ -45,6 +47,32 @@ export { INJECTION_OBEY_RATES, LABEL_ERROR_RATES } from './rates.js';
  *
  * Every draw is keyed by (seed, purpose, model id, prompt digest): the same request always gets
  * the same reply, other seeds vary the mistakes, and each model id draws independently.
+ *
+ * TASK MODE: a world configured with a task (WorldOptions.task, a ModelTask: the job's output
+ * schema, its golden rows and its quote fields, as the team wrote them, never what a fault did to
+ * them) answers every prompt for that task instead, by rules T1–T7 (task-answer.ts); rule 9
+ * (usage, max_tokens) still holds, and without a task rules 1–8 hold byte for byte.
+ * T1. Data. Fenced: the inside of every complete block of the tag used most (a run fences every
+ *     value with one tag). Unfenced: as rule 3 when a `Text:`/`Review:` line exists, else the
+ *     prompt's last non-empty line less a leading `Label:`.
+ * T2. Template instructions (rule 7's wording, outside the data, anywhere when unfenced) are
+ *     obeyed every time: X an allowed value of a top-level enum field (any case) sets the first
+ *     such field; any other X is the whole answer, as plain text.
+ * T3. Injections (rule 8's wording, in the data) are obeyed with probability INJECTION_OBEY_RATES;
+ *     the quote fields (else the first free-text string field) then hold the injected sentence,
+ *     and X is answered as in T2.
+ * T4. Golden rows. A golden row is recognised when the prompt carries every one of its values as
+ *     the clean template renders them: each the whole inside of a data block (fenced), or found in
+ *     the prompt (unfenced). Its answer holds the expected fields; a wrong column, a broken
+ *     delimiter or a stray instruction (T2) loses that knowledge, as it should.
+ * T5. Any other row gets a plausible answer drawn from the schema (schema-answer.ts): it fits the
+ *     schema; quote fields (top-level strings) are a verbatim span of up to ten words of the data.
+ * T6. Mistakes, with probability LABEL_ERROR_RATES[tier].clear: a third of them (SCHEMA_BREAK_SHARE)
+ *     break the schema (```json fence, a required field left out, an enum value off the list,
+ *     equally likely where each applies); the rest give a recognised golden row a wrong value,
+ *     still valid, in one graded field.
+ * T7. Answer: compact JSON (JSON.stringify, the schema's key order). taskAnswerOf returns it as
+ *     text and as an object, so a reply layer can send it in a text block or as a tool call.
  */
 
 export interface ModelRequest {
@@ -53,6 +81,8 @@ export interface ModelRequest {
   messages: unknown;
   /** The request's max_tokens, in output tokens. */
   maxTokens: number;
+  /** The task the world was configured with (TASK MODE); without one, rules 1–8. */
+  task?: ModelTask;
 }
 
 export interface ModelReply {
@@ -70,9 +100,11 @@ export function simulateModel(seed: number, request: ModelRequest): ModelReply {
   const inputTokens = inputTokensOf(prompt, request.messages);
   // Built once: keyedUnit joins its key parts on every draw, and a number costs a conversion each time.
   const key = `${request.model.id}|${promptDigest(prompt)}`;
-  const { text, obeyed } = isClassificationTask(prompt)
-    ? classifyReply(prompt, request.model.tier, (purpose) => keyedUnit(seed, 'model', purpose, key))
-    : { text: genericReply(keyedRng(seed, 'model', 'generic', key)), obeyed: false };
+  const { text, obeyed } = request.task
+    ? answerTask(prompt, request.task, request.model.tier, (purpose) => keyedRng(seed, 'task', purpose, key))
+    : isClassificationTask(prompt)
+      ? classifyReply(prompt, request.model.tier, (purpose) => keyedUnit(seed, 'model', purpose, key))
+      : { text: genericReply(keyedRng(seed, 'model', 'generic', key)), obeyed: false };
   const outputTokens = estimateTokens(text);
   const tokensMax = Number.isFinite(request.maxTokens)
     ? Math.max(0, Math.floor(request.maxTokens))
@@ -85,4 +117,17 @@ export function simulateModel(seed: number, request: ModelRequest): ModelReply {
     outputTokens: tokensMax,
     obeyed,
   };
+}
+
+/**
+ * The answer to a request for a configured task (TASK MODE) before any wrapping: its text, the
+ * object it holds, whether it obeyed an injection. For a reply layer that sends the answer as a
+ * tool call's input; its usage is estimateTokens of the text it sends.
+ */
+export function taskAnswerOf(seed: number, request: ModelRequest & { task: ModelTask }): TaskAnswer {
+  const prompt = promptText(request.system, request.messages);
+  const key = `${request.model.id}|${promptDigest(prompt)}`;
+  return answerTask(prompt, request.task, request.model.tier, (purpose) =>
+    keyedRng(seed, 'task', purpose, key),
+  );
 }

@@ -4,6 +4,7 @@ import { findModel } from '../../core/price-table.js';
 import type { BoundFault } from '../faults/bound-fault.js';
 import type { FaultAnswer, HttpCall, HttpFault, RouteName } from '../faults/http-fault.js';
 import { type DrillSetup, faultContext, type SourceHandle, type WorldFault } from '../faults/world-fault.js';
+import type { ModelTask } from '../model/simulated-model.js';
 import { countInputTokens } from '../model/tokens.js';
 import { keyedUnit, type Rng, streamFor } from '../seed.js';
 import { ApiError, notFoundBatch } from './api-error.js';
@@ -40,6 +41,12 @@ export interface WorldOptions {
   faults?: readonly WorldFault[];
   /** The job's source file, for faults that edit it while a run is in flight. */
   source?: SourceHandle;
+  /**
+   * The job the simulated model answers (TASK MODE in src/sim/model/simulated-model.ts): its
+   * output schema, golden rows and quote fields as the team wrote them, never as a fault left
+   * them. Unset: the model's own review-sentiment task, as before.
+   */
+  task?: ModelTask;
 }
 
 /** Origin in-process worlds use: `.invalid` can never resolve, so nothing leaks to a network. */
@@ -357,7 +364,7 @@ export class BatchWorld {
     const existing = this.resultsFiles.get(batch.id);
     if (existing !== undefined || !batch.isEnded(this.clock.now())) return existing ?? '';
     const path = this.folder.fileFor(batch.id);
-    this.truth.billing.push(writeResultsFile(path, this.seed, batch, this.faults));
+    this.truth.billing.push(writeResultsFile(path, this.seed, batch, this.faults, this.options.task));
     this.resultsFiles.set(batch.id, path);
     return path;
   }

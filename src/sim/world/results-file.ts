@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { batchCostUsd } from '../../core/price-table.js';
 import type { BoundFault } from '../faults/bound-fault.js';
 import type { CreatedBatch, ResultView } from '../faults/world-fault.js';
+import type { ModelTask } from '../model/simulated-model.js';
 import { keyedRng } from '../seed.js';
 import type { BillingEntry } from './ground-truth.js';
 import { messageId } from './ids.js';
@@ -19,13 +20,15 @@ export const RESULTS_CHUNK_BYTES = 64 * 1024;
  * Write an ended batch's results file, as the real service does when a batch ends: one JSONL
  * object per request, each ending in `\n`, in a seeded order that is not the submission order.
  * The simulated model runs here once per row, and the same pass bills the succeeded rows, so
- * a download only streams bytes. Rows are written as they are made: memory stays flat.
+ * a download only streams bytes. Rows are written as they are made: memory stays flat. With a
+ * `task` the model answers that task (TASK MODE in simulated-model.ts).
  */
 export function writeResultsFile(
   path: string,
   seed: number,
   batch: SimBatch,
   faults: readonly BoundFault[] = [],
+  task?: ModelTask,
 ): BillingEntry {
   const bill: BillingEntry = {
     batchId: batch.id,
@@ -50,7 +53,7 @@ export function writeResultsFile(
     for (let k = 0; k < order.length; k++) {
       const index = order[k]!;
       const view = resultView(batch, index);
-      const line = resultLine(seed, batch, view, index, bill, faults);
+      const line = resultLine(seed, batch, view, index, bill, faults, task);
       if (liners.length === 0) write(line);
       else for (const out of passThrough(liners, view, line)) write(out);
     }
@@ -93,11 +96,12 @@ function resultLine(
   index: number,
   bill: BillingEntry,
   faults: readonly BoundFault[],
+  task: ModelTask | undefined,
 ): string {
   const request = batch.requests[index]!;
   switch (view.type) {
     case 'succeeded': {
-      let reply = simulatedReply(seed, batch, index);
+      let reply = simulatedReply(seed, batch, index, task);
       for (const { fault, ctx } of faults) if (fault.reply) reply = fault.reply(view, reply, ctx);
       bill.succeededRows++;
       bill.inputTokens += reply.inputTokens;

@@ -1,13 +1,13 @@
-import { type ModelReply, simulateModel } from '../model/simulated-model.js';
+import { type ModelReply, type ModelTask, simulateModel } from '../model/simulated-model.js';
 import type { Rng } from '../seed.js';
 import type { SimBatch } from './sim-batch.js';
 import { asToolCall, forcedToolName, toolInputTokens } from './tool-reply.js';
 
 /**
  * The simulated model's answer to request `index` of `batch`: a pure function of seed and prompt.
- * A request with tools is billed for them; one forcing a tool gets the answer as its call (tool-reply.ts).
+ * With a task (WorldOptions.task) the model answers that task. A request with tools is billed for them; one forcing a tool gets the answer as its call (tool-reply.ts).
  */
-export function simulatedReply(seed: number, batch: SimBatch, index: number): ModelReply {
+export function simulatedReply(seed: number, batch: SimBatch, index: number, task?: ModelTask): ModelReply {
   const request = batch.requests[index]!;
   const params = request.params;
   const reply = simulateModel(seed, {
@@ -15,6 +15,7 @@ export function simulatedReply(seed: number, batch: SimBatch, index: number): Mo
     system: params.system,
     messages: params.messages,
     maxTokens: params.max_tokens as number,
+    task,
   });
   if (params.tools === undefined) return reply;
   // Tools are billed as input whether or not the model calls one.

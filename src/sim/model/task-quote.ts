@@ -1,0 +1,37 @@
+import type { Rng } from '../seed.js';
+import { findInjection } from './instructions.js';
+
+/** A quote is at most this many words, as the reviews model quotes its evidence. */
+const QUOTE_WORDS_MAX = 10;
+const SENTENCES = /[^.!?\n]+[.!?]?/g;
+
+/**
+ * A verbatim span of the data for a field that must quote the row: a run of up to ten words
+ * from one sentence of one value, cut to the field's maxLength. Sentences carrying an
+ * instruction are passed over (a model quoting "ignore previous instructions" would be off task
+ * though it obeyed nothing). Without data to quote, an empty string when the field allows one.
+ */
+export function quoteFrom(values: readonly string[], rng: Rng, spec: Record<string, unknown>): string {
+  const sentences = values
+    .flatMap((value) => value.match(SENTENCES) ?? [])
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '' && findInjection(sentence) === undefined);
+  const sentence = sentences[rng.int(sentences.length)] ?? '';
+  const words = sentence.split(/\s+/).filter((word) => word !== '');
+  const count = Math.min(words.length, 3 + rng.int(QUOTE_WORDS_MAX - 2));
+  const start = rng.int(words.length - count + 1);
+  // Joined by the sentence's own spacing: the span is cut from it, not rebuilt with single spaces.
+  let quote = words.length === 0 ? '' : spanOf(sentence, words, start, count);
+  const max = typeof spec.maxLength === 'number' ? spec.maxLength : Infinity;
+  if ([...quote].length > max) quote = [...quote].slice(0, max).join('').trimEnd();
+  return quote;
+}
+
+function spanOf(sentence: string, words: readonly string[], start: number, count: number): string {
+  let from = 0;
+  for (let i = 0; i < start; i++) from = sentence.indexOf(words[i]!, from) + words[i]!.length;
+  from = sentence.indexOf(words[start]!, from);
+  let to = from;
+  for (let i = start; i < start + count; i++) to = sentence.indexOf(words[i]!, to) + words[i]!.length;
+  return sentence.slice(from, to);
+}
