@@ -89,10 +89,23 @@ export function staleMapping(params: StaleMappingParams): WorldFault {
   };
 }
 
-/** The same line with a different answer: a label flipped, else text appended. */
+/** The same line with a different answer: a label flipped, else text appended (a tool call's input likewise). */
 function otherAnswer(line: string): string {
   const parsed = JSON.parse(line);
   const block = parsed.result.message.content[0];
+  if (block === undefined) {
+    // A tool call cut before any field was whole has no block: the other answer is some text.
+    parsed.result.message.content = [{ type: 'text', text: '(revised)' }];
+    return JSON.stringify(parsed);
+  }
+  if (block.type === 'tool_use') {
+    const label = block.input?.label;
+    block.input =
+      typeof label === 'string'
+        ? { ...block.input, label: label === 'negative' ? 'positive' : 'negative' }
+        : { ...block.input, revised: true };
+    return JSON.stringify(parsed);
+  }
   const flipped = String(block.text).replace(/"label":"(\w+)"/, (_, label: string) =>
     label === 'negative' ? '"label":"positive"' : '"label":"negative"',
   );
