@@ -41,6 +41,17 @@ const FORMATS: Record<string, string> = {
   uuid: '3f2b8c1e-9d4a-4e6f-8a2b-7c1d5e9f0a3b',
 };
 
+/**
+ * The enum values an enum schema's other keywords allow, by schema object: a run answers the same
+ * schema for every row, and checking each value costs more than drawing the whole answer.
+ */
+const ENUM_POOLS = new WeakMap<object, unknown[]>();
+
+/** A copy the caller may change (a golden answer is laid over it); primitives need none. */
+function copy<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
 class AnswerWriter {
   constructor(
     private readonly root: Schema,
@@ -51,7 +62,7 @@ class AnswerWriter {
     if (schema === false) return null; // nothing fits: the nearest try is a null
     if (schema === true) return this.words(0, Infinity);
     if (typeof schema.$ref === 'string') return this.write(resolveRef(this.root, schema.$ref), depth + 1);
-    if ('const' in schema) return structuredClone(schema.const);
+    if ('const' in schema) return copy(schema.const);
     if (Array.isArray(schema.enum)) return this.fromEnum(schema, schema.enum);
     const branches = Array.isArray(schema.oneOf) ? schema.oneOf : schema.anyOf;
     if (Array.isArray(branches) && branches.length > 0) return this.fromBranches(schema, branches, depth);
@@ -74,9 +85,13 @@ class AnswerWriter {
   }
 
   private fromEnum(schema: Record<string, unknown>, values: unknown[]): unknown {
-    const fitting = values.filter((value) => fitsSchema(schema, value, this.root));
-    const pool = fitting.length > 0 ? fitting : values;
-    return structuredClone(pool[this.rng.int(pool.length)]);
+    let pool = ENUM_POOLS.get(schema);
+    if (pool === undefined) {
+      const fitting = values.filter((value) => fitsSchema(schema, value, this.root));
+      pool = fitting.length > 0 ? fitting : values;
+      ENUM_POOLS.set(schema, pool);
+    }
+    return copy(pool[this.rng.int(pool.length)]);
   }
 
   /** A branch laid over its siblings, tried in a seeded order until the whole schema accepts one. */

@@ -62,7 +62,7 @@ export function answerTask(prompt: string, task: ModelTask, tier: ModelTier, dra
   const quoteFields = task.quoteFields ?? [];
   const base = () => answerObject(task, read, draws);
   // Unfenced, the model cannot tell the template from the data, so it searches all of it.
-  const ordered = findTemplateInstruction(read.outside);
+  const ordered = templateInstruction(read.outside);
   if (ordered !== undefined) return instructed(base(), task.schema, ordered, false);
   const injection = findInjection(read.values.join('\n'));
   const obeyRate = INJECTION_OBEY_RATES[read.fenced ? 'fenced' : 'unfenced'][tier];
@@ -81,6 +81,19 @@ export function answerTask(prompt: string, task: ModelTask, tier: ModelTier, dra
   if (unit < errorRate * SCHEMA_BREAK_SHARE) return breakAnswer(value, task.schema, mistake);
   if (unit < errorRate && golden !== undefined) misanswer(value, task.schema, golden.expected, mistake);
   return { text: JSON.stringify(value), value, obeyed: false };
+}
+
+// Every row of a run shares its template, so the last instruction read is nearly always the one
+// needed (as classify.ts keeps its template rules).
+let lastOutside: string | undefined;
+let lastOrdered: string | undefined;
+
+function templateInstruction(outside: string): string | undefined {
+  if (outside !== lastOutside) {
+    lastOrdered = findTemplateInstruction(outside);
+    lastOutside = outside;
+  }
+  return lastOrdered;
 }
 
 /** A plausible answer: drawn from the schema, its quote fields filled from the data. */
