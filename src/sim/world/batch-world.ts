@@ -16,6 +16,7 @@ import { planBatch } from './plan-batch.js';
 import { DEFAULT_PROCESSING, type ProcessingOptions } from './processing.js';
 import { ResultsFolder, readResultsFile, writeResultsFile } from './results-file.js';
 import { SimBatch } from './sim-batch.js';
+import { toolInputTokens } from './tool-reply.js';
 import { BATCH_BYTES_MAX, isObject, validateCreate } from './validate-create.js';
 
 export interface WorldOptions {
@@ -331,7 +332,8 @@ export class BatchWorld {
     if (!Array.isArray(body.messages))
       throw new ApiError('invalid_request_error', 'messages: Field required');
     if (!findModel(body.model)) throw new ApiError('not_found_error', `model: ${body.model}`);
-    return { input_tokens: countInputTokens(body.system, body.messages) };
+    // Tools are billed as input (tool-reply.ts), so they are counted here too.
+    return { input_tokens: countInputTokens(body.system, body.messages) + toolInputTokens(body.tools) };
   }
 
   /** Record a failure of the simulation itself (a bug), which the adapters answer with a 500. */

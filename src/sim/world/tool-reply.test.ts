@@ -102,3 +102,18 @@ describe('a request forcing a tool', () => {
     }
   });
 });
+
+describe('count_tokens with tools', () => {
+  it('counts what a request with the tool is billed, the tool included', async () => {
+    const sim = faultWorld(5, []);
+    const [request] = reviewRequests(1, FORCED);
+    const counted = await sim.client.messages.countTokens({
+      model: request!.params.model,
+      messages: request!.params.messages,
+      tools: TOOLS as never,
+      tool_choice: FORCED.tool_choice as never,
+    });
+    const [result] = (await results(reviewRequests(1, FORCED))).values();
+    expect(counted.input_tokens).toBe(result!.message.usage.input_tokens);
+  });
+});
