@@ -61,10 +61,12 @@ export type { GoldenAnswer, ModelTask, TaskAnswer } from './task-answer.js';
  * T3. Injections (rule 8's wording, in the data) are obeyed with probability INJECTION_OBEY_RATES;
  *     the quote fields (else the first free-text string field) then hold the injected sentence,
  *     and X is answered as in T2.
- * T4. Golden rows. A golden row is recognised when the prompt carries every one of its values as
- *     the clean template renders them: each the whole inside of a data block (fenced), or found in
- *     the prompt (unfenced). Its answer holds the expected fields; a wrong column, a broken
- *     delimiter or a stray instruction (T2) loses that knowledge, as it should.
+ * T4. Golden rows. The task lists each golden row's values (for each column the clean template's
+ *     placeholders name, the value as the pipeline renders it: valueText) and its expected fields.
+ *     A golden row is recognised when the prompt carries every one of those values: each the whole
+ *     inside of a data block (fenced), or found in the prompt (unfenced). Its answer holds the
+ *     expected fields; a wrong column, a broken delimiter or a stray instruction (T2) loses that
+ *     knowledge, as it should.
  * T5. Any other row gets a plausible answer drawn from the schema (schema-answer.ts): it fits the
  *     schema; quote fields (top-level strings) are a verbatim span of up to ten words of the data.
  * T6. Mistakes, with probability LABEL_ERROR_RATES[tier].clear: a third of them (SCHEMA_BREAK_SHARE)
@@ -73,6 +75,7 @@ export type { GoldenAnswer, ModelTask, TaskAnswer } from './task-answer.js';
  *     still valid, in one graded field.
  * T7. Answer: compact JSON (JSON.stringify, the schema's key order). taskAnswerOf returns it as
  *     text and as an object, so a reply layer can send it in a text block or as a tool call.
+ *     Draws are keyed by (seed, 'task', purpose, model id, prompt digest), apart from rules 1–8's.
  */
 
 export interface ModelRequest {
