@@ -9,7 +9,8 @@ const SENTENCES = /[^.!?\n]+[.!?]?/g;
  * A verbatim span of the data for a field that must quote the row: a run of up to ten words
  * from one sentence of one value, cut to the field's maxLength. Sentences carrying an
  * instruction are passed over (a model quoting "ignore previous instructions" would be off task
- * though it obeyed nothing). Without data to quote, an empty string when the field allows one.
+ * though it obeyed nothing); a field with a minLength past the span gets the longest value. With
+ * no data to quote, the quote is empty.
  */
 export function quoteFrom(values: readonly string[], rng: Rng, spec: Record<string, unknown>): string {
   const sentences = values
@@ -22,6 +23,9 @@ export function quoteFrom(values: readonly string[], rng: Rng, spec: Record<stri
   const start = rng.int(words.length - count + 1);
   // Joined by the sentence's own spacing: the span is cut from it, not rebuilt with single spaces.
   let quote = words.length === 0 ? '' : spanOf(sentence, words, start, count);
+  // A field that asks for a longer quote than the span gets the longest value, from its start.
+  const min = typeof spec.minLength === 'number' ? spec.minLength : 0;
+  if ([...quote].length < min) quote = values.reduce((a, b) => (b.length > a.length ? b : a), '').trim();
   const max = typeof spec.maxLength === 'number' ? spec.maxLength : Infinity;
   if ([...quote].length > max) quote = [...quote].slice(0, max).join('').trimEnd();
   return quote;
