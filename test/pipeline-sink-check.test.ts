@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { cliInProcess } from './support/cli-in-process.js';
-import { jobFolder, reviews, simRun } from './support/pipeline-harness.js';
+import { jobFolder, reviews, simRun, startCrashingAt } from './support/pipeline-harness.js';
 
 /*
  * A sink table batchguard cannot write into was once found at promote, after every batch had
@@ -91,5 +91,27 @@ describe('a sink table that exists already', () => {
     expect(result.status).toBe(2);
     const report = await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
     expect(JSON.parse(report.stdout).runs).toEqual([]);
+  });
+});
+
+describe('a sink changed between a crash and its resume', () => {
+  it('is refused at resume, before anything more is sent, with the run kept to resume once the table is put right', async () => {
+    const { dir, job } = jobFolder(reviews(20));
+    const run = await simRun(dir);
+    const runId = await startCrashingAt(run, job, 'state:main');
+    await run.db.exec('CREATE VIEW record AS SELECT 1 AS key');
+    const sent = run.sim.world.list({}).data.length;
+
+    const error = await run.resume(runId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: 'sink_mismatch' });
+    expect((error as UsageError).message).toMatch(
+      new RegExp(`^Failed to resume ${runId}: the sink record in .* is a view`),
+    );
+    expect(run.sim.world.list({}).data.length).toBe(sent);
+    expect(await run.db.one('SELECT state, status FROM runs')).toEqual({ state: 'main', status: 'running' });
+
+    await run.db.exec('DROP VIEW record');
+    expect((await run.resume(runId)).status).toBe('promoted');
   });
 });

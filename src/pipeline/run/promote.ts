@@ -12,14 +12,25 @@ const HERE = 'database_name = current_database() AND schema_name = current_schem
  * a view. Called before the run is recorded, so that the mismatch is found before any spend, not
  * at promote after every batch was paid for. A sink that does not exist yet is made at promote.
  */
-export async function checkSink(db: RunDb, job: Pick<Job, 'name' | 'sink'>): Promise<void> {
+export async function checkSink(
+  db: RunDb,
+  job: Pick<Job, 'name' | 'sink'>,
+  /** Checking before a resume: the run's job is fixed, so the table itself has to be put right. */
+  resuming?: string,
+): Promise<void> {
   const { table } = job.sink;
   const refuse = (what: string) =>
-    new UsageError(
-      'sink_mismatch',
-      `Failed to plan job ${job.name}: the sink ${what}.`,
-      `Name another table with \`sink:\` in the job file, or use another --db; batchguard writes (${SINK_SHAPE}).`,
-    );
+    resuming
+      ? new UsageError(
+          'sink_mismatch',
+          `Failed to resume ${resuming}: the sink ${what}.`,
+          `Rename that ${table} out of the way (or restore it to batchguard's shape: ${SINK_SHAPE}), then resume again; the run's batches and results are kept.`,
+        )
+      : new UsageError(
+          'sink_mismatch',
+          `Failed to plan job ${job.name}: the sink ${what}.`,
+          `Name another table with \`sink:\` in the job file, or use another --db; batchguard writes (${SINK_SHAPE}).`,
+        );
   // DuckDB matches names without regard to case, so `Record` is the table a sink `record` writes.
   const view = await db.one(`SELECT 1 FROM duckdb_views() WHERE ${HERE} AND lower(view_name) = lower(?)`, [
     table,

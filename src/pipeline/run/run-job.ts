@@ -137,6 +137,8 @@ export async function resumeRun(
     );
   const ctx = await context(db, env, JSON.parse(run.job_json) as Job, runId, onEntry);
   if (run.state === 'done') return { runId, status: run.status };
+  // The sink may have changed since the crash: find out now, not at promote.
+  await checkSink(db, ctx.job, runId);
   await ctx.log.event('resume', 'run_resumed', { state: run.state });
   return continueRun(ctx);
 }
