@@ -96,3 +96,13 @@ describe('jobModelProblems', () => {
     expect(jobModelProblems(parseJob(MINIMAL, jobPath))).toEqual([]);
   });
 });
+
+describe('file paths in a job file', () => {
+  it('treats a path holding a NUL byte as a file not found, where node threw (exit 3; found by the job fuzzer)', () => {
+    const text = MINIMAL.replace(/^source: .*$/m, 'source: "bad\\0name.csv"');
+    expect(text).not.toBe(MINIMAL);
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^source(\.path)?: source file not found: .*bad/);
+  });
+});

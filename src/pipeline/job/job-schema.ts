@@ -226,6 +226,8 @@ function shorthand<T extends z.ZodType>(field: string, object: T) {
 }
 
 function isFile(path: string): boolean {
+  // A path with a NUL byte names no file (node refuses it outright): not found, not a crash.
+  if (path.includes('\0')) return false;
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
