@@ -167,7 +167,7 @@ describe('the runbook: halt, assess, reverse', () => {
     expect(assess.stdout).toContain('changed 0, created 30, unchanged 0');
     const ids = readFileSync(join(dir, 'ids.txt'), 'utf8').trim().split('\n');
     expect(ids).toHaveLength(30);
-    expect(ids.every((id) => /^r_rev-\d{4}_1_[0-9a-f]{6}$/.test(id))).toBe(true);
+    expect(ids.every((id) => /^r_rev-\d{4}_\d+_[0-9a-f]{6}$/.test(id))).toBe(true); // a row's promoted attempt
 
     const rollback = await inProcess(['rollback', runId, '--ids', 'ids.txt', '--db', 'runs.duckdb'], dir);
     expect(rollback.stdout).toContain('0 restored, 30 removed, 0 left alone');

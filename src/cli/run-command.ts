@@ -57,7 +57,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     env = { ...liveEnv(process.env, io.err), haltRequested: haltRequestedIn(dbPath) };
   } else {
     const { inProcessWorld } = await import('../sim/sim-world.js');
-    const sim = inProcessWorld({ seed: seed! });
+    const { jobTask } = await import('../drills/job-task.js');
+    // The simulated model learns the job's task (its schema, golden answers, quote fields), as a
+    // real model would be asked it: any job, not only the example, gets answers it can judge.
+    const sim = inProcessWorld({ seed: seed!, task: jobTask(job) });
     env = { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: io.err };
     dispose = () => sim.world.dispose();
     io.out(`seed: ${seed}`);
