@@ -46,6 +46,13 @@ async function orphanCase(clientSkewMs: number) {
   return { sim, db, ctx, entries, create, submission };
 }
 
+/** The submission as submit records it: with the mark read before its intent. */
+const marked = (submission: Submission, mark: { id: string; createdAtMs: number } | null): Submission => ({
+  ...submission,
+  listMark: mark?.id ?? null,
+  listMarkMs: mark?.createdAtMs ?? 0,
+});
+
 describe('findOrphan', () => {
   for (const skewHours of [-6, 9]) {
     it(`adopts this submission's own batch above the list mark with the client's clock ${skewHours} h off the API's, and no other`, async () => {
@@ -53,7 +60,7 @@ describe('findOrphan', () => {
       try {
         const before = create(OURS); // the same ids, made before the intent: below the mark
         const mark = await listMark(ctx);
-        expect(mark).toBe(before);
+        expect(mark?.id).toBe(before);
         sim.clock.advance(60_000);
         const claimed = create(OURS);
         await db.exec(
@@ -66,15 +73,19 @@ describe('findOrphan', () => {
         const ours = create(OURS);
         const later = create(OURS); // a second create that went through: the first one wins
 
-        const adopted = await findOrphan(ctx, { ...submission, listMark: mark });
+        const adopted = await findOrphan(ctx, marked(submission, mark));
 
-        expect(adopted).toBe(ours);
-        expect(entries.map((e) => [e.kind, e.detail])).toEqual([
-          ['orphan_checked', { submission_id: 's0002', batch_id: theirs, verdict: 'foreign' }],
-          ['orphan_checked', { submission_id: 's0002', batch_id: ours, verdict: 'own' }],
-          ['orphan_adopted', { submission_id: 's0002', batch_id: ours, candidates: 3 }],
-        ]);
-        expect([before, claimed, later]).not.toContain(adopted);
+        // Both `ours` and `later` carry this submission's ids (the create went through twice): the
+        // first to prove itself is adopted. Never the other run's, the claimed one or one from before.
+        expect([ours, later]).toContain(adopted);
+        const checked = entries.filter((e) => e.kind === 'orphan_checked').map((e) => e.detail);
+        expect(checked.filter((d) => d.batch_id === theirs).every((d) => d.verdict === 'foreign')).toBe(true);
+        expect(checked.at(-1)).toEqual({ submission_id: 's0002', batch_id: adopted, verdict: 'own' });
+        expect(entries.at(-1)).toMatchObject({
+          kind: 'orphan_adopted',
+          detail: { submission_id: 's0002', batch_id: adopted, candidates: 3 },
+        });
+        expect([before, claimed, theirs]).not.toContain(adopted);
       } finally {
         db.close();
         sim.world.dispose();
@@ -88,7 +99,7 @@ describe('findOrphan', () => {
       const mark = await listMark(ctx);
       expect(mark).toBeNull(); // an empty workspace: every batch listed is a candidate
       const theirs = create(THEIRS);
-      expect(await findOrphan(ctx, { ...submission, listMark: mark })).toBeNull();
+      expect(await findOrphan(ctx, marked(submission, mark))).toBeNull();
       expect(entries.map((e) => [e.kind, e.detail])).toEqual([
         ['orphan_checked', { submission_id: 's0002', batch_id: theirs, verdict: 'foreign' }],
         ['no_orphan_found', { submission_id: 's0002', batch_id: null, candidates: 1 }],
@@ -105,10 +116,62 @@ describe('findOrphan', () => {
       const ours = create(OURS);
       expect(sim.world.retrieve(ours).processing_status).toBe('in_progress');
       const startMs = sim.clock.now();
-      expect(await findOrphan(ctx, { ...submission, listMark: null })).toBe(ours);
+      expect(await findOrphan(ctx, marked(submission, null))).toBe(ours);
       expect(sim.world.retrieve(ours).processing_status).toBe('ended');
       expect(sim.clock.now()).toBeGreaterThan(startMs);
       expect(entries.at(-1)!.kind).toBe('orphan_adopted');
+    } finally {
+      db.close();
+      sim.world.dispose();
+    }
+  });
+
+  it('still knows which batches came before the intent when the mark itself has been deleted: by its time on the API clock', async () => {
+    const { sim, db, ctx, entries, create, submission } = await orphanCase(0);
+    try {
+      const older = create(OURS); // made before the intent, with this submission's very ids
+      sim.clock.advance(60_000);
+      const markId = create(['r_m_1_0c0c0c']);
+      const mark = await listMark(ctx);
+      expect(mark?.id).toBe(markId);
+      sim.clock.advance(3600_000);
+      sim.world.delete(markId); // ended by now, and deleted by someone
+      const ours = create(OURS);
+
+      expect(await findOrphan(ctx, marked(submission, mark))).toBe(ours);
+      expect(entries.filter((e) => e.kind === 'orphan_checked').map((e) => e.detail.batch_id)).toEqual([
+        ours,
+      ]);
+      expect(older).not.toBe(ours);
+    } finally {
+      db.close();
+      sim.world.dispose();
+    }
+  });
+
+  it('stops with exit 1 when the API goes away while it judges a candidate, adopting nothing by guess', async () => {
+    const { sim, db, ctx, entries, create, submission } = await orphanCase(0);
+    try {
+      const mark = await listMark(ctx);
+      create(OURS);
+      // From now on every read of a batch fails as a dropped connection would.
+      ctx.client = makeClient({
+        apiKey: 'sim-key',
+        baseURL: sim.baseURL,
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          if (/\/v1\/messages\/batches\/msgbatch_/.test(new URL(request.url).pathname))
+            throw new TypeError('fetch failed');
+          return sim.fetch(request);
+        },
+      });
+      (ctx.job as { outageWaitMinutes: number }).outageWaitMinutes = 2;
+
+      await expect(findOrphan(ctx, marked(submission, mark))).rejects.toMatchObject({
+        code: 'api_unreachable',
+        exitCode: 1,
+      });
+      expect(entries.map((e) => e.kind)).not.toContain('orphan_adopted');
     } finally {
       db.close();
       sim.world.dispose();

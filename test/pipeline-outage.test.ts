@@ -96,3 +96,17 @@ describe('an outage of the API', () => {
     expect(await run.db.all('SELECT * FROM source_rows')).toEqual([]);
   });
 });
+
+describe('an API that refuses the key at launch', () => {
+  it('is bad input: exit 2 naming the key, nothing sent, no run kept', async () => {
+    const { dir, job } = jobFolder(reviews(20));
+    const run = await simRun(dir, { seed: 1, apiKey: 'the-right-key' }); // the run sends sim-key
+
+    const error = await run.start(job).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'api_refused', exitCode: 2 });
+    expect((error as { hint: string }).hint).toContain('ANTHROPIC_API_KEY');
+    expect(batchCount(run)).toBe(0);
+    expect(await run.db.all('SELECT run_id FROM runs')).toEqual([]);
+  });
+});

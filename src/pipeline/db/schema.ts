@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 -- The newest batch in the workspace before the create: orphans are looked for above it.
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS list_mark VARCHAR;
+-- The mark's created_at on the API's clock, in ms (0: the workspace held no batch); null before marks.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS list_mark_ms DOUBLE;
 CREATE TABLE IF NOT EXISTS requests (
   run_id VARCHAR NOT NULL,
   submission_id VARCHAR NOT NULL,

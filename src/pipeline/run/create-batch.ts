@@ -1,7 +1,9 @@
 import { APIConnectionError, APIError, NotFoundError } from '@anthropic-ai/sdk';
 import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/batches';
 import { BatchguardError } from '../../core/errors.js';
-import { DEFAULT_RETRY, retryDelayMs, withRetries } from '../retry.js';
+import { parseRfc3339 } from '../../core/rfc3339.js';
+import { DEFAULT_RETRY, retryDelayMs } from '../retry.js';
+import { haltIfRequested } from './halt.js';
 import { throughOutage } from './outage.js';
 import { NOT_FOUND_POLLS_MAX, pollsMax } from './poll.js';
 import type { RunContext } from './run-context.js';
@@ -56,6 +58,9 @@ export async function createOrAdopt(
           submission_id: submission.submissionId,
           status: error.status,
         });
+        // Every create so far was surely refused, so no batch of this submission exists: a halt
+        // asked for during a long wait for the queue can stop the run here without stranding one.
+        if (ambiguous === 0) await haltIfRequested(ctx);
         await ctx.env.clock.sleep(
           retryDelayMs(error, Math.min(refusals++, 20), DEFAULT_RETRY) ?? DEFAULT_RETRY.baseDelayMs,
         );
@@ -66,41 +71,50 @@ export async function createOrAdopt(
         submission_id: submission.submissionId,
         error: String(error),
       });
+      // Wait first: a list just after a create may not show the batch yet, as a read may not.
+      await ctx.env.clock.sleep(DEFAULT_RETRY.baseDelayMs * 2 ** ambiguous);
       const orphan = await findOrphan(ctx, submission);
       if (orphan) return { batchId: orphan, adopted: true };
       if (++ambiguous >= CREATE_ATTEMPTS_MAX)
         throw createFailed(submission, new Error(`${CREATE_ATTEMPTS_MAX} tries failed`));
-      await ctx.env.clock.sleep(DEFAULT_RETRY.baseDelayMs * 2 ** (ambiguous - 1));
     }
   }
 }
 
-/** Batches listed, newest first, when looking for an orphan whose list mark was not met. */
-export const ORPHAN_SCAN_MAX = 1_000;
+/** Batches listed, newest first, before an orphan search gives up (exit 1) rather than guess. */
+export const ORPHAN_SCAN_MAX = 10_000;
 /** Result lines read to prove a batch is this submission's own. */
 export const OWNERSHIP_LINES_MAX = 20;
+/** Reads of a candidate's results whose stream fails (not an outage) before it counts as unreadable. */
+const RESULTS_READS_MAX = 3;
+/** Runs recorded before list marks: orphans were looked for since the intent less this skew. */
+const LEGACY_SKEW_MS = 5 * 60_000;
 
 /**
  * The newest batch in the workspace, recorded with a submission's intent before its create: the
  * batches listed above it were made after the intent, whatever the clocks of this machine and
- * the API say (list order is the API's own order of creation).
+ * the API say (list order is the API's own order of creation). Its `created_at`, on the API's
+ * own clock, bounds the search should that batch be deleted meanwhile.
  */
-export async function listMark(ctx: RunContext): Promise<string | null> {
+export async function listMark(ctx: RunContext): Promise<{ id: string; createdAtMs: number } | null> {
   const page = await throughOutage(ctx, 'submit', 'list batches', () =>
     ctx.client.messages.batches.list({ limit: 1 }),
   );
-  return page.data[0]?.id ?? null;
+  const newest = page.data[0];
+  return newest ? { id: newest.id, createdAtMs: parseRfc3339(newest.created_at) } : null;
 }
 
 /**
  * A batch created for `submission` that no submission in this database has claimed, or null.
  * Candidates are the batches listed above the submission's list mark (made after its intent)
- * with exactly its number of requests; each, oldest first, must prove it is this submission's
- * own: once it has ended, its results carry this submission's custom_ids, which end with the
- * run's tag (custom-ids.ts), so another run's batch of the same size, even of the same job in
- * another database, is never adopted. When no candidate can be read at all (results archived,
- * downloads failing), the earliest is adopted rather than billing the rows again: its answers
- * still join only by this run's custom_ids, so a wrong one would come back as missing ids.
+ * with exactly its number of requests. Each must prove it is this submission's own: once it has
+ * ended, its results carry this submission's custom_ids, which end with the run's tag
+ * (custom-ids.ts), so another run's batch of the same size, even of the same job in another
+ * database, is never adopted. Candidates are polled together; the first proved is adopted. Only
+ * when a candidate's results cannot be read at all (archived, or every read failing) is the
+ * earliest such one adopted, with an alarm, rather than billing the rows again: its answers still
+ * join only by this run's custom_ids, so a wrong one would come back as missing ids. An outage
+ * stops the search with exit 1 (resume looks again), never with a guess.
  */
 export async function findOrphan(ctx: RunContext, submission: Submission): Promise<string | null> {
   const claimed = new Set(
@@ -112,24 +126,18 @@ export async function findOrphan(ctx: RunContext, submission: Submission): Promi
     const found: string[] = [];
     let scanned = 0;
     for await (const batch of ctx.client.messages.batches.list({ limit: 100 })) {
-      if (batch.id === submission.listMark || ++scanned > ORPHAN_SCAN_MAX) break;
+      if (isBelowMark(submission, batch)) return found.reverse(); // oldest first
+      if (++scanned > ORPHAN_SCAN_MAX) throw searchIncomplete(submission);
       const c = batch.request_counts;
       const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
       if (total === submission.requestCount && !claimed.has(batch.id)) found.push(batch.id);
     }
-    return found.reverse(); // oldest first: the first create that went through
+    return found.reverse();
   });
-  let unreadable: string | null = null;
-  for (const batchId of candidates) {
-    const verdict = await ownership(ctx, submission, batchId);
-    await ctx.log.event('submit', 'orphan_checked', {
-      submission_id: submission.submissionId,
-      batch_id: batchId,
-      verdict,
-    });
-    if (verdict === 'own') return adopt(ctx, submission, batchId, candidates.length);
-    if (verdict === 'unreadable') unreadable ??= batchId;
-  }
+  const verdicts = await judgeTogether(ctx, submission, candidates);
+  const own = candidates.find((id) => verdicts.get(id) === 'own');
+  if (own) return adopt(ctx, submission, own, candidates.length);
+  const unreadable = candidates.find((id) => verdicts.get(id) === 'unreadable');
   if (unreadable) {
     await ctx.log.alarm('submit', 'orphan_unproven', {
       submission_id: submission.submissionId,
@@ -145,6 +153,102 @@ export async function findOrphan(ctx: RunContext, submission: Submission): Promi
   return null;
 }
 
+/** Was this batch made before the submission's intent (at or below its list mark)? */
+function isBelowMark(submission: Submission, batch: { id: string; created_at: string }): boolean {
+  const createdMs = parseRfc3339(batch.created_at);
+  // A run recorded before marks existed: its intent's time on this machine's clock is all there is.
+  if (submission.listMarkMs === null) return createdMs < submission.intentMs - LEGACY_SKEW_MS;
+  // The mark itself may have been deleted since: its time, on the API's clock, still bounds the list.
+  return batch.id === submission.listMark || createdMs < submission.listMarkMs;
+}
+
+type Verdict = 'own' | 'foreign' | 'unreadable' | 'gone';
+
+/**
+ * Poll every candidate until each has ended (or is gone), judging each as it ends, and stop as
+ * soon as one is proved this submission's own; bounded by the batch window's polls.
+ */
+async function judgeTogether(
+  ctx: RunContext,
+  submission: Submission,
+  candidates: readonly string[],
+): Promise<Map<string, Verdict>> {
+  const verdicts = new Map<string, Verdict>();
+  const misses = new Map<string, number>();
+  const pollsLimit = pollsMax(ctx.job.pollIntervalSeconds);
+  for (let polls = 0; verdicts.size < candidates.length && polls < pollsLimit; polls++) {
+    for (const batchId of candidates.filter((id) => !verdicts.has(id))) {
+      const state = await endState(ctx, batchId, misses);
+      if (state === 'processing') continue;
+      const verdict: Verdict =
+        state === 'gone'
+          ? 'gone'
+          : state === 'archived'
+            ? 'unreadable'
+            : await ownership(ctx, submission, batchId);
+      verdicts.set(batchId, verdict);
+      await ctx.log.event('submit', 'orphan_checked', {
+        submission_id: submission.submissionId,
+        batch_id: batchId,
+        verdict,
+      });
+      if (verdict === 'own') return verdicts;
+    }
+    if (verdicts.size < candidates.length) await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
+  }
+  return verdicts;
+}
+
+/** Where a candidate is: still processing, ended (results readable), archived, or gone (404s). */
+async function endState(
+  ctx: RunContext,
+  batchId: string,
+  misses: Map<string, number>,
+): Promise<'processing' | 'ended' | 'archived' | 'gone'> {
+  try {
+    const batch = await throughOutage(ctx, 'submit', `poll batch ${batchId}`, () =>
+      ctx.client.messages.batches.retrieve(batchId),
+    );
+    if (batch.processing_status !== 'ended') return 'processing';
+    return batch.archived_at === null ? 'ended' : 'archived';
+  } catch (error) {
+    // Just after a create a read may miss the batch (404); a batch still missing is gone.
+    if (!(error instanceof NotFoundError)) throw error;
+    const missed = (misses.get(batchId) ?? 0) + 1;
+    misses.set(batchId, missed);
+    return missed >= NOT_FOUND_POLLS_MAX ? 'gone' : 'processing';
+  }
+}
+
+/**
+ * Whether an ended candidate is this submission's own, from its first result lines: one
+ * custom_id of this submission among them proves it, none disproves it (a batch of ours may
+ * carry stray lines, never only strangers). A download that keeps failing (not an outage, which
+ * stops the run) leaves it unreadable.
+ */
+async function ownership(ctx: RunContext, submission: Submission, batchId: string): Promise<Verdict> {
+  for (let reads = 0; reads < RESULTS_READS_MAX; reads++) {
+    const results = await throughOutage(ctx, 'submit', `read the results of ${batchId}`, () =>
+      ctx.client.messages.batches.results(batchId),
+    );
+    let read = 0;
+    try {
+      for await (const line of results) {
+        const customId = (line as { custom_id?: unknown }).custom_id;
+        if (typeof customId !== 'string') continue;
+        if (await isOwnCustomId(ctx, submission, customId)) return 'own';
+        if (++read >= OWNERSHIP_LINES_MAX) break;
+      }
+      return read > 0 ? 'foreign' : 'unreadable';
+    } catch {
+      if (read > 0) return 'foreign'; // strangers' lines before the stream broke
+    } finally {
+      results.controller.abort();
+    }
+  }
+  return 'unreadable';
+}
+
 async function adopt(ctx: RunContext, submission: Submission, batchId: string, candidates: number) {
   await ctx.log.event('submit', 'orphan_adopted', {
     submission_id: submission.submissionId,
@@ -152,39 +256,6 @@ async function adopt(ctx: RunContext, submission: Submission, batchId: string, c
     candidates,
   });
   return batchId;
-}
-
-/**
- * Whether a candidate batch is this submission's own: wait for it to end (its results exist
- * only then), then read its first result lines; one custom_id of this submission among them
- * proves it, none disproves it (a batch of ours may carry stray lines, never only strangers).
- */
-async function ownership(
-  ctx: RunContext,
-  submission: Submission,
-  batchId: string,
-): Promise<'own' | 'foreign' | 'unreadable'> {
-  const ended = await waitForEnd(ctx, batchId);
-  if (!ended) return 'unreadable';
-  try {
-    return await withRetries(async () => {
-      const results = await ctx.client.messages.batches.results(batchId);
-      let read = 0;
-      for await (const line of results) {
-        const customId = (line as { custom_id?: unknown }).custom_id;
-        if (typeof customId !== 'string') continue;
-        if (await isOwnCustomId(ctx, submission, customId)) {
-          results.controller.abort();
-          return 'own' as const;
-        }
-        if (++read >= OWNERSHIP_LINES_MAX) break;
-      }
-      results.controller.abort();
-      return read > 0 ? ('foreign' as const) : ('unreadable' as const);
-    }, ctx.env.clock);
-  } catch {
-    return 'unreadable';
-  }
 }
 
 async function isOwnCustomId(ctx: RunContext, submission: Submission, customId: string): Promise<boolean> {
@@ -195,22 +266,13 @@ async function isOwnCustomId(ctx: RunContext, submission: Submission, customId: 
   return (row?.n ?? 0) > 0;
 }
 
-/** Poll a candidate until it ends (true), or it cannot be seen or never ends in the window (false). */
-async function waitForEnd(ctx: RunContext, batchId: string): Promise<boolean> {
-  const pollsLimit = pollsMax(ctx.job.pollIntervalSeconds);
-  for (let polls = 0, misses = 0; polls < pollsLimit; polls++) {
-    try {
-      const batch = await throughOutage(ctx, 'submit', `poll batch ${batchId}`, () =>
-        ctx.client.messages.batches.retrieve(batchId),
-      );
-      if (batch.processing_status === 'ended') return batch.archived_at === null;
-    } catch (error) {
-      // Just after a create a read may miss the batch (404); a batch still missing is gone.
-      if (!(error instanceof NotFoundError) || ++misses >= NOT_FOUND_POLLS_MAX) return false;
-    }
-    await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
-  }
-  return false;
+function searchIncomplete(submission: Submission): BatchguardError {
+  return new BatchguardError(
+    'orphan_search_incomplete',
+    `Failed to find the batch of submission ${submission.submissionId}: over ${ORPHAN_SCAN_MAX} batches were made in the workspace since its intent, and the search stopped there rather than guess.`,
+    "Find the batch in the console (its results carry this run's custom_ids) or cancel the run with `batchguard halt <run>`; creating it again could bill it twice.",
+    1,
+  );
 }
 
 /** Could the batch have been created although the call failed? */

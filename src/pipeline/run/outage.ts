@@ -1,4 +1,4 @@
-import { BatchguardError } from '../../core/errors.js';
+import { BatchguardError, UsageError } from '../../core/errors.js';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelayMs, withRetries } from '../retry.js';
 import type { RunContext } from './run-context.js';
 
@@ -61,7 +61,15 @@ export async function checkReachable(ctx: RunContext): Promise<void> {
   try {
     await withRetries(() => ctx.client.messages.batches.list({ limit: 1 }), ctx.env.clock);
   } catch (error) {
-    if (retryDelayMs(error, 0, DEFAULT_RETRY) === null) throw error;
+    if (retryDelayMs(error, 0, DEFAULT_RETRY) === null) {
+      // The API answered, and refused: a wrong key, a key without access, a base URL that is
+      // not the API. Bad input, before anything was sent.
+      throw new UsageError(
+        'api_refused',
+        `Failed to reach the Message Batches API at ${ctx.env.baseURL}: it refused the call (${oneLine(error)}).`,
+        'Check ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL), then run the job again: nothing was sent or billed.',
+      );
+    }
     throw new BatchguardError(
       'api_unreachable',
       `Failed to reach the Message Batches API at ${ctx.env.baseURL}: ${oneLine(error)}.`,

@@ -277,9 +277,11 @@ export function runTagOf(runId: string): string {
 async function newRunId(db: RunDb, env: Env, tag: string): Promise<string> {
   const stamp = formatRfc3339(env.clock.now()).replace(/[-:]/g, '').slice(0, 15);
   const base = `run-${stamp}-${tag}`;
-  const taken = await db.one<{ n: number }>(
-    "SELECT count(*)::INTEGER AS n FROM runs WHERE run_id = ? OR starts_with(run_id, ? || '-')",
-    [base, base],
+  // The next suffix after the highest taken (a discarded run leaves a gap, never a clash).
+  const taken = await db.one<{ n: number | null }>(
+    `SELECT max(CASE WHEN run_id = $1 THEN 1 ELSE TRY_CAST(substr(run_id, length($1) + 2) AS INTEGER) END)::INTEGER AS n
+     FROM runs WHERE run_id = $1 OR starts_with(run_id, $1 || '-')`,
+    [base],
   );
   return taken?.n ? `${base}-${taken.n + 1}` : base;
 }

@@ -17,6 +17,11 @@ export interface Submission {
    * listed above it were made after the intent. Null in an empty workspace or an older database.
    */
   listMark: string | null;
+  /**
+   * The mark's created_at on the API's clock (0 when the workspace held no batch): bounds the
+   * search should the mark be deleted. Null for a run recorded before marks existed.
+   */
+  listMarkMs: number | null;
   batchId: string | null;
   status: SubmissionStatus;
 }
@@ -29,6 +34,7 @@ interface SubmissionRow {
   request_count: number;
   intent_ms: number;
   list_mark: string | null;
+  list_mark_ms: number | null;
   batch_id: string | null;
   status: SubmissionStatus;
 }
@@ -39,7 +45,7 @@ export async function readSubmissions(
   statuses?: readonly SubmissionStatus[],
 ): Promise<Submission[]> {
   const rows = await ctx.db.all<SubmissionRow>(
-    'SELECT submission_id, phase, round, model, request_count, intent_ms, list_mark, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
+    'SELECT submission_id, phase, round, model, request_count, intent_ms, list_mark, list_mark_ms, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
     [ctx.runId],
   );
   return rows
@@ -52,6 +58,7 @@ export async function readSubmissions(
       requestCount: row.request_count,
       intentMs: row.intent_ms,
       listMark: row.list_mark,
+      listMarkMs: row.list_mark_ms,
       batchId: row.batch_id,
       status: row.status,
     }));

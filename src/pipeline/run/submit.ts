@@ -4,6 +4,7 @@ import { answerTool } from '../prompt/answer-tool.js';
 import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt, listMark } from './create-batch.js';
 import { customIdFor } from './custom-ids.js';
+import { haltIfRequested } from './halt.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { nextSubmissionId, type Submission, setSubmissionStatus, UNSENT } from './submissions.js';
 
@@ -30,6 +31,8 @@ export async function submitChunk(
   model: string,
   rows: readonly QueuedRow[],
 ): Promise<Submission | null> {
+  // A halt asked for meanwhile stops the run here, before anything of this batch exists.
+  await haltIfRequested(ctx);
   const submissionId = await nextSubmissionId(ctx);
   // Read before the intent is written: any batch listed above it after a crash was made since.
   const mark = await listMark(ctx);
@@ -78,13 +81,14 @@ export async function submitChunk(
       model,
       requestCount: requests.length,
       intentMs,
-      listMark: mark,
+      listMark: mark?.id ?? null,
+      listMarkMs: mark?.createdAtMs ?? 0,
       batchId: null,
       status: 'intended',
     };
     await ctx.db.exec(
-      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, list_mark, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
+      `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, list_mark, list_mark_ms, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'intended')`,
       [
         ctx.runId,
         submissionId,
@@ -94,7 +98,8 @@ export async function submitChunk(
         requests.length,
         formatRfc3339(intentMs),
         intentMs,
-        mark,
+        mark?.id ?? null,
+        mark?.createdAtMs ?? 0,
       ],
     );
     return intended;
