@@ -51,7 +51,10 @@ describe('answerTask: a task on any schema answers what the schema accepts, but 
             const quoteFields = Object.entries(schema.properties as Record<string, Record<string, unknown>>)
               .filter(
                 ([, spec]) =>
-                  spec.type === 'string' && !('pattern' in spec || 'format' in spec || 'enum' in spec),
+                  spec.type === 'string' &&
+                  !('pattern' in spec || 'format' in spec || 'enum' in spec) &&
+                  // A quote is no longer than the data: a field asking for more is not quotable.
+                  ((spec.minLength as number | undefined) ?? 0) <= Math.max(...values.map((v) => v.length)),
               )
               .map(([field]) => field);
             const task: ModelTask = { schema, quoteFields };
