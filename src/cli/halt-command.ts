@@ -102,5 +102,9 @@ async function haltHere(db: RunDb, runId: string, io: Io): Promise<number> {
       ? `halted ${runId}: it will not continue or promote; ${result.canceled.length} of ${result.inFlight.length} batches in flight canceled`
       : `halted ${runId}: it had already finished (${result.previousStatus}); next, assess what it touched: batchguard assess ${runId}`,
   );
+  for (const submission of result.uncertain)
+    io.out(
+      `  submission ${submission} was being created when the run stopped: a batch of it may exist, not canceled; find it in the console (its custom_ids end with _${runId.split('-')[2]}) and cancel it`,
+    );
   return 0;
 }

@@ -13,6 +13,11 @@ export interface HaltResult {
   inFlight: string[];
   /** Of those, the ones a cancel was asked for. */
   canceled: string[];
+  /**
+   * Submissions whose create was under way when the run stopped (an intent, no batch id): a batch
+   * may exist for them, unknown to the run, so it is not canceled. `resume` would find it.
+   */
+  uncertain: string[];
 }
 
 /**
@@ -49,6 +54,15 @@ export async function haltRun(
       [runId],
     )
   ).map((s) => s.batch_id);
+  const uncertain =
+    run.state === 'done'
+      ? []
+      : (
+          await db.all<{ submission_id: string }>(
+            "SELECT submission_id FROM submissions WHERE run_id = ? AND status = 'intended' ORDER BY submission_id",
+            [runId],
+          )
+        ).map((s) => s.submission_id);
   const canceled: string[] = [];
   if (run.state !== 'done') {
     await db.exec("UPDATE runs SET state = 'done', status = 'halted', updated_at = ? WHERE run_id = ?", [
@@ -70,8 +84,9 @@ export async function haltRun(
     sink: (JSON.parse(run.job_json) as Job).sink.table,
     in_flight: inFlight,
     canceled,
+    ...(uncertain.length > 0 ? { create_uncertain: uncertain } : {}),
   });
-  return { previousStatus: run.status, inFlight, canceled };
+  return { previousStatus: run.status, inFlight, canceled, uncertain };
 }
 
 /**
