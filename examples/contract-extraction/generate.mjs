@@ -2,28 +2,7 @@
 // run once with `node examples/contract-extraction/generate.mjs`; the files it writes are committed, so a run never needs it.
 // Every answer in golden.jsonl follows from the kind of text the generator chose for the row.
 import { writeFileSync } from 'node:fs';
-
-// mulberry32: a seeded generator, so the files come out byte for byte the same on every run.
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const pick = (list) => list[int(list.length)];
-  return { next, int, pick };
-}
-const csvField = (v) => {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvOf = (rows) =>
-  `${Object.keys(rows[0]).join(',')}\n${rows.map((r) => Object.values(r).map(csvField).join(',')).join('\n')}\n`;
-const fill = (text, slots) => text.replace(/\{(\w+)\}/g, (_, k) => slots[k]);
+import { rng } from '../generate-kit.mjs';
 
 const companies = ['Northwind Logistics Ltd', 'Brightpath Analytics GmbH', 'Acme Tools Inc', 'Harbor & Finch LLP', 'Bluestone Foods SA', 'Kestrel Software BV', 'Meridian Health Group', 'Oakridge Property Trust', 'Solace Energy AB', 'Vantage Print Co', 'Copperleaf Retail plc', 'Tidewater Marine Oy', 'Lumen Labs SAS', 'Greyfield Farms Ltd', 'Quartz Media Sp. z o.o.', 'Redwood Clinics Inc'];
 const laws = ['England and Wales', 'the State of New York', 'Germany', 'the Netherlands', 'Sweden', 'Delaware'];

@@ -2,28 +2,7 @@
 // run once with `node examples/tool-call/generate.mjs`; the files it writes are committed, so a run never needs it.
 // Every answer in golden.jsonl follows from the kind of text the generator chose for the row.
 import { writeFileSync } from 'node:fs';
-
-// mulberry32: a seeded generator, so the files come out byte for byte the same on every run.
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const pick = (list) => list[int(list.length)];
-  return { next, int, pick };
-}
-const csvField = (v) => {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvOf = (rows) =>
-  `${Object.keys(rows[0]).join(',')}\n${rows.map((r) => Object.values(r).map(csvField).join(',')).join('\n')}\n`;
-const fill = (text, slots) => text.replace(/\{(\w+)\}/g, (_, k) => slots[k]);
+import { rng, csvOf, fill } from '../generate-kit.mjs';
 
 const products = ['trail running shoes', 'espresso machine', 'wireless earbuds', 'yoga mat', 'cast iron pan', 'kids raincoat', 'air purifier', 'hiking backpack'];
 const good = ['I have used it every day for a month and it still looks new.', 'Works exactly as described, no surprises.', 'Solid build, a bit heavier than I expected but that feels sturdy.', 'Arrived two days early and well packed.', 'The colour is slightly darker than the photos. Still happy with it.', 'Stopped working after three weeks; the replacement has been fine so far.', 'Smaller than I expected; check the measurements before ordering.', 'Good value for the price, though the instructions were confusing.', 'Does the job, but the finish scratched within a week.', 'Bought a second one as a gift for my brother.'];
