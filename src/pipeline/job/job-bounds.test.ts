@@ -85,12 +85,16 @@ describe('jobModelProblems', () => {
     );
     expect(jobModelProblems(job)).toEqual([
       {
+        code: 'max_tokens_too_large',
         path: ['max_tokens'],
         message: 'max_tokens 100000 is above the 64000 that claude-haiku-4-5 can write',
+        hint: 'Lower max_tokens to 64000 or less in the job file.',
       },
       {
+        code: 'unknown_model',
         path: ['models', 'escalation'],
         message: 'no price is known for model "claude-nope-1": use a model from src/core/price-table.ts',
+        hint: 'Or add the model there, with its prices.',
       },
     ]);
     expect(jobModelProblems(parseJob(MINIMAL, jobPath))).toEqual([]);

@@ -182,26 +182,37 @@ export function jobFileSchema(jobPath: string) {
  * Apart from the schema because a job under test may name a model on purpose; drill scenarios
  * and the pipeline's plan both ask it.
  */
-export function jobModelProblems(
-  job: Pick<Job, 'models' | 'maxTokens'>,
-): { path: string[]; message: string }[] {
-  const problems: { path: string[]; message: string }[] = [];
+export function jobModelProblems(job: Pick<Job, 'models' | 'maxTokens'>): JobModelProblem[] {
+  const problems: JobModelProblem[] = [];
   for (const role of ['primary', 'escalation'] as const) {
     const model = job.models[role];
     if (!model) continue;
     const info = findModel(model);
     if (!info)
       problems.push({
+        code: 'unknown_model',
         path: ['models', role],
         message: `no price is known for model "${model}": use a model from src/core/price-table.ts`,
+        hint: 'Or add the model there, with its prices.',
       });
     else if (job.maxTokens > info.maxOutputTokens)
+      // The API would refuse every request of the run, one by one (an errored result each).
       problems.push({
+        code: 'max_tokens_too_large',
         path: ['max_tokens'],
         message: `max_tokens ${job.maxTokens} is above the ${info.maxOutputTokens} that ${model} can write`,
+        hint: `Lower max_tokens to ${info.maxOutputTokens} or less in the job file.`,
       });
   }
   return problems;
+}
+
+/** A model a job names that no run of it could use, found before anything is recorded. */
+export interface JobModelProblem {
+  code: 'unknown_model' | 'max_tokens_too_large';
+  path: string[];
+  message: string;
+  hint: string;
 }
 
 const CEILING_REQUIRED = 'is required: live mode refuses to launch a job without a spend limit (USD)';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { BatchguardError, UsageError } from '../../core/errors.js';
-import { findModel } from '../../core/price-table.js';
 import { formatRfc3339 } from '../../core/rfc3339.js';
 import { makeClient } from '../client.js';
 import type { RunDb } from '../db/run-db.js';
@@ -9,6 +8,7 @@ import type { CanaryVerdict } from '../gate/grade-canary.js';
 import { makeOutputGate } from '../gate/output-gate.js';
 import type { RunCounts, RunMetrics } from '../gate/run-metrics.js';
 import type { Job } from '../job/job.js';
+import { jobModelProblems } from '../job/job-schema.js';
 import { fenceTag } from '../prompt/render-request.js';
 import { gradeCanaryStep } from './canary-step.js';
 import { haltIfRequested } from './halt.js';
@@ -63,25 +63,9 @@ export interface StartOptions {
  */
 export async function startRun(options: StartOptions): Promise<RunSummary> {
   const { db, env, job } = options;
-  for (const model of [job.models.primary, job.models.escalation]) {
-    if (!model) continue;
-    const info = findModel(model);
-    if (!info) {
-      throw new UsageError(
-        'unknown_model',
-        `Failed to plan job ${job.name}: no price is known for model "${model}".`,
-        'Use a model from src/core/price-table.ts, or add it there with its prices.',
-      );
-    }
-    // The API would refuse every request of the run, one by one (an errored result each).
-    if (job.maxTokens > info.maxOutputTokens) {
-      throw new UsageError(
-        'max_tokens_too_large',
-        `Failed to plan job ${job.name}: max_tokens ${job.maxTokens} is above the ${info.maxOutputTokens} that ${model} can write.`,
-        `Lower max_tokens to ${info.maxOutputTokens} or less in the job file.`,
-      );
-    }
-  }
+  const [problem] = jobModelProblems(job);
+  if (problem)
+    throw new UsageError(problem.code, `Failed to plan job ${job.name}: ${problem.message}.`, problem.hint);
   await checkSink(db, job);
   const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
