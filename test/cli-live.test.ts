@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { ROOT } from './source-files.js';
 import { cliInProcess } from './support/cli-in-process.js';
 import { jobFolder } from './support/pipeline-harness.js';
@@ -49,6 +51,21 @@ describe('live mode against batchguard serve over real HTTP', () => {
     expect(truth.billing.length).toBe(2); // the canary and the main batch, each billed once
     expect(out).not.toContain(KEY);
     expect(filesContain(dir, KEY)).toEqual([]);
+  });
+
+  it('rehearses a job of any shape: `serve --job` teaches the simulated model that job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchguard-live-tickets-'));
+    cpSync(join(ROOT, 'examples/support-tickets'), dir, { recursive: true });
+    const job = YAML.parse(readFileSync(join(dir, 'job.yaml'), 'utf8'));
+    writeFileSync(join(dir, 'job.yaml'), YAML.stringify({ ...job, poll_interval_seconds: 1 }));
+    const served = await startServe(['--time-scale', '20000', '--job', join(dir, 'job.yaml')]);
+    serve = served.child;
+    const { code, out } = await finished(
+      live(['run', 'job.yaml', '--live', '--yes', '--db', 'runs.duckdb'], dir, served.url),
+    );
+    expect(out).toMatch(/: promoted\n/);
+    expect(out).toMatch(/coverage 100\.0%.*golden (9\d|100)\.\d%/);
+    expect(code).toBe(0);
   });
 
   it('resumes after the process is killed mid-run, billing no batch twice', async () => {

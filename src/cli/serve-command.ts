@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { realClock } from '../core/real-clock.js';
 import { parseRfc3339 } from '../core/rfc3339.js';
+import { jobTask } from '../drills/job-task.js';
 import { loadScenario, type Scenario } from '../drills/scenario.js';
+import { loadJob } from '../pipeline/job/load-job.js';
 import { backgroundHttpFaults } from '../sim/faults/background-http.js';
 import { FAULT_FAMILIES } from '../sim/faults/fault-catalog.js';
 import { adminHandlers } from '../sim/http/admin-handlers.js';
@@ -27,6 +29,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       'api-key': { type: 'string' },
       'queue-limit': { type: 'string' },
       scenario: { type: 'string' },
+      job: { type: 'string' },
     },
     strict: true,
   });
@@ -47,7 +50,11 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       'Pass --api-key KEY, or leave it out to accept any key.',
     );
   const clock = new ScaledClock(realClock, scale, startFlag(values.start));
+  // With --job, the simulated model learns that job's task, as `run` in simulation teaches it, so
+  // a live-mode rehearsal of the job against this server gets answers it can judge.
+  const task = values.job === undefined ? undefined : jobTask(await loadJob(values.job));
   const world = new BatchWorld({
+    task,
     seed,
     clock,
     apiKey,

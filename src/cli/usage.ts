@@ -15,5 +15,5 @@ export const USAGE = {
     'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
   init: 'batchguard init --source FILE [--out DIR] [--name NAME] [--key COLUMN] [--text COLUMN]...',
   serve:
-    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--start TIME] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
+    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--start TIME] [--job FILE] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
 } as const;
