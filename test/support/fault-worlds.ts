@@ -2,15 +2,23 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import YAML from 'yaml';
+import { drillTargets } from '../../src/drills/drill-targets.js';
+import { jobTask } from '../../src/drills/job-task.js';
+import type { Job } from '../../src/pipeline/job/job.js';
+import { parseJob } from '../../src/pipeline/job/load-job.js';
+import { answerTool } from '../../src/pipeline/prompt/answer-tool.js';
 import { renderRequest } from '../../src/pipeline/prompt/render-request.js';
-import { generateReviews } from '../../src/sim/datasets/reviews-dataset.js';
+import { type GeneratedReview, generateReviews } from '../../src/sim/datasets/reviews-dataset.js';
 import type { HttpFault } from '../../src/sim/faults/http-fault.js';
-import type {
-  DrillSetup,
-  FaultEvidence,
-  SourceHandle,
-  WorldFault,
+import {
+  type DrillRow,
+  type DrillSetup,
+  type FaultEvidence,
+  rowKey,
+  type SourceHandle,
+  type WorldFault,
 } from '../../src/sim/faults/world-fault.js';
+import type { ModelTask } from '../../src/sim/model/simulated-model.js';
 import { type InProcessWorld, inProcessWorld } from '../../src/sim/sim-world.js';
 import type { BatchRequest, MessageBatchJson } from '../../src/sim/world/api-types.js';
 import { DAY_MS, HOUR_MS } from './harnesses.js';
@@ -51,7 +59,7 @@ export interface FaultWorld extends InProcessWorld {
 export function faultWorld(
   seed: number,
   faults: readonly WorldFault[],
-  options: { httpFaults?: readonly HttpFault[]; source?: SourceHandle } = {},
+  options: { httpFaults?: readonly HttpFault[]; source?: SourceHandle; task?: ModelTask } = {},
 ): FaultWorld {
   const sim = inProcessWorld({ seed, faults, ...options });
   const { world, clock } = sim;
@@ -87,27 +95,75 @@ export function idsOfType(lines: readonly ResultLine[], type: ResultLine['result
 }
 
 const EXAMPLE_JOB = fileURLToPath(new URL('../../examples/reviews/job.yaml', import.meta.url));
+/** The generated reviews' columns, in the order the source file holds them. */
+const REVIEW_COLUMNS = ['id', 'sku', 'country', 'text'];
+
+/** A drill setup over generated reviews: their rows keep their ground truth and their string columns. */
+export type ExampleSetup = Omit<DrillSetup, 'rows'> & { rows: GeneratedReview[] };
 
 /** A drill's setup as the drill runner builds it: the shipped example job and `count` generated rows. */
-export function exampleSetup(seed: number, count: number, injectionRate = 0): DrillSetup {
-  const job = YAML.parse(readFileSync(EXAMPLE_JOB, 'utf8')) as Record<string, unknown>;
-  return { job, rows: [...generateReviews(seed, count, { injectionRate })] };
+export function exampleSetup(seed: number, count: number, injectionRate = 0): ExampleSetup {
+  const text = readFileSync(EXAMPLE_JOB, 'utf8');
+  const job = YAML.parse(text) as Record<string, unknown>;
+  const rows = [...generateReviews(seed, count, { injectionRate })];
+  return { job, rows, targets: drillTargets(parseJob(text, EXAMPLE_JOB), REVIEW_COLUMNS, rows) };
+}
+
+/** The example jobs besides the reviews one, by folder name under examples/. */
+export type ExampleJobName = 'support-tickets' | 'contract-extraction' | 'tool-call';
+
+/**
+ * A drill's setup for one of the other example jobs, as a drill of a team's own job builds it:
+ * the job file as written, the first `count` rows of its source file (CSV or JSONL), no ground
+ * truth, and the targets read from both. `parsed` is the job as the pipeline loads it.
+ */
+export function exampleJobSetup(name: ExampleJobName, count: number): DrillSetup & { parsed: Job } {
+  const path = fileURLToPath(new URL(`../../examples/${name}/job.yaml`, import.meta.url));
+  const text = readFileSync(path, 'utf8');
+  const parsed = parseJob(text, path);
+  const records =
+    parsed.source.format === 'csv'
+      ? readCsv(parsed.source.path)
+      : readFileSync(parsed.source.path, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const rows: DrillRow[] = records.slice(0, count).map((row) => ({ row, injected: false }));
+  const columns = Object.keys(records[0] ?? {});
+  return {
+    job: YAML.parse(text) as Record<string, unknown>,
+    rows,
+    targets: drillTargets(parsed, columns, rows),
+    parsed,
+  };
+}
+
+/** What the world's model is told of an example job (its schema, golden rows and quote fields). */
+export function exampleTask(setup: { parsed: Job }): ModelTask {
+  return jobTask(setup.parsed);
 }
 
 /**
  * The requests a pipeline would send for `setup` as it stands (custom_id = row key), rendered
- * from its template with the real renderer; `fence` null sends values bare.
+ * from its template with the real renderer; `fence` null sends values bare. A setup whose job
+ * answers by a forced tool (`parsed` in tool mode) sends the tool too.
  */
-export function setupRequests(setup: DrillSetup, fence: string | null = 'data-0123456789ab'): BatchRequest[] {
+export function setupRequests(
+  setup: DrillSetup & { parsed?: Job },
+  fence: string | null = 'data-0123456789ab',
+): BatchRequest[] {
   const template = String(setup.job.template);
-  return setup.rows.map(({ row }) => {
-    const rendered = renderRequest(template, row, {
+  const tool = setup.parsed === undefined ? null : answerTool(setup.parsed);
+  return setup.rows.map((drillRow) => {
+    const key = rowKey(drillRow, setup.targets);
+    const rendered = renderRequest(template, drillRow.row, {
       model: String((setup.job.models as { primary: string }).primary),
       maxTokens: Number(setup.job.max_tokens),
       fence,
+      tool,
     });
-    if ('unfenceable' in rendered) throw new Error(`row ${row.id} cannot be fenced`);
-    return { custom_id: row.id, params: rendered.params };
+    if ('unfenceable' in rendered) throw new Error(`row ${key} cannot be fenced`);
+    return { custom_id: key, params: rendered.params };
   });
 }
 

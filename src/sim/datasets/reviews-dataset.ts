@@ -169,6 +169,14 @@ function injectionTarget(label: SentimentLabel, draw: number): string {
   return others[Math.floor(((draw - 0.2) / 0.8) * others.length)]!;
 }
 
+/**
+ * `text` with an instruction planted in it asking the model to answer `target`, in the phrasings
+ * generated rows use: after the text, or (one time in four) before it. `phrasing` is uniform in [0, 1).
+ */
+export function plantInstruction(text: string, phrasing: number, target: string): string {
+  return withInjection(text, phrasing, target);
+}
+
 /** The injected sentence after the review, or (one time in four) before it. */
 function withInjection(text: string, phrasing: number, target: string): string {
   const sentence = INJECTIONS[Math.floor(phrasing * INJECTIONS.length)]!(target);

@@ -18,7 +18,7 @@ const build = (params: Record<string, unknown>) => poisonedTemplate(poisonedTemp
 function poisoned(params: Record<string, unknown>) {
   const sim = faultWorld(SEED, [build(params)]);
   const clean = exampleSetup(SEED, ROWS);
-  const setup: DrillSetup = { job: { ...clean.job }, rows: clean.rows };
+  const setup: DrillSetup = { job: { ...clean.job }, rows: clean.rows, targets: clean.targets };
   sim.world.prepare(setup);
   return { sim, setup, clean, template: String(clean.job.template) };
 }
@@ -42,13 +42,13 @@ describe('poisoned_template: how each variant rewrites the template', () => {
     expect(setup.job.template).toBe(template.replace('{{text}}', '{{sku}}'));
   });
 
-  it('broken_delimiter leaves the literal {text} and the product code as data', () => {
+  it('broken_delimiter leaves the literal {text} and the product code as data, on a line named for it', () => {
     const { setup, template } = poisoned({ variant: 'broken_delimiter' });
-    expect(setup.job.template).toBe(template.replace('{{text}}', '{text}\nProduct: {{sku}}'));
+    expect(setup.job.template).toBe(template.replace('{{text}}', '{text}\nsku: {{sku}}'));
     const [request] = setupRequests(setup);
     expect(contentOf(request!)).toContain('{text}');
-    expect(contentOf(request!)).toContain(setup.rows[0]!.row.sku);
-    expect(contentOf(request!)).not.toContain(setup.rows[0]!.row.text);
+    expect(contentOf(request!)).toContain(String(setup.rows[0]!.row.sku));
+    expect(contentOf(request!)).not.toContain(String(setup.rows[0]!.row.text));
   });
 
   it('uses the instruction and columns it is given', () => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ModelReply } from '../model/simulated-model.js';
+import { propertiesOf } from '../model/task-schema.js';
 import { estimateTokens } from '../model/tokens.js';
 import { share } from './fault-params.js';
-import type { WorldFault } from './world-fault.js';
+import { NotApplicable, type WorldFault } from './world-fault.js';
 
 /** The ways an answer drifts from the job's schema. */
 export const DRIFTS = ['malformed', 'fenced', 'wrong_enum', 'out_of_range', 'missing_field', 'cut'] as const;
@@ -14,36 +15,65 @@ export const schemaDriftParams = z.strictObject({
   rate: share,
   /**
    * Which drifts to draw from, evenly: `malformed` (a brace missing), `fenced` (JSON in a ```json
-   * block), `wrong_enum` (a label outside the enum), `out_of_range` (score above 1),
-   * `missing_field` (no evidence), `cut` (stopped at max_tokens midway).
+   * block), `wrong_enum` (a value outside an enum), `out_of_range` (a number past its bound),
+   * `missing_field` (a required field left out), `cut` (stopped at max_tokens midway). A drift the
+   * job's schema has no field for is not drawn.
    */
   variants: z
     .array(z.enum(DRIFTS))
     .min(1)
     .default([...DRIFTS]),
-  /** The numeric field pushed out of range, the enum field, and the field left out. */
-  number_field: z.string().min(1).default('score'),
-  enum_field: z.string().min(1).default('label'),
-  missing_field: z.string().min(1).default('evidence'),
+  /** The number pushed out of range (default: the schema's first top-level number with a bound). */
+  number_field: z.string().min(1).optional(),
+  /** The enum field given a value off its list (default: the schema's first top-level enum). */
+  enum_field: z.string().min(1).optional(),
+  /** The field left out (default: a required quote field, else the last required field). */
+  missing_field: z.string().min(1).optional(),
 });
 export type SchemaDriftParams = z.infer<typeof schemaDriftParams>;
 
+const NAME = 'schema_drift';
+
+/** What each field drift writes, resolved from the job's schema (or today's review defaults). */
+interface DriftPlan {
+  variants: readonly Drift[];
+  numberField: string;
+  /** The value out of range: just past the number's bound. */
+  outOfRange: number;
+  enumField: string;
+  /** A value not on the enum's list. */
+  wrongEnum: string;
+  missingField: string;
+}
+
 /**
  * Schema drift in outputs: a share of succeeded answers is rewritten one of six ways before the
- * world writes and bills it. Evidence: `drifted:<variant>` by custom_id. When the request forced
- * a tool, the rewritten answer is still written as the call (world/tool-reply.ts): a wrong enum,
- * a number out of range or a missing field drift the call's input; malformed and fenced text is
- * no JSON, so it comes as a text block instead of a tool_use; a cut answer stops at max_tokens
- * with only the fields written whole before the cut (no tool_use block when none was).
+ * world writes and bills it. Evidence: `drifted:<variant>` by custom_id. The fields drifted come
+ * from the job's schema when the drill prepares (a wrong enum, a number past its bound, a required
+ * field left out); a fault built bare drifts the review example's score, label and evidence. When
+ * the request forced a tool, the rewritten answer is still written as the call (world/tool-reply.ts):
+ * a wrong enum, a number out of range or a missing field drift the call's input; malformed and
+ * fenced text is no JSON, so it comes as a text block instead of a tool_use; a cut answer stops at
+ * max_tokens with only the fields written whole before the cut (no tool_use block when none was).
  */
 export function schemaDrift(params: SchemaDriftParams): WorldFault {
+  let plan: DriftPlan = {
+    variants: params.variants,
+    numberField: params.number_field ?? 'score',
+    outOfRange: 1.5,
+    enumField: params.enum_field ?? 'label',
+    wrongEnum: 'mixed',
+    missingField: params.missing_field ?? 'evidence',
+  };
   return {
-    name: 'schema_drift',
+    name: NAME,
+    prepare(setup) {
+      plan = planDrift(params, setup.targets.schema, setup.targets.quoteFields);
+    },
     reply(view, reply, ctx) {
       if (ctx.draw('drift', view.customId) >= params.rate) return reply;
-      const variant =
-        params.variants[Math.floor(ctx.draw('variant', view.customId) * params.variants.length)]!;
-      const drifted = drift(reply, variant, params, view.maxTokens);
+      const variant = plan.variants[Math.floor(ctx.draw('variant', view.customId) * plan.variants.length)]!;
+      const drifted = drift(reply, variant, plan, view.maxTokens);
       if (drifted === reply) return reply;
       ctx.record(`drifted:${variant}`, view.customId, view.batchId);
       return drifted;
@@ -51,25 +81,96 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
   };
 }
 
-function drift(reply: ModelReply, variant: Drift, params: SchemaDriftParams, maxTokens: number): ModelReply {
-  let value: Record<string, unknown>;
+/**
+ * The drifts this schema allows and the fields they bend: a field given in the parameters is
+ * used as given; one left out is found in the schema, and a drift with no field of its kind
+ * there is left out of the draw. NotApplicable when no drift is left.
+ */
+function planDrift(
+  params: SchemaDriftParams,
+  schema: Record<string, unknown>,
+  quoteFields: readonly string[],
+): DriftPlan {
+  const properties = propertiesOf(schema);
+  const number = params.number_field === undefined ? boundedNumber(properties) : params.number_field;
+  const enumField =
+    params.enum_field ?? Object.keys(properties).find((f) => Array.isArray(spec(properties, f).enum));
+  const missing = params.missing_field ?? missingField(schema, quoteFields);
+  const lacking: Partial<Record<Drift, string>> = {
+    out_of_range: number === undefined ? 'no top-level number with a minimum or maximum' : undefined,
+    wrong_enum: enumField === undefined ? 'no top-level enum field' : undefined,
+    missing_field: missing === undefined ? 'no required field' : undefined,
+  };
+  const variants = params.variants.filter((v) => lacking[v] === undefined);
+  if (variants.length === 0) {
+    const why = [...new Set(params.variants)].map((v) => `${lacking[v]} (${v})`).join(', ');
+    throw new NotApplicable(NAME, `the output schema has ${why}`);
+  }
+  const allowed = enumField === undefined ? [] : ((spec(properties, enumField).enum as unknown[]) ?? []);
+  return {
+    variants,
+    numberField: number ?? '',
+    outOfRange: number === undefined ? 1.5 : pastBound(spec(properties, number)),
+    enumField: enumField ?? '',
+    wrongEnum: ['mixed', 'other', 'unknown'].find((v) => !allowed.includes(v)) ?? 'mixed (drifted)',
+    missingField: missing ?? '',
+  };
+}
+
+function spec(properties: Record<string, unknown>, field: string): Record<string, unknown> {
+  const value = Object.hasOwn(properties, field) ? properties[field] : undefined;
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** The first top-level number or integer with a maximum or a minimum. */
+function boundedNumber(properties: Record<string, unknown>): string | undefined {
+  return Object.keys(properties).find((field) => {
+    const s = spec(properties, field);
+    const types = Array.isArray(s.type) ? s.type : [s.type];
+    const numeric = types.includes('number') || types.includes('integer');
+    return numeric && (typeof s.maximum === 'number' || typeof s.minimum === 'number');
+  });
+}
+
+/** Just past the number's bound: its maximum and one more (half more for a non-integer), else under its minimum; 1.5 with no bound. */
+function pastBound(s: Record<string, unknown>): number {
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const step = types.includes('integer') && !types.includes('number') ? 1 : 0.5;
+  if (typeof s.maximum === 'number') return s.maximum + step;
+  if (typeof s.minimum === 'number') return s.minimum - step;
+  return 1.5;
+}
+
+/** A required field to leave out: the first required quote field, else the last required field. */
+function missingField(schema: Record<string, unknown>, quoteFields: readonly string[]): string | undefined {
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((f): f is string => typeof f === 'string')
+    : [];
+  return quoteFields.find((f) => required.includes(f)) ?? required.at(-1);
+}
+
+function drift(reply: ModelReply, variant: Drift, plan: DriftPlan, maxTokens: number): ModelReply {
+  let value: unknown;
   try {
-    value = JSON.parse(reply.text) as Record<string, unknown>;
+    value = JSON.parse(reply.text);
   } catch {
     return reply; // not JSON to begin with (a generic task, or an obeyed injection): nothing to drift
   }
   const text = (t: string): ModelReply => ({ ...reply, text: t, outputTokens: estimateTokens(t) });
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   switch (variant) {
     case 'malformed':
       return text(reply.text.slice(0, -1));
     case 'fenced':
       return text('```json\n' + reply.text + '\n```');
     case 'wrong_enum':
-      return text(JSON.stringify({ ...value, [params.enum_field]: 'mixed' }));
+      return object ? text(JSON.stringify({ ...object, [plan.enumField]: plan.wrongEnum })) : reply;
     case 'out_of_range':
-      return text(JSON.stringify({ ...value, [params.number_field]: 1.5 }));
+      return object ? text(JSON.stringify({ ...object, [plan.numberField]: plan.outOfRange })) : reply;
     case 'missing_field': {
-      const { [params.missing_field]: _, ...rest } = value;
+      // An answer without the field (an optional one) cannot lose it: no drift.
+      if (!object || !Object.hasOwn(object, plan.missingField)) return reply;
+      const { [plan.missingField]: _, ...rest } = object as Record<string, unknown>;
       return text(JSON.stringify(rest));
     }
     case 'cut':

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { faultWorld, idsOf, readCsv, textOf } from '../../../test/support/fault-worlds.js';
+import { exampleSetup, faultWorld, idsOf, readCsv, textOf } from '../../../test/support/fault-worlds.js';
 import { reviewRequests } from '../../../test/support/requests.js';
-import { generateReviews } from '../datasets/reviews-dataset.js';
 import { SourceFile } from '../datasets/source-file.js';
 import { EDIT_SUFFIX, staleMapping, staleMappingParams } from './stale-mapping.js';
 
@@ -83,9 +82,9 @@ describe('stale_mapping: the source file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function sourceWorld(name: string, params: Record<string, unknown>) {
-    const rows = [...generateReviews(SEED, 60)];
+    const { rows, targets } = exampleSetup(SEED, 60);
     const original = rows.map((r) => ({ ...r.row }));
-    const source = new SourceFile(join(dir, `${name}.csv`), rows);
+    const source = new SourceFile(join(dir, `${name}.csv`), rows, targets);
     source.write();
     const sim = faultWorld(SEED, [build(params)], { source });
     return { sim, source, original, path: source.path };

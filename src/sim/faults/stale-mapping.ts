@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { share } from './fault-params.js';
-import type { WorldFault } from './world-fault.js';
+import { firstEnumField, stringColumn, valueAsText } from './fault-targets.js';
+import { type DrillRow, type DrillTargets, rowKey, type WorldFault } from './world-fault.js';
 
 /** Parameters of `stale_mapping` (results always come back shuffled; these add the rest). */
 export const staleMappingParams = z
@@ -24,24 +25,33 @@ export const staleMappingParams = z
   );
 export type StaleMappingParams = z.infer<typeof staleMappingParams>;
 
-/** Appended to an edited row: a real change of content, so its input hash changes. */
+/** Appended to an edited row's text: a real change of content, so its input hash changes. */
 export const EDIT_SUFFIX = ' Update: the seller replaced it since.';
 
 /**
  * A stale or wrong mapping between results and rows: duplicated and conflicting lines, lines for
- * unknown ids, source rows edited or reordered between submit and fetch. Evidence by custom_id
+ * unknown ids, source rows edited or reordered between submit and fetch. An edit appends to the
+ * longest text column the template reads; a conflicting line changes the answer's first enum
+ * field to another allowed value (else its label, else its first string). Evidence by custom_id
  * (`duplicated`, `conflicting`, `unknown_id`) or row key (`edited`), and `reordered`.
  */
 export function staleMapping(params: StaleMappingParams): WorldFault {
+  let schema: Record<string, unknown> | undefined;
   return {
     name: 'stale_mapping',
+    prepare(setup) {
+      schema = setup.targets.schema;
+    },
     afterCreate(batch, ctx) {
       if (batch.sequence !== params.edit_after_batch || !ctx.source) return undefined;
+      const { targets } = ctx.source;
       ctx.source.rewrite((rows) => {
+        const column = editedColumn(targets, rows);
         for (const generated of rows) {
-          if (ctx.draw('edit', generated.row.id) >= params.edit_rate) continue;
-          generated.row.text += EDIT_SUFFIX;
-          ctx.record('edited', generated.row.id, batch.id);
+          const key = rowKey(generated, targets);
+          if (column === undefined || ctx.draw('edit', key) >= params.edit_rate) continue;
+          generated.row[column] = edited(generated.row[column]);
+          ctx.record('edited', key, batch.id);
         }
         if (!params.reorder_source) return rows;
         ctx.record('reordered', 'source', batch.id);
@@ -57,7 +67,7 @@ export function staleMapping(params: StaleMappingParams): WorldFault {
       }
       if (view.type === 'succeeded' && draw < params.duplicate_rate + params.conflicting_rate) {
         ctx.record('conflicting', view.customId, view.batchId);
-        return [line, otherAnswer(line)];
+        return [line, otherAnswer(line, otherValue(schema ?? ctx.source?.targets.schema))];
       }
       return [line];
     },
@@ -89,8 +99,41 @@ export function staleMapping(params: StaleMappingParams): WorldFault {
   };
 }
 
-/** The same line with a different answer: a label flipped, else text appended (a tool call's input likewise). */
-function otherAnswer(line: string): string {
+/** The column an edit appends to: the first template column of text, else the first it reads. */
+function editedColumn(targets: DrillTargets, rows: readonly DrillRow[]): string | undefined {
+  return stringColumn(targets, rows) ?? targets.textColumns[0];
+}
+
+/** A value edited upstream: text gains the suffix; any other value becomes its JSON text and the suffix. */
+function edited(value: unknown): string {
+  return valueAsText(value) + EDIT_SUFFIX;
+}
+
+/** A different answer to the same request, as an object, or undefined when there is none to make. */
+type OtherValue = (answer: Record<string, unknown>) => Record<string, unknown> | undefined;
+
+/**
+ * The schema's first enum field set to another allowed value (the second, or the first when it
+ * already holds the second: a review's label flips as it always did); without a schema, or an
+ * answer without that field, a label flipped; else its first string revised.
+ */
+function otherValue(schema: Record<string, unknown> | undefined): OtherValue {
+  const choice = schema === undefined ? undefined : firstEnumField(schema);
+  return (answer) => {
+    if (choice !== undefined && choice.allowed.length > 1 && typeof answer[choice.field] === 'string') {
+      const [first, second] = choice.allowed as [string, string];
+      return { ...answer, [choice.field]: answer[choice.field] === second ? first : second };
+    }
+    const label = answer.label;
+    if (typeof label === 'string')
+      return { ...answer, label: label === 'negative' ? 'positive' : 'negative' };
+    const field = Object.keys(answer).find((k) => typeof answer[k] === 'string');
+    return field === undefined ? undefined : { ...answer, [field]: `${answer[field]} (revised)` };
+  };
+}
+
+/** The same line with a different answer (a tool call's input likewise); text that is no JSON object gains "(revised)". */
+function otherAnswer(line: string, other: OtherValue): string {
   const parsed = JSON.parse(line);
   const block = parsed.result.message.content[0];
   if (block === undefined) {
@@ -99,16 +142,25 @@ function otherAnswer(line: string): string {
     return JSON.stringify(parsed);
   }
   if (block.type === 'tool_use') {
-    const label = block.input?.label;
-    block.input =
-      typeof label === 'string'
-        ? { ...block.input, label: label === 'negative' ? 'positive' : 'negative' }
-        : { ...block.input, revised: true };
+    const input = isObject(block.input) ? block.input : {};
+    block.input = other(input) ?? { ...input, revised: true };
     return JSON.stringify(parsed);
   }
-  const flipped = String(block.text).replace(/"label":"(\w+)"/, (_, label: string) =>
-    label === 'negative' ? '"label":"positive"' : '"label":"negative"',
-  );
-  block.text = flipped === block.text ? `${block.text} (revised)` : flipped;
+  const answer = objectOf(String(block.text));
+  const changed = answer === undefined ? undefined : other(answer);
+  block.text = changed === undefined ? `${block.text} (revised)` : JSON.stringify(changed);
   return JSON.stringify(parsed);
+}
+
+function objectOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -19,7 +19,7 @@ describe('faultContext', () => {
 
   it('records evidence under its name into the list it was given, batchId null when none', () => {
     const evidence: FaultEvidence[] = [];
-    const source: SourceHandle = { rewrite: () => undefined };
+    const source: SourceHandle = { targets: exampleSetup(1, 1).targets, rewrite: () => undefined };
     const ctx = faultContext(1, 'f', evidence, source);
     ctx.record('kind_a', 'id-1');
     ctx.record('kind_b', 'id-2', 'msgbatch_1');
