@@ -2,7 +2,7 @@ import type { RunDb } from '../pipeline/db/run-db.js';
 import type { Job } from '../pipeline/job/job.js';
 import type { RunSummary } from '../pipeline/run/run-job.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
-import type { GeneratedReview } from '../sim/datasets/reviews-dataset.js';
+import type { DrillRow } from '../sim/faults/world-fault.js';
 import type { BatchWorld } from '../sim/world/batch-world.js';
 import type { GroundTruth } from '../sim/world/ground-truth.js';
 
@@ -40,7 +40,7 @@ export class DrillFacts {
     readonly world: BatchWorld,
     readonly entries: readonly LogEntry[],
     /** The rows as the source file holds them now (after any edit a fault made). */
-    readonly currentRows: ReadonlyMap<string, GeneratedReview>,
+    readonly currentRows: ReadonlyMap<string, DrillRow>,
     /** The source's keys, as the drill generated them. */
     readonly sourceKeys: readonly string[],
     /** The sink before the run (runbook drills). */

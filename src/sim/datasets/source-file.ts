@@ -1,15 +1,16 @@
-import type { SourceHandle } from '../faults/world-fault.js';
-import type { GeneratedReview } from './reviews-dataset.js';
-import { writeDataset } from './write-dataset.js';
+import { type DrillRow, type DrillTargets, rowKey, type SourceHandle } from '../faults/world-fault.js';
+import { type DatasetFormat, writeDataset } from './write-dataset.js';
 
 /**
- * A drill's source file (CSV) and the generated rows behind it, ground truth included. Faults
- * edit it through `rewrite` while a run is in flight, as a team's upstream system would.
+ * A drill's source file (CSV or JSONL) and the rows behind it, with what the world knows of them.
+ * Faults edit it through `rewrite` while a run is in flight, as a team's upstream system would.
  */
 export class SourceFile implements SourceHandle {
   constructor(
     readonly path: string,
-    private rows: GeneratedReview[],
+    private rows: DrillRow[],
+    readonly targets: DrillTargets,
+    private readonly format: DatasetFormat = 'csv',
   ) {}
 
   /** Write the rows as they stand. */
@@ -17,17 +18,17 @@ export class SourceFile implements SourceHandle {
     writeDataset(
       this.path,
       this.rows.map((r) => r.row),
-      'csv',
+      this.format,
     );
   }
 
-  rewrite(change: (rows: GeneratedReview[]) => GeneratedReview[]): void {
+  rewrite(change: (rows: DrillRow[]) => DrillRow[]): void {
     this.rows = change(this.rows);
     this.write();
   }
 
   /** The rows as the file holds them now, by key. */
-  current(): Map<string, GeneratedReview> {
-    return new Map(this.rows.map((r) => [r.row.id, r]));
+  current(): Map<string, DrillRow> {
+    return new Map(this.rows.map((r) => [rowKey(r, this.targets), r]));
   }
 }

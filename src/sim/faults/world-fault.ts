@@ -1,4 +1,3 @@
-import type { GeneratedReview } from '../datasets/reviews-dataset.js';
 import type { ModelReply } from '../model/simulated-model.js';
 import { keyedUnit } from '../seed.js';
 import type { BatchRequest, ErrorType, ResultType } from '../world/api-types.js';
@@ -27,10 +26,56 @@ export interface FaultContext {
   source?: SourceHandle;
 }
 
+/** One source row of a drill, with what the world (never the pipeline) knows of it. */
+export interface DrillRow {
+  /** The row as the source file holds it: column → value (a string from CSV, any JSON value from JSONL). */
+  row: Record<string, unknown>;
+  /** The row carries an instruction planted to hijack the model. */
+  injected: boolean;
+  /** The row's right label, where the world knows it (generated reviews); faults aim injections away from it. */
+  label?: string;
+}
+
+/**
+ * Where a drill's faults act in this job, read from the job and its source before any fault:
+ * fault families take their targets from here, so one fault catalog drills any job.
+ */
+export interface DrillTargets {
+  /** The key column. */
+  key: string;
+  /** The columns the job's template reads, the longest text first: faults that plant, edit or inflate text use the first. */
+  textColumns: string[];
+  /** Every column of the source, in the file's order. */
+  columns: string[];
+  /** The job's output schema, resolved (never a path). */
+  schema: Record<string, unknown>;
+  /** The job's quote fields (answer fields that must quote the row). */
+  quoteFields: string[];
+}
+
+/** The key of a drill row. */
+export const rowKey = (row: DrillRow, targets: Pick<DrillTargets, 'key'>): string => String(row.row[targets.key]);
+
+/**
+ * Thrown by a fault's `prepare` when it cannot be injected into this job at all (a wrong-column
+ * template with no other column to read, a drift with no field of its kind): the drill is then
+ * `not_applicable`, with `reason` saying why, and never a silent pass.
+ */
+export class NotApplicable extends Error {
+  constructor(
+    readonly fault: string,
+    readonly reason: string,
+  ) {
+    super(`${fault}: not applicable: ${reason}`);
+  }
+}
+
 /** The job's source file, which a fault may edit while a run is in flight. */
 export interface SourceHandle {
+  /** Where faults act in this source. */
+  readonly targets: DrillTargets;
   /** Rewrite the file from its rows, after `change` edited, reordered or replaced them. */
-  rewrite(change: (rows: GeneratedReview[]) => GeneratedReview[]): void;
+  rewrite(change: (rows: DrillRow[]) => DrillRow[]): void;
 }
 
 /** A batch as the world just created it. */
@@ -60,10 +105,12 @@ export type PlannedChange =
 
 /** What a drill sets up before the world exists, which source-side faults change. */
 export interface DrillSetup {
-  /** Job file keys (snake_case, as in YAML) laid over the drill's base job. */
+  /** The job file's keys (snake_case, as in YAML), which a fault may change. */
   job: Record<string, unknown>;
-  /** The generated source rows, with their ground truth. */
-  rows: GeneratedReview[];
+  /** The source rows (generated, or a sample of the team's own source), with what the world knows of them. */
+  rows: DrillRow[];
+  /** Where faults act in this job. */
+  targets: DrillTargets;
 }
 
 export interface WorldFault {
