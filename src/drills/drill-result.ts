@@ -19,15 +19,39 @@ export interface DrillResult {
   evidence: Record<string, number>;
   /** Step 2: the expected control's event is in the run log. */
   caught: boolean;
+  /**
+   * Every control whose event is in the run log, expected or not (in CONTROLS order, `none`
+   * excluded), so a matrix can say what did catch a fault when the expected control did not.
+   */
+  caught_by: string[];
   /** Step 3: every invariant of the steady-state hypothesis held. */
   invariants_held: boolean;
-  verdict: 'pass' | 'fail';
+  /** `not_applicable`: the fault cannot be injected into this job, so the drill did not run. */
+  verdict: DrillVerdict;
   /** Why the verdict is what it is, one line each (failures first). */
   reasons: string[];
+  /**
+   * For a failed drill, why the job's controls could not catch the fault, one short line each
+   * naming the job key to change (may be empty when the control is always on); for a drill not
+   * applicable, the one reason; empty for a pass.
+   */
+  gaps: string[];
+  /** The job file drilled, as the user typed it; null for the scenario's own (shipped) job. */
+  job: string | null;
   /** The command that replays this drill. */
   replay: string;
   /** The pipeline run's final status (promoted, halted, refused, held…). */
   run_status: string;
+}
+
+export type DrillVerdict = 'pass' | 'fail' | 'not_applicable';
+
+/** Lines of `reasons` that only report what went right (the judge writes them after the failures). */
+export const REASON_INFO_PREFIXES = ['fault fired: ', 'caught by ', 'held: '] as const;
+
+/** The reasons a drill failed (or was not applicable), without the lines that report what went right. */
+export function failureReasons(result: Pick<DrillResult, 'reasons'>): string[] {
+  return result.reasons.filter((r) => !REASON_INFO_PREFIXES.some((prefix) => r.startsWith(prefix)));
 }
 
 /** What a game day reports while it runs; the terminal UI and the plain printer subscribe to it. */

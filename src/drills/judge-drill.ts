@@ -1,8 +1,14 @@
-import { CONTROLS } from './controls.js';
+import { controlGaps } from './control-gaps.js';
+import { CONTROLS, type ControlName } from './controls.js';
 import type { DrillFacts } from './drill-facts.js';
 import type { DrillResult } from './drill-result.js';
 import { HYPOTHESES } from './hypotheses.js';
 import type { Scenario } from './scenario.js';
+
+export interface JudgeOptions {
+  /** The job file drilled, as the user typed it; null for the scenario's own (shipped) job. */
+  job: string | null;
+}
 
 /**
  * The verdict on a finished drill, in the order DESIGN gives: did the fault fire (its evidence in
@@ -17,6 +23,7 @@ export async function judgeDrill(
   replay: string,
   /** Failures found outside the hypothesis (a runbook step that did not work). */
   problems: readonly string[] = [],
+  options: JudgeOptions = { job: null },
 ): Promise<DrillResult> {
   const baseline = scenario.failureModes.length === 0;
   const byMode = scenario.failureModes.map((mode) => ({ mode, counts: evidenceCounts(facts, mode) }));
@@ -49,6 +56,7 @@ export async function judgeDrill(
   if (fired) reasons.push(`fault fired: ${describe(evidence)}`);
   if (caught) reasons.push(`caught by ${controls.join(', ')}`);
   if (held.length > 0) reasons.push(`held: ${held.join(', ')}`);
+  const verdict = (baseline || (fired && caught)) && invariantsHeld ? 'pass' : 'fail';
 
   return {
     scenario: scenario.name,
@@ -59,12 +67,51 @@ export async function judgeDrill(
     fault_fired: fired,
     evidence,
     caught,
+    caught_by: caughtBy(facts.entries),
     invariants_held: invariantsHeld,
-    verdict: (baseline || (fired && caught)) && invariantsHeld ? 'pass' : 'fail',
+    verdict,
     reasons,
+    gaps: verdict === 'fail' ? controlGaps(controls, facts.job, facts.entries, failed) : [],
+    job: options.job,
     replay,
     run_status: facts.summary.status,
   };
+}
+
+/**
+ * The verdict on a drill whose fault cannot be injected into the job (a wrong-column template
+ * needs a second column): nothing ran, so nothing fired, nothing was caught and nothing broke.
+ */
+export function notApplicableResult(
+  scenario: Scenario,
+  seed: number,
+  reason: string,
+  replay: string,
+  job: string | null,
+): DrillResult {
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    failure_mode: scenario.failureMode,
+    expected_control: scenario.expect.controls.join(', '),
+    seed,
+    fault_fired: false,
+    evidence: {},
+    caught: false,
+    caught_by: [],
+    invariants_held: true,
+    verdict: 'not_applicable',
+    reasons: [`not applicable: ${reason}`],
+    gaps: [reason],
+    job,
+    replay,
+    run_status: 'not_run',
+  };
+}
+
+/** Every control whose event is in the run log, in CONTROLS order (`none` catches nothing). */
+export function caughtBy(entries: DrillFacts['entries']): string[] {
+  return (Object.keys(CONTROLS) as ControlName[]).filter((c) => c !== 'none' && CONTROLS[c].caught(entries));
 }
 
 /** Evidence of the scenario's failure mode by kind (HTTP faults of the family by their name), sorted. */
