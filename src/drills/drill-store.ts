@@ -15,12 +15,17 @@ CREATE TABLE IF NOT EXISTS drills (
   fault_fired BOOLEAN NOT NULL,
   caught BOOLEAN NOT NULL,
   invariants_held BOOLEAN NOT NULL,
-  verdict VARCHAR NOT NULL,         -- pass | fail
-  run_status VARCHAR NOT NULL,
+  verdict VARCHAR NOT NULL CHECK (verdict IN ('pass', 'fail', 'not_applicable')),
+  run_status VARCHAR NOT NULL,      -- not_run for a drill not applicable to the job
   evidence_json VARCHAR NOT NULL,
   reasons_json VARCHAR NOT NULL,
   replay VARCHAR NOT NULL
 );
+-- Added after the first release: a database made before keeps its rows, which read as caught by
+-- nothing known, with no gap, on the shipped job.
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS caught_by_json VARCHAR DEFAULT '[]';  -- every control whose event is in the log
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS gaps_json VARCHAR DEFAULT '[]';       -- why the job's controls could not catch it
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS job VARCHAR DEFAULT NULL;             -- the job file drilled; NULL: the scenario's own
 CREATE TABLE IF NOT EXISTS drill_log (
   gameday_id VARCHAR NOT NULL,
   scenario VARCHAR NOT NULL,
@@ -31,6 +36,29 @@ CREATE TABLE IF NOT EXISTS drill_log (
   kind VARCHAR NOT NULL,
   detail VARCHAR NOT NULL
 );`;
+
+/** The columns `record` fills, named: a database made before the last three were added orders them alike, but naming them does not rely on it. */
+const DRILL_COLUMNS = [
+  'gameday_id',
+  'position',
+  'recorded_at',
+  'scenario',
+  'title',
+  'failure_mode',
+  'expected_control',
+  'seed',
+  'fault_fired',
+  'caught',
+  'invariants_held',
+  'verdict',
+  'run_status',
+  'evidence_json',
+  'reasons_json',
+  'replay',
+  'caught_by_json',
+  'gaps_json',
+  'job',
+];
 
 /**
  * Drill results, kept in DuckDB beside the runs: one `drills` row per drill and its pipeline
@@ -52,24 +80,30 @@ export class DrillStore {
 
   /** Store one drill's verdict and run log; `recordedAt` is wall-clock time, RFC 3339. */
   async record(result: DrillResult, entries: readonly LogEntry[], recordedAt: string): Promise<void> {
-    await this.db.exec('INSERT INTO drills VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-      this.gamedayId,
-      ++this.position,
-      recordedAt,
-      result.scenario,
-      result.title,
-      result.failure_mode,
-      result.expected_control,
-      result.seed,
-      result.fault_fired,
-      result.caught,
-      result.invariants_held,
-      result.verdict,
-      result.run_status,
-      JSON.stringify(result.evidence),
-      JSON.stringify(result.reasons),
-      result.replay,
-    ]);
+    await this.db.exec(
+      `INSERT INTO drills (${DRILL_COLUMNS.join(', ')}) VALUES (${DRILL_COLUMNS.map(() => '?').join(', ')})`,
+      [
+        this.gamedayId,
+        ++this.position,
+        recordedAt,
+        result.scenario,
+        result.title,
+        result.failure_mode,
+        result.expected_control,
+        result.seed,
+        result.fault_fired,
+        result.caught,
+        result.invariants_held,
+        result.verdict,
+        result.run_status,
+        JSON.stringify(result.evidence),
+        JSON.stringify(result.reasons),
+        result.replay,
+        JSON.stringify(result.caught_by),
+        JSON.stringify(result.gaps),
+        result.job,
+      ],
+    );
     await this.db.append('drill_log', (appender) => {
       for (const e of entries) {
         for (const value of [this.gamedayId, result.scenario]) appender.appendVarchar(value);
