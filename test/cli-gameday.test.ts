@@ -100,11 +100,9 @@ describe('batchguard gameday', () => {
     const run = cli(['gameday', '--db', 'gd.duckdb'], failing);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^\[drill\] 3 drills, seed \(each scenario its own\)$/m);
-    expect(run.stdout).toMatch(
-      /^scenario +failure mode +expected control +fired +caught +invariants +verdict$/m,
-    );
-    expect(run.stdout).toMatch(/^poisoned-template +poisoned_template +canary +yes +no +broken +FAIL$/m);
-    expect(run.stdout).toMatch(/^baseline +none +none +- +- +held +PASS$/m);
+    expect(run.stdout).toMatch(/^scenario +failure mode +expected control +caught by +verdict$/m);
+    expect(run.stdout).toMatch(/^poisoned-template +poisoned_template +canary +golden_drift +FAIL$/m);
+    expect(run.stdout).toMatch(/^baseline +none +none +none +PASS$/m);
     expect(run.stdout).toContain('reproduce: npx batchguard drill scenarios/poisoned-template.yaml --seed 1');
     expect(run.stdout).toMatch(/^2 of 3 drills passed; verdicts stored as gd-0001/m);
   }, 120_000);
@@ -183,4 +181,82 @@ describe('the runbook: halt, assess, reverse', () => {
       expect(run.stderr).toContain(`Failed to ${command} run-nope: no such run`);
     }
   }, 60_000);
+});
+
+describe('batchguard gameday: what caught each failure mode, or why nothing did', () => {
+  // The canary turned off in the scenario's job: the poisoned run gets past it, and the golden
+  // set's drift check holds the promotion instead; the verdict must name both.
+  let dir: string;
+  let json: CliResult;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'batchguard-gameday-gaps-'));
+    mkdirSync(join(dir, 'scenarios'));
+    copyFileSync(join(ROOT, 'scenarios', 'baseline.yaml'), join(dir, 'scenarios', 'baseline.yaml'));
+    const poisoned = readFileSync(join(ROOT, 'scenarios', 'poisoned-template.yaml'), 'utf8');
+    writeFileSync(
+      join(dir, 'scenarios', 'poisoned-template.yaml'),
+      poisoned.replace('dataset:', 'job:\n  canary:\n    enabled: false\ndataset:'),
+    );
+    json = await inProcess(['gameday', '--json', '--junit', 'gameday.xml', '--db', 'gd.duckdb'], dir);
+  }, 120_000);
+
+  it('prints in --json the control that did catch it, the gap in the job, and no job file', () => {
+    expect(json.status).toBe(1);
+    const [baseline, poisoned] = JSON.parse(json.stdout).drills;
+    expect(baseline).toMatchObject({ verdict: 'pass', caught_by: [], gaps: [], job: null });
+    expect(poisoned).toMatchObject({
+      verdict: 'fail',
+      expected_control: 'canary',
+      caught: false,
+      caught_by: ['golden_drift'],
+      gaps: ['canary.enabled is false, so no slice was graded before the rest ran: set it to true'],
+      job: null,
+    });
+  });
+
+  it('puts what caught it and the gap into the JUnit failure', () => {
+    const xml = readFileSync(join(dir, 'gameday.xml'), 'utf8');
+    expect(xml).toContain('failures="1" errors="0" skipped="0"');
+    expect(xml).toContain('caught by: golden_drift\ngap: canary.enabled is false');
+  });
+
+  it('stores what caught it and the gap beside the verdict', async () => {
+    const db = await RunDb.open(join(dir, 'gd.duckdb'));
+    try {
+      const rows = await db.all<{
+        scenario: string;
+        caught_by_json: string;
+        gaps_json: string;
+        job: string | null;
+      }>('SELECT scenario, caught_by_json, gaps_json, job FROM drills ORDER BY position');
+      expect(
+        rows.map((r) => [r.scenario, JSON.parse(r.caught_by_json), JSON.parse(r.gaps_json).length, r.job]),
+      ).toEqual([
+        ['baseline', [], 0, null],
+        ['poisoned-template', ['golden_drift'], 1, null],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('ends the plain matrix with findings: what caught the failed drill and what to change in the job', async () => {
+    const run = await inProcess(['gameday', '--db', 'plain.duckdb'], dir);
+    expect(run.status).toBe(1);
+    const out = run.stdout.split('\n');
+    const findings = out.slice(out.indexOf('findings:'));
+    expect(findings.slice(0, 4)).toEqual([
+      'findings:',
+      '  poisoned-template (poisoned_template): FAIL',
+      '    caught by golden_drift (expected canary)',
+      '    gap: canary.enabled is false, so no slice was graded before the rest ran: set it to true',
+    ]);
+    expect(run.stdout).toMatch(/^1 of 2 drills passed; verdicts stored as gd-0001/m);
+    const matrix = out.slice(
+      out.findIndex((l) => l.startsWith('scenario ')),
+      out.findIndex((l) => l.startsWith('1 of 2 drills passed')),
+    );
+    expect(matrix.length).toBeGreaterThan(8);
+    for (const line of matrix) expect(line.length, line).toBeLessThanOrEqual(100);
+  }, 120_000);
 });

@@ -24,7 +24,7 @@ export interface SessionOptions {
 /**
  * What `drill` and `gameday` share: run the scenarios' drills, show progress (the Ink UI on a
  * terminal, plain lines otherwise), store the verdicts beside the runs, and print the matrix, the
- * JSON or the JUnit file. Returns the exit code: 0 only if every drill passed.
+ * JSON or the JUnit file. Returns the exit code: 0 unless a drill failed.
  */
 export async function runDrillSession(
   scenarios: Scenario[],
@@ -60,33 +60,52 @@ export async function runDrillSession(
       io.out(JSON.stringify({ seed: options.seed ?? null, drills: results.map(jsonOf) }, null, 2));
     else if (!options.ui) for (const line of ['', ...drillMatrix(results)]) io.out(line);
     if (options.junit !== undefined) writeWhole(options.junit, junitXml(results));
-    const failed = results.filter((r) => r.verdict === 'fail').length;
     if (!options.json) {
       if (results.length === 1) io.out(`replay: ${results[0]!.replay}`);
-      io.out(
-        `${results.length - failed} of ${results.length} drills passed; verdicts stored as ${store.gamedayId} in ${dbPath}`,
-      );
+      io.out(`${tally(results)}; verdicts stored as ${store.gamedayId} in ${dbPath}`);
       if (options.junit !== undefined) io.out(`JUnit report: ${options.junit}`);
     }
-    return failed === 0 ? 0 : 1;
+    return sessionExitCode(results);
   } finally {
     db.close();
   }
 }
 
+/**
+ * 1 if any drill failed, else 0. A drill that cannot apply to the job is no failure of the job:
+ * the findings name it, and the game day still passes.
+ */
+export function sessionExitCode(results: readonly DrillResult[]): number {
+  return results.some((r) => r.verdict === 'fail') ? 1 : 0;
+}
+
+/**
+ * `14 of 16 drills passed`, and when some did not apply, how many failed and how many did not
+ * apply (without one, what did not pass failed, and the count says so already).
+ */
+export function tally(results: readonly DrillResult[]): string {
+  const count = (verdict: DrillResult['verdict']) => results.filter((r) => r.verdict === verdict).length;
+  const passed = `${count('pass')} of ${results.length} drills passed`;
+  const notApplicable = count('not_applicable');
+  return notApplicable === 0 ? passed : `${passed}, ${count('fail')} failed, ${notApplicable} not applicable`;
+}
+
 /** The fields `--json` prints for each drill, in a fixed order. */
-function jsonOf(r: DrillResult) {
+export function jsonOf(r: DrillResult) {
   return {
     scenario: r.scenario,
     title: r.title,
+    job: r.job,
     failure_mode: r.failure_mode,
     expected_control: r.expected_control,
     seed: r.seed,
     fault_fired: r.fault_fired,
     evidence: r.evidence,
     caught: r.caught,
+    caught_by: r.caught_by,
     invariants_held: r.invariants_held,
     verdict: r.verdict,
+    gaps: r.gaps,
     run_status: r.run_status,
     reasons: r.reasons,
     replay: r.replay,
@@ -104,9 +123,14 @@ function plainPrinter(io: Io): (event: GamedayEvent) => void {
       io.out(`  ${formatEntry(event.entry)}`);
     else if (event.type === 'drill_finished') {
       const r = event.result;
-      io.out(`[drill] ${r.scenario}: ${r.verdict.toUpperCase()} (${(event.elapsedMs / 1000).toFixed(1)} s)`);
+      const verdict = r.verdict === 'not_applicable' ? 'N/A' : r.verdict.toUpperCase();
+      io.out(`[drill] ${r.scenario}: ${verdict} (${(event.elapsedMs / 1000).toFixed(1)} s)`);
       for (const reason of r.reasons) io.out(`  ${reason}`);
-      if (r.verdict === 'fail') io.out(`  reproduce: ${r.replay}`);
+      if (r.verdict === 'fail') {
+        io.out(`  caught by: ${r.caught_by.length === 0 ? 'none' : r.caught_by.join(', ')}`);
+        for (const gap of r.gaps) io.out(`  gap: ${gap}`);
+        io.out(`  reproduce: ${r.replay}`);
+      }
     }
   };
 }

@@ -1,14 +1,22 @@
 import { Box, Text } from 'ink';
 import type { DrillResult } from '../drills/drill-result.js';
 
-/** The game day's closing lines: how many drills passed, then why each failure failed and how to replay it. */
+/**
+ * The game day's closing lines: how many drills passed (and, when some did not apply, how many
+ * failed and how many did not apply), then for each failure why it failed, what caught it or that
+ * nothing did, the gaps in the job's controls and how to replay it; then each drill that did not
+ * apply, with its reason, so that no drill passes silently.
+ */
 export function GamedaySummary({ results }: { results: DrillResult[] }) {
   const passed = results.filter((r) => r.verdict === 'pass').length;
   const failed = results.filter((r) => r.verdict === 'fail');
+  const notApplicable = results.filter((r) => r.verdict === 'not_applicable');
+  const counts =
+    notApplicable.length === 0 ? '' : `, ${failed.length} failed, ${notApplicable.length} not applicable`;
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold color={failed.length === 0 ? 'green' : 'red'}>
-        {passed}/{results.length} drills passed
+        {passed}/{results.length} drills passed{counts}
       </Text>
       {failed.map((r) => (
         <Box key={r.scenario} flexDirection="column" marginTop={1}>
@@ -18,7 +26,21 @@ export function GamedaySummary({ results }: { results: DrillResult[] }) {
           {r.reasons.map((reason) => (
             <Text key={reason}>{`  ${reason}`}</Text>
           ))}
+          <Text>{`  caught by: ${r.caught_by.length === 0 ? 'none' : r.caught_by.join(', ')}`}</Text>
+          {r.gaps.map((gap) => (
+            <Text key={gap} color="yellow">{`  gap: ${gap}`}</Text>
+          ))}
           <Text>{`  replay: ${r.replay}`}</Text>
+        </Box>
+      ))}
+      {notApplicable.map((r) => (
+        <Box key={r.scenario} flexDirection="column" marginTop={1}>
+          <Text color="yellow">
+            – {r.scenario} ({r.failure_mode}): not applicable
+          </Text>
+          {r.gaps.map((reason) => (
+            <Text key={reason} dimColor>{`  ${reason}`}</Text>
+          ))}
         </Box>
       ))}
     </Box>

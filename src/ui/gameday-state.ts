@@ -3,7 +3,7 @@ import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
 /** How many run-log lines the view keeps for the running drill: enough to follow, few enough to fit. */
 export const RUN_TAIL_LINES_MAX = 4;
 
-export type DrillStatus = 'pending' | 'running' | 'pass' | 'fail';
+export type DrillStatus = 'pending' | 'running' | 'pass' | 'fail' | 'not_applicable';
 
 /** One run-log entry, reduced to what a terminal line shows. */
 export interface TailLine {

@@ -161,6 +161,57 @@ describe('GamedayView', () => {
     expect(summary).not.toContain('silent-partial-drop');
   });
 
+  const wrongColumn = sampleResult('wrong-column', {
+    failure_mode: 'poisoned_template',
+    expected_control: 'canary',
+    fault_fired: false,
+    caught: false,
+    caught_by: [],
+    verdict: 'not_applicable',
+    reasons: ['not applicable: the template uses one column, so no other can take its place'],
+    gaps: ['the template uses one column, so no other can take its place'],
+    run_status: 'not_run',
+  });
+
+  it('shows a drill that does not apply as n/a, with nothing fired or caught, since it never ran', async () => {
+    const { show } = await mount();
+    const frame = await show(gamedayStarted(1, [['wrong-column', 'poisoned_template']]), {
+      type: 'drill_finished',
+      scenario: 'wrong-column',
+      result: wrongColumn,
+      elapsedMs: 1,
+    });
+    expect(lineWith(frame, 'wrong-column')).toMatch(
+      /^– wrong-column\s+poisoned_template\s+canary\s+-\s+-\s+n\/a/,
+    );
+  });
+
+  it('counts drills that do not apply in the summary and gives each its reason, and each failure its gaps', async () => {
+    const { show } = await mount();
+    const failed = sampleResult('poisoned-template', {
+      failure_mode: 'poisoned_template',
+      expected_control: 'canary',
+      caught: false,
+      caught_by: [],
+      verdict: 'fail',
+      reasons: ['canary did not catch it: its event is not in the run log'],
+      gaps: ['canary.enabled is false, so no slice was graded before the rest ran: set it to true'],
+    });
+    const frame = await show(started, {
+      type: 'gameday_finished',
+      results: [sampleResult('silent-partial-drop'), failed, wrongColumn],
+      elapsedMs: 20,
+    });
+    const summary = frame.slice(frame.indexOf('1/3 drills passed'));
+    expect(summary).toMatch(/^1\/3 drills passed, 1 failed, 1 not applicable/);
+    expect(summary).toContain('caught by: none');
+    expect(summary).toContain('gap: canary.enabled is false');
+    expect(summary).toContain('– wrong-column (poisoned_template): not applicable');
+    expect(summary).toContain('the template uses one column, so no other can take its place');
+    // A drill that did not apply is no failure: it is not listed with the failures' replay lines.
+    expect(summary.indexOf('replay:')).toBeLessThan(summary.indexOf('wrong-column'));
+  });
+
   it('tells its owner once the game day has finished, and not before', async () => {
     const onFinished = vi.fn();
     const { show } = await mount(onFinished);
