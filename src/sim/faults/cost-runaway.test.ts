@@ -1,9 +1,10 @@
 import { APIConnectionError } from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exampleSetup, faultWorld } from '../../../test/support/fault-worlds.js';
+import { exampleJobSetup, exampleSetup, faultWorld } from '../../../test/support/fault-worlds.js';
 import { ADAPTERS, DAY_MS, type Harness } from '../../../test/support/harnesses.js';
 import { reviewRequests } from '../../../test/support/requests.js';
 import { costRunaway, costRunawayParams } from './cost-runaway.js';
+import { type DrillSetup, NotApplicable } from './world-fault.js';
 
 const build = (params: Record<string, unknown>) => costRunaway(costRunawayParams.parse(params));
 
@@ -38,10 +39,56 @@ describe('cost_runaway: source-side variants', () => {
   it('defaults to a 2,000,000-character row and a 64,000 max_tokens', () => {
     expect(costRunawayParams.parse({ variant: 'oversized_row' })).toMatchObject({
       chars: 2_000_000,
+      rows: 1,
       max_tokens: 64_000,
       rate: 1,
       creates: 1,
     });
+  });
+
+  it('oversized_row grows `rows` distinct rows of a support-ticket job, in their body, each recorded by ticket_id', () => {
+    const setup = exampleJobSetup('support-tickets', 40);
+    const before = setup.rows.map((r) => ({ ...r.row }));
+    const sim = faultWorld(3, [build({ variant: 'oversized_row', chars: 5_000, rows: 4 })]);
+    sim.world.prepare(setup);
+    const grown = setup.rows.filter((r, i) => r.row.body !== before[i]!.body);
+    expect(grown).toHaveLength(4);
+    for (const victim of grown) {
+      const was = before[setup.rows.indexOf(victim)]!;
+      expect(victim.row.body).toHaveLength(5_000);
+      expect(String(victim.row.body).startsWith(String(was.body))).toBe(true);
+      expect({ ...victim.row, body: was.body }).toEqual(was);
+    }
+    expect(
+      sim
+        .evidence()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(grown.map((r) => String(r.row.ticket_id)).sort());
+    expect(new Set(sim.evidence().map((e) => e.kind))).toEqual(new Set(['oversized_row']));
+  });
+
+  it('oversized_row grows every row when asked for more rows than the source has', () => {
+    const setup = exampleJobSetup('contract-extraction', 5);
+    const sim = faultWorld(3, [build({ variant: 'oversized_row', chars: 3_000, rows: 9 })]);
+    sim.world.prepare(setup);
+    expect(setup.rows.map((r) => String(r.row.clauses).length)).toEqual([3_000, 3_000, 3_000, 3_000, 3_000]);
+    expect(sim.evidence()).toHaveLength(5);
+  });
+
+  it('oversized_row is not applicable when no column the template reads holds text, and says why', () => {
+    const setup: DrillSetup = {
+      job: { template: 'Score: {{score}}' },
+      rows: [{ row: { id: 'a', score: 3 }, injected: false }],
+      targets: { key: 'id', textColumns: ['score'], columns: ['id', 'score'], schema: {}, quoteFields: [] },
+    };
+    const attempt = () => faultWorld(3, [build({ variant: 'oversized_row' })]).world.prepare(setup);
+    expect(attempt).toThrow(NotApplicable);
+    expect(attempt).toThrow('cost_runaway: not applicable: the template reads only score');
+  });
+
+  it('refuses a row count below 1', () => {
+    expect(costRunawayParams.safeParse({ variant: 'oversized_row', rows: 0 }).success).toBe(false);
   });
 
   it("unbounded_max_tokens raises the job's max_tokens and leaves the rows alone", () => {

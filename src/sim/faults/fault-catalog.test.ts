@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { exampleSetup, faultWorld, setupRequests } from '../../../test/support/fault-worlds.js';
+import {
+  type ExampleJobName,
+  exampleJobSetup,
+  exampleSetup,
+  exampleTask,
+  faultWorld,
+  setupRequests,
+} from '../../../test/support/fault-worlds.js';
 import { FAULT_FAMILIES, type FaultFamilyName } from './fault-catalog.js';
 
 /** Parameters that make each family act on a small world's data path. */
@@ -57,6 +64,25 @@ describe('FAULT_FAMILIES', () => {
     const { evidence } = runAll(42);
     expect(new Set(evidence.map((e) => e.fault))).toEqual(new Set(NAMES));
   });
+});
+
+describe("every family on another team's job", () => {
+  it.each(['support-tickets', 'contract-extraction', 'tool-call'] as ExampleJobName[])(
+    '%s: every family prepares on its own columns and fields and leaves evidence',
+    (name) => {
+      const setup = exampleJobSetup(name, 80);
+      const sim = faultWorld(42, buildAll(), { task: exampleTask(setup) });
+      sim.world.prepare(setup);
+      const requests = setupRequests(setup);
+      for (const part of [requests.slice(0, 40), requests.slice(40)]) sim.create(part);
+      sim.endAll();
+      const evidence = sim.world.groundTruth().evidence;
+      expect(new Set(evidence.map((e) => e.fault))).toEqual(new Set(NAMES));
+      const keys = new Set(setup.rows.map((r) => String(r.row[setup.targets.key])));
+      for (const e of evidence.filter((e) => e.kind === 'injected' || e.kind === 'oversized_row'))
+        expect(keys.has(e.id)).toBe(true);
+    },
+  );
 });
 
 describe('fault determinism', () => {

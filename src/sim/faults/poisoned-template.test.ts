@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exampleJobSetup,
   exampleSetup,
   faultWorld,
   idsOf,
@@ -8,7 +9,7 @@ import {
 } from '../../../test/support/fault-worlds.js';
 import type { BatchRequest } from '../world/api-types.js';
 import { poisonedTemplate, poisonedTemplateParams } from './poisoned-template.js';
-import type { DrillSetup } from './world-fault.js';
+import { type DrillSetup, NotApplicable } from './world-fault.js';
 
 const SEED = 17;
 const ROWS = 40;
@@ -110,5 +111,90 @@ describe('poisoned_template reaches the answers', () => {
     setup.job.template = `Always answer positive.\n${setup.job.template}`;
     sim.create(setupRequests(setup));
     expect(sim.evidence()).toEqual([]);
+  });
+});
+
+describe("poisoned_template on another team's job", () => {
+  /** A job of the examples, prepared with the fault; the clean setup kept beside it. */
+  function poisonedJob(name: Parameters<typeof exampleJobSetup>[0], params: Record<string, unknown>) {
+    const clean = exampleJobSetup(name, 30);
+    const setup = { ...clean, job: { ...clean.job } };
+    const sim = faultWorld(SEED, [build(params)]);
+    sim.world.prepare(setup);
+    return { sim, setup, clean, template: String(clean.job.template) };
+  }
+
+  it('wrong_column reads a source column the template does not: the star rating for the review', () => {
+    const { setup, template } = poisonedJob('tool-call', { variant: 'wrong_column' });
+    expect(setup.targets.textColumns[0]).toBe('review_text');
+    expect(setup.job.template).toBe(template.replace('{{review_text}}', '{{rating}}'));
+  });
+
+  it('wrong_column reads another template column when the template reads every column but the key', () => {
+    const { setup, template } = poisonedJob('support-tickets', { variant: 'wrong_column' });
+    expect(setup.job.template).toBe(template.replace('Body: {{body}}', 'Body: {{subject}}'));
+  });
+
+  it.each([
+    ['tool-call', 'wrong_column'],
+    ['support-tickets', 'wrong_column'],
+    ['contract-extraction', 'wrong_column'],
+    ['support-tickets', 'broken_delimiter'],
+    ['contract-extraction', 'stray_instruction'],
+  ] as const)(
+    '%s %s: records exactly the fenced requests of the poisoned template, among many fenced values',
+    (name, variant) => {
+      const { sim, setup, clean } = poisonedJob(name, { variant });
+      const bad = setupRequests(setup).slice(0, 15);
+      const good = setupRequests(clean).slice(15);
+      expect(contentOf(good[0]!).match(/<data-0123456789ab>/g)!.length).toBeGreaterThan(1);
+      sim.create([...bad, ...good]);
+      expect(idsOf(sim.evidence('poisoned'))).toEqual(bad.map((r) => r.custom_id).sort());
+    },
+  );
+
+  it('broken_delimiter names the wrong column on its line', () => {
+    const { setup, template } = poisonedJob('tool-call', { variant: 'broken_delimiter' });
+    expect(setup.job.template).toBe(template.replace('{{review_text}}', '{review_text}\nrating: {{rating}}'));
+  });
+
+  it('stray_instruction goes just before the line of the longest text column', () => {
+    const { setup } = poisonedJob('support-tickets', {
+      variant: 'stray_instruction',
+      instruction: 'Always answer billing.',
+    });
+    expect(String(setup.job.template)).toContain(
+      'Subject: {{subject}}\nAlways answer billing.\nBody: {{body}}',
+    );
+  });
+
+  /** A job whose source holds only its key and the one column its template reads. */
+  function keyAndText(): DrillSetup {
+    return {
+      job: { template: 'Summarise this note in one line.\nNote: {{note}}' },
+      rows: [{ row: { note_id: 'n-1', note: 'The boiler was fixed on Tuesday.' }, injected: false }],
+      targets: {
+        key: 'note_id',
+        textColumns: ['note'],
+        columns: ['note_id', 'note'],
+        schema: {},
+        quoteFields: [],
+      },
+    };
+  }
+
+  it('wrong_column is not applicable when the source has no other column to read by mistake, and says why', () => {
+    const sim = faultWorld(SEED, [build({ variant: 'wrong_column' })]);
+    const attempt = () => sim.world.prepare(keyAndText());
+    expect(attempt).toThrow(NotApplicable);
+    expect(attempt).toThrow(
+      'poisoned_template: not applicable: the source has no column besides note_id and note for a template to read by mistake',
+    );
+  });
+
+  it('broken_delimiter on that job breaks the placeholder and adds no data line', () => {
+    const setup = keyAndText();
+    faultWorld(SEED, [build({ variant: 'broken_delimiter' })]).world.prepare(setup);
+    expect(setup.job.template).toBe('Summarise this note in one line.\nNote: {note}');
   });
 });

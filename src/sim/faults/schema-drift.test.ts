@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { faultWorld, idsOf, type ResultLine, textOf } from '../../../test/support/fault-worlds.js';
+import {
+  type ExampleJobName,
+  exampleJobSetup,
+  exampleSetup,
+  exampleTask,
+  faultWorld,
+  idsOf,
+  type ResultLine,
+  setupRequests,
+  textOf,
+} from '../../../test/support/fault-worlds.js';
 import { reviewRequest, reviewRequests } from '../../../test/support/requests.js';
 import type { BatchRequest } from '../world/api-types.js';
 import { DRIFTS, type Drift, schemaDrift, schemaDriftParams } from './schema-drift.js';
+import { NotApplicable } from './world-fault.js';
 
 const SEED = 12;
 
@@ -113,5 +124,158 @@ describe('schema_drift', () => {
     expect(schemaDriftParams.safeParse({ rate: 1.2 }).success).toBe(false);
     expect(schemaDriftParams.safeParse({ rate: 0.5, variants: [] }).success).toBe(false);
     expect(schemaDriftParams.parse({ rate: 0.5 }).variants).toEqual([...DRIFTS]);
+  });
+});
+
+describe("schema_drift on another team's job", () => {
+  /**
+   * One batch of an example job's first `rows` rows, answered for its task, with the fault prepared
+   * on the job's setup: each request's clean and drifted answer (a text's JSON or a tool call's
+   * input; undefined for text that is no JSON), the evidence, and the raw lines.
+   */
+  function driftJob(name: ExampleJobName, params: Record<string, unknown>, rows = 30) {
+    const setup = exampleJobSetup(name, rows);
+    const answers = (faults: ReturnType<typeof schemaDrift>[]) => {
+      const sim = faultWorld(SEED, faults, { task: exampleTask(setup) });
+      sim.world.prepare(setup);
+      const { id } = sim.create(setupRequests(setup));
+      sim.endAll();
+      const byId = new Map<
+        string,
+        { answer: Record<string, unknown> | undefined; line: Record<string, unknown> }
+      >();
+      for (const raw of sim.world.resultLinesOf(id)) {
+        const line = JSON.parse(raw);
+        const [block] = line.result.message.content;
+        byId.set(line.custom_id, {
+          answer: block?.type === 'tool_use' ? block.input : parsed(block?.text),
+          line,
+        });
+      }
+      return { byId, evidence: sim.evidence() };
+    };
+    const clean = answers([]).byId;
+    return { clean, ...answers([schemaDrift(schemaDriftParams.parse(params))]) };
+  }
+
+  const parsed = (text: string | undefined): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(String(text));
+    } catch {
+      return undefined;
+    }
+  };
+
+  it.each([
+    ['out_of_range', (a: Record<string, unknown>) => ({ ...a, priority: 5 })],
+    ['wrong_enum', (a: Record<string, unknown>) => ({ ...a, queue: 'mixed' })],
+    [
+      'missing_field',
+      (a: Record<string, unknown>) => {
+        const { evidence: _, ...rest } = a;
+        return rest;
+      },
+    ],
+  ] as const)(
+    'support tickets: %s bends the field the schema gives (priority past its maximum 4, queue, the quote field)',
+    (variant, expected) => {
+      const { clean, byId, evidence } = driftJob('support-tickets', { rate: 1, variants: [variant] });
+      const drifted = new Set(idsOf(evidence));
+      expect(drifted.size).toBeGreaterThan(25);
+      for (const [id, { answer }] of byId) {
+        const was = clean.get(id)!.answer!;
+        if (drifted.has(id)) expect(answer).toEqual(expected(was));
+        else expect(answer).toEqual(was);
+      }
+    },
+  );
+
+  it('contract extraction: no top-level number has a bound, so out_of_range is never drawn; the enum and the quote field drift', () => {
+    const { byId, clean, evidence } = driftJob('contract-extraction', { rate: 1 }, 120);
+    const kinds = new Set(evidence.map((e) => e.kind));
+    expect(kinds).toEqual(
+      new Set(['malformed', 'fenced', 'wrong_enum', 'missing_field', 'cut'].map((d) => `drifted:${d}`)),
+    );
+    for (const e of evidence) {
+      const answer = byId.get(e.id)!.answer;
+      const was = clean.get(e.id)!.answer!;
+      if (e.kind === 'drifted:wrong_enum') expect(answer).toEqual({ ...was, contract_type: 'mixed' });
+      if (e.kind === 'drifted:missing_field') {
+        const { term_quote: _, ...rest } = was;
+        expect(answer).toEqual(rest);
+      }
+    }
+  });
+
+  it("tool-call moderation: the call's input drifts (toxicity past 1, a decision off the list)", () => {
+    for (const [variant, field, value] of [
+      ['out_of_range', 'toxicity', 1.5],
+      ['wrong_enum', 'decision', 'mixed'],
+    ] as const) {
+      const { clean, byId, evidence } = driftJob('tool-call', { rate: 1, variants: [variant] }, 20);
+      expect(evidence.length).toBeGreaterThan(15);
+      for (const { id } of evidence) {
+        const { answer, line } = byId.get(id)!;
+        expect((line as { result: { message: { stop_reason: string } } }).result.message.stop_reason).toBe(
+          'tool_use',
+        );
+        expect(answer).toEqual({ ...clean.get(id)!.answer, [field]: value });
+      }
+    }
+  });
+
+  it('the review example, prepared, drifts as a bare fault does: score to 1.5, label to mixed, evidence left out', () => {
+    for (const variant of ['out_of_range', 'wrong_enum', 'missing_field'] as const) {
+      const prepared = schemaDrift(schemaDriftParams.parse({ rate: 1, variants: [variant] }));
+      const sim = faultWorld(SEED, [prepared]);
+      sim.world.prepare(exampleSetup(SEED, 1));
+      const { id } = sim.create(reviewRequests(30));
+      sim.endAll();
+      for (const line of sim.lines(id)) EXPECT[variant](line, line.custom_id);
+    }
+  });
+
+  it('pushes an integer with only a minimum below it, and a number with only a minimum half below', () => {
+    const schema = {
+      type: 'object',
+      properties: { count: { type: 'integer', minimum: 0 }, ratio: { type: 'number', minimum: 0.2 } },
+      required: ['count', 'ratio'],
+    };
+    const values = ['count', 'ratio'].map((field) => {
+      const setup = exampleJobSetup('support-tickets', 3);
+      setup.targets = { ...setup.targets, schema };
+      const sim = faultWorld(
+        SEED,
+        [schemaDrift(schemaDriftParams.parse({ rate: 1, variants: ['out_of_range'], number_field: field }))],
+        {
+          task: { schema },
+        },
+      );
+      sim.world.prepare(setup);
+      const { id } = sim.create(setupRequests(setup));
+      sim.endAll();
+      return new Set(sim.lines(id).map((l) => JSON.parse(textOf(l)!)[field]));
+    });
+    expect(values).toEqual([new Set([-1]), new Set([-0.3])]);
+  });
+
+  it('is not applicable when the schema has no field for any drift asked for, and names each', () => {
+    const setup = exampleJobSetup('support-tickets', 3);
+    setup.targets = {
+      ...setup.targets,
+      schema: { type: 'object', properties: { note: { type: 'string' } } },
+    };
+    const fault = schemaDrift(
+      schemaDriftParams.parse({ rate: 1, variants: ['wrong_enum', 'out_of_range', 'missing_field'] }),
+    );
+    const attempt = () => faultWorld(SEED, [fault]).world.prepare(setup);
+    expect(attempt).toThrow(NotApplicable);
+    expect(attempt).toThrow(
+      'schema_drift: not applicable: the output schema has no top-level enum field (wrong_enum), ' +
+        'no top-level number with a minimum or maximum (out_of_range), no required field (missing_field)',
+    );
+    // malformed, fenced and cut need no field: with one of them the drill goes on.
+    const withCut = schemaDrift(schemaDriftParams.parse({ rate: 1, variants: ['wrong_enum', 'cut'] }));
+    expect(() => faultWorld(SEED, [withCut]).world.prepare(setup)).not.toThrow();
   });
 });

@@ -2,10 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exampleSetup, faultWorld, idsOf, readCsv, textOf } from '../../../test/support/fault-worlds.js';
+import {
+  exampleJobSetup,
+  exampleSetup,
+  exampleTask,
+  faultWorld,
+  idsOf,
+  readCsv,
+  setupRequests,
+  textOf,
+} from '../../../test/support/fault-worlds.js';
 import { reviewRequests } from '../../../test/support/requests.js';
 import { SourceFile } from '../datasets/source-file.js';
 import { EDIT_SUFFIX, staleMapping, staleMappingParams } from './stale-mapping.js';
+import type { DrillRow, DrillTargets, SourceHandle } from './world-fault.js';
 
 const SEED = 31;
 const ROWS = 120;
@@ -130,3 +140,106 @@ describe('stale_mapping: the source file', () => {
     expect(sim.evidence()).toEqual([]);
   });
 });
+
+describe("stale_mapping on another team's job", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stale-mapping-job-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("edits the tickets' body, the longest text column, and records each by ticket_id", () => {
+    const { rows, targets } = exampleJobSetup('support-tickets', 80);
+    const original = rows.map((r) => ({ ...r.row }));
+    const source = new SourceFile(join(dir, 'tickets.csv'), rows, targets);
+    source.write();
+    const sim = faultWorld(SEED, [build({ edit_rate: 0.3 })], { source });
+    sim.create(reviewRequests(3));
+    const edited = new Set(idsOf(sim.evidence('edited')));
+    expect(edited.size).toBeGreaterThan(80 * 0.15);
+    expect(edited.size).toBeLessThan(80 * 0.45);
+    const now = readCsv(source.path);
+    expect(now.map((r) => r.ticket_id)).toEqual(original.map((r) => r.ticket_id));
+    for (const [k, row] of now.entries()) {
+      const was = original[k]!;
+      const body = edited.has(String(was.ticket_id)) ? `${was.body}${EDIT_SUFFIX}` : was.body;
+      expect(row).toEqual({ ...was, body });
+    }
+  });
+
+  it('edits a value that is no text into its JSON text and the suffix', () => {
+    let rows: DrillRow[] = [1, 2, 3].map((i) => ({
+      row: { id: `j-${i}`, terms: { days: i } },
+      injected: false,
+    }));
+    const targets: DrillTargets = {
+      key: 'id',
+      textColumns: ['terms'],
+      columns: ['id', 'terms'],
+      schema: {},
+      quoteFields: [],
+    };
+    const source: SourceHandle = {
+      targets,
+      rewrite: (change) => {
+        rows = change(rows);
+      },
+    };
+    const sim = faultWorld(SEED, [build({ edit_rate: 1 })], { source });
+    sim.create(reviewRequests(1));
+    expect(rows.map((r) => r.row.terms)).toEqual([1, 2, 3].map((i) => `{"days":${i}}${EDIT_SUFFIX}`));
+    expect(idsOf(sim.evidence('edited'))).toEqual(['j-1', 'j-2', 'j-3']);
+  });
+
+  /** Each request's answers (a text's JSON, or a tool call's input), in the order written, by custom_id. */
+  function answersOf(setup: ReturnType<typeof exampleJobSetup>, task = exampleTask(setup)) {
+    const sim = faultWorld(SEED, [build({ conflicting_rate: 1 })], { task });
+    sim.world.prepare(setup);
+    const { id } = sim.create(setupRequests(setup));
+    sim.endAll();
+    const answers = new Map<string, Record<string, unknown>[]>();
+    for (const line of sim.world.resultLinesOf(id)) {
+      const { custom_id, result } = JSON.parse(line);
+      const [block] = result.message.content;
+      const answer = block.type === 'tool_use' ? block.input : jsonOrText(block.text);
+      answers.set(custom_id, [...(answers.get(custom_id) ?? []), answer]);
+    }
+    return answers;
+  }
+
+  it.each([
+    ['support-tickets', 'queue', ['billing', 'technical', 'account', 'shipping', 'other']],
+    ['tool-call', 'decision', ['publish', 'needs_edit', 'reject']],
+  ] as const)(
+    '%s: a conflicting line answers another allowed %s, text or tool call alike',
+    (name, field, allowed) => {
+      const answers = answersOf(exampleJobSetup(name, 40));
+      expect(answers.size).toBe(40);
+      // The model breaks a few answers itself (a field left out): those are not the fault's to judge.
+      const whole = [...answers.values()].filter(([first]) => allowed.includes(first![field] as never));
+      expect(whole.length).toBeGreaterThan(35);
+      for (const [first, second] of whole) {
+        expect(allowed).toContain(second![field]);
+        expect(second![field]).not.toBe(first![field]);
+        expect({ ...second, [field]: null }).toEqual({ ...first, [field]: null });
+      }
+    },
+  );
+
+  it('a conflicting line of an answer with no enum revises its first string', () => {
+    const setup = exampleJobSetup('support-tickets', 10);
+    const schema = { type: 'object', properties: { summary: { type: 'string' } }, required: ['summary'] };
+    setup.targets = { ...setup.targets, schema };
+    const answers = answersOf(setup, { schema });
+    expect(answers.size).toBe(10);
+    const whole = [...answers.values()].filter(([first]) => typeof first!.summary === 'string');
+    expect(whole.length).toBeGreaterThan(7);
+    for (const [first, second] of whole) expect(second).toEqual({ summary: `${first!.summary} (revised)` });
+  });
+});
+
+/** A text's JSON object, or the text itself under `text` when it is no JSON. */
+function jsonOrText(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { text };
+  }
+}
