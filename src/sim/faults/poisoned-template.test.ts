@@ -192,6 +192,13 @@ describe("poisoned_template on another team's job", () => {
     );
   });
 
+  it('is not applicable to a template that reads no column at all', () => {
+    const setup = { ...keyAndText(), job: { template: 'Say hello.' } };
+    setup.targets = { ...setup.targets, textColumns: [] };
+    const attempt = () => faultWorld(SEED, [build({ variant: 'stray_instruction' })]).world.prepare(setup);
+    expect(attempt).toThrow('poisoned_template: not applicable: the template reads no column to corrupt');
+  });
+
   it('broken_delimiter on that job breaks the placeholder and adds no data line', () => {
     const setup = keyAndText();
     faultWorld(SEED, [build({ variant: 'broken_delimiter' })]).world.prepare(setup);

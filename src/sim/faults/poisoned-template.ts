@@ -43,9 +43,10 @@ export function poisonedTemplate(params: PoisonedTemplateParams): WorldFault {
       const { targets, rows } = setup;
       const template = String(setup.job.template ?? '');
       const column = params.column ?? targets.textColumns[0];
-      const placeholder = column === undefined ? undefined : placeholderOf(column);
-      if (column === undefined || placeholder === undefined || !placeholder.test(template)) {
-        throw new Error(`${NAME}: the template has no {{${column ?? ''}}} placeholder to corrupt`);
+      if (column === undefined) throw new NotApplicable(NAME, 'the template reads no column to corrupt');
+      const placeholder = placeholderOf(column);
+      if (!placeholder.test(template)) {
+        throw new Error(`${NAME}: the template has no {{${column}}} placeholder to corrupt`);
       }
       if (params.variant === 'stray_instruction') {
         // On its own line just before the data's line, where a hurried edit would put it.
