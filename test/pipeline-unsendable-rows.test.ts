@@ -168,6 +168,21 @@ describe('a prompt over the context window', () => {
     expect(await quarantined(4 * (WINDOW - 207))).toBe(0);
     expect(await quarantined(4 * (WINDOW - 107))).toBe(1);
   });
+
+  it('plans a JSONL source with ten rows just inside the window (7.6 MB of text) within DuckDB’s memory cap', async () => {
+    // Each read of a value used to parse the row's whole JSON again: ten such rows ran DuckDB
+    // out of its memory at plan (a crash, not a refusal). Priced, they are far over this ceiling.
+    const chars = 4 * (WINDOW - 10_000);
+    const lines = reviews(40).map((r, i) => (i < 10 ? { ...r, text: 'y'.repeat(chars) } : r));
+    const template = 'Classify the review of {{sku}} ({{id}}). labels: positive, negative\n{{text}}\n{{sku}}';
+    const { dir, job } = jsonlFolder(lines, { template, cost_ceiling_usd: 1 });
+    const run = await simRun(dir, { seed: 3 });
+    const summary = await run.start(job);
+
+    expect(summary.status).toBe('refused');
+    expect(summary.breakdown!.inputTokens).toBeGreaterThan(10 * (WINDOW - 10_000));
+    expect(await count(run.db, "SELECT count(*) FROM outcomes WHERE reason = 'prompt_too_long'")).toBe(0);
+  });
 });
 
 describe('a golden line that cannot fill the template', () => {

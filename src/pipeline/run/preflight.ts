@@ -67,11 +67,14 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
 export function inputTokensSql(ctx: RunContext): string {
   const { fixed, placeholders: occurrences } = templateParts(ctx.job.template);
   const fixedChars = fixed.length + occurrences.length * (ctx.fence ? 2 * ctx.fence.length + 5 : 0);
-  const valueChars = occurrences.map(
-    (c) => `coalesce(${utf16LengthSql(`json_extract_string(row_json, ${jsonFieldPath(c)})`)}, 0)`,
-  );
+  // Every value read with one parse of the row's JSON: a path each, or one parse per read, and
+  // a few rows of a million characters would hold DuckDB's memory many times over.
+  const valueChars =
+    occurrences.length === 0
+      ? '0'
+      : `list_sum(list_transform(json_extract_string(row_json, [${occurrences.map(jsonFieldPath).join(', ')}]), v -> coalesce(${utf16LengthSql('v')}, 0)))`;
   const toolTokens = answerToolTokens(answerTool(ctx.job));
-  return `(ceil((${[fixedChars, ...valueChars].join(' + ')}) / 4) + ${7 + toolTokens})`;
+  return `(ceil((${fixedChars} + ${valueChars}) / 4) + ${7 + toolTokens})`;
 }
 
 /**

@@ -62,12 +62,14 @@ export async function quarantineUnsendable(ctx: RunContext): Promise<Record<Unse
  */
 function missingSql(ctx: RunContext): string {
   if (ctx.job.source.format === 'csv') return "''";
-  const parts = templateColumns(ctx.job.template).map((column) => {
-    const type = `json_type(row_json, ${jsonFieldPath(column)})`;
-    const name = JSON.stringify(column);
-    return `CASE WHEN ${type} IS NULL THEN ${sqlString(`no ${name}`)} WHEN ${type} = 'NULL' THEN ${sqlString(`null in ${name}`)} END`;
-  });
-  return parts.length === 0 ? "''" : `concat_ws(', ', ${parts.join(', ')})`;
+  const columns = templateColumns(ctx.job.template);
+  if (columns.length === 0) return "''";
+  // One parse of the row's JSON for all columns (see inputTokensSql).
+  const types = `json_type(row_json, [${columns.map(jsonFieldPath).join(', ')}])`;
+  const names = `[${columns.map((c) => sqlString(JSON.stringify(c))).join(', ')}]`;
+  return `array_to_string(list_filter(list_transform(list_zip(${types}, ${names}),
+            z -> CASE WHEN z[1] IS NULL THEN 'no ' || z[2] WHEN z[1] = 'NULL' THEN 'null in ' || z[2] END),
+          m -> m IS NOT NULL), ', ')`;
 }
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
