@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { loadScenarios } from '../drills/gameday.js';
 import { intFlag } from './args.js';
+import { drillJobFlags } from './drill-job.js';
 import { runDrillSession } from './drill-session.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB } from './open-db.js';
@@ -28,6 +29,8 @@ export async function gamedayCommand(argv: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       junit: { type: 'string' },
       db: { type: 'string' },
+      job: { type: 'string' },
+      sample: { type: 'string' },
     },
   });
   if (positionals.length > 0)
@@ -40,9 +43,10 @@ export async function gamedayCommand(argv: string[], io: Io): Promise<number> {
   // that would replace the database the verdicts go to, is refused before any drill runs.
   if (values.junit !== undefined) checkOutputPath('--junit', values.junit, { db: values.db ?? DEFAULT_DB });
   const dir = values.scenarios ?? (existsSync('scenarios') ? 'scenarios' : SHIPPED);
-  const scenarios = await loadScenarios(resolve(dir));
   const seed =
     values.seed === undefined ? undefined : intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const base = await drillJobFlags(values);
+  const scenarios = await loadScenarios(resolve(dir), base);
   return runDrillSession(
     scenarios,
     {

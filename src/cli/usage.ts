@@ -5,8 +5,9 @@
 export const USAGE = {
   run: 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]',
   resume: 'batchguard resume RUN [--db FILE]',
-  gameday: 'batchguard gameday [--scenarios DIR] [--seed N] [--json] [--junit FILE] [--db FILE]',
-  drill: 'batchguard drill FILE [--seed N] [--json] [--db FILE]',
+  gameday:
+    'batchguard gameday [--job JOB.yaml] [--sample N] [--scenarios DIR] [--seed N] [--json] [--junit FILE] [--db FILE]',
+  drill: 'batchguard drill FILE [--job JOB.yaml] [--sample N] [--seed N] [--json] [--db FILE]',
   halt: 'batchguard halt RUN [--db FILE]',
   assess: 'batchguard assess RUN [--out FILE] [--db FILE]',
   rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',

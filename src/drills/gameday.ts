@@ -2,12 +2,16 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
+import type { DrillBase } from './drill-base.js';
 import type { DrillResult, GamedayEvent } from './drill-result.js';
 import { type Operator, runDrill } from './run-drill.js';
 import { loadScenario, type Scenario } from './scenario.js';
 
-/** Every scenario file (`*.yaml`, `*.yml`) in `dir`, in name order, each validated before any runs. */
-export async function loadScenarios(dir: string): Promise<Scenario[]> {
+/**
+ * Every scenario file (`*.yaml`, `*.yml`) in `dir`, in name order, each validated before any runs,
+ * each drilling `base` when given (`--job`), else the job it names, else the shipped example.
+ */
+export async function loadScenarios(dir: string, base?: DrillBase): Promise<Scenario[]> {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
     throw new UsageError(
       'no_scenarios',
@@ -23,7 +27,8 @@ export async function loadScenarios(dir: string): Promise<Scenario[]> {
       `Failed to find scenarios: ${dir} holds no .yaml file.`,
       'Add one, or pass another --scenarios folder.',
     );
-  const loaded = await Promise.allSettled(files.map((f) => loadScenario(join(dir, f))));
+  const bases = new Map<string, Promise<DrillBase>>();
+  const loaded = await Promise.allSettled(files.map((f) => loadScenario(join(dir, f), { base, bases })));
   const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (problems.length > 0)
     throw new UsageError(

@@ -9,10 +9,12 @@ import { loadJob } from '../pipeline/job/load-job.js';
 import { InjectedCrash } from '../pipeline/run/run-context.js';
 import { type RunSummary, resumeRun, startRun } from '../pipeline/run/run-job.js';
 import { type LogEntry, readRunLog } from '../pipeline/run/run-log.js';
+import { NotApplicable } from '../sim/faults/world-fault.js';
+import { exampleBase } from './drill-base.js';
 import { DrillFacts, readSink, type SinkRow } from './drill-facts.js';
 import type { DrillResult } from './drill-result.js';
 import { buildDrillWorld, type DrillWorld } from './drill-world.js';
-import { judgeDrill } from './judge-drill.js';
+import { caughtBy, judgeDrill, notApplicableResult } from './judge-drill.js';
 import type { Scenario } from './scenario.js';
 
 /**
@@ -45,10 +47,24 @@ export interface DrillRun {
  */
 export async function runDrill(scenario: Scenario, options: DrillOptions = {}): Promise<DrillRun> {
   const seed = options.seed ?? scenario.seed;
+  const base = scenario.base ?? exampleBase();
+  const path = options.scenarioPath ?? relative(process.cwd(), scenario.path);
+  const replay = [
+    `npx batchguard drill ${path}`,
+    ...(base.display === null ? [] : [`--job ${base.display}`]),
+    ...(base.sample === undefined ? [] : [`--sample ${base.sample}`]),
+    `--seed ${seed}`,
+  ].join(' ');
+  const size = base.sample ?? scenario.dataset.rows;
+  const rows = await base.rows(seed, base.generated ? size : Math.min(size, base.sourceRows));
   const dir = mkdtempSync(join(tmpdir(), `batchguard-drill-${scenario.name}-`));
-  const world = buildDrillWorld(scenario, seed, dir);
+  const world = buildDrillWorld(scenario, seed, dir, { base, rows });
   const dbPath = join(dir, 'drill.duckdb');
   let db = await RunDb.open(dbPath);
+  const notApplicable = (reason: string): DrillRun => ({
+    result: notApplicableResult(scenario, seed, reason, replay, base.display),
+    entries: [],
+  });
   try {
     const entries: LogEntry[] = [];
     const onEntry = (entry: LogEntry) => {
@@ -67,11 +83,17 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     if (scenario.kind === 'runbook') {
       const cleanJob = await loadJob(world.writeJob('clean.yaml'));
       const clean = await startRun({ db, env, job: cleanJob, mode: 'simulation', seed });
+      // The baseline drill says why a clean run is not promoted; here there is nothing to spoil.
       if (clean.status !== 'promoted')
-        throw new Error(`[drill] the runbook's clean run ended ${clean.status}`);
+        return notApplicable(`the clean job's run ended ${clean.status}, so no sink held rows to spoil`);
       sinkBefore = await readSink(db, cleanJob.sink.table);
     }
-    world.sim.world.prepare(world.setup);
+    try {
+      world.sim.world.prepare(world.setup);
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) throw error;
+      return notApplicable(error.reason);
+    }
     const job = await loadJob(world.writeJob('job.yaml'));
     let summary: RunSummary;
     ({ summary, db } = await runWithCrashes(world, db, dbPath, env, (run) =>
@@ -79,6 +101,11 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
         ? startRun({ db, env, job, mode: 'simulation', seed, onEntry })
         : resumeRun(run.db, run.runId, env, onEntry),
     ));
+    // The runbook undoes a bad promote: when another control kept the poison out, it has none.
+    if (scenario.kind === 'runbook' && summary.status !== 'promoted')
+      return notApplicable(
+        `the poisoned run ended ${summary.status} (caught by ${caughtBy(entries).join(', ') || 'no control'}), so nothing reached the sink for the runbook to undo`,
+      );
     const problems =
       scenario.kind === 'runbook'
         ? await runbook(options.operator, summary.runId, dbPath, world.sim.clock)
@@ -95,9 +122,10 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       world.sourceKeys,
       sinkBefore,
     );
-    const path = options.scenarioPath ?? relative(process.cwd(), scenario.path);
-    const replay = `npx batchguard drill ${path} --seed ${seed}`;
-    return { result: await judgeDrill(scenario, seed, facts, replay, problems), entries: log };
+    return {
+      result: await judgeDrill(scenario, seed, facts, replay, problems, { job: base.display }),
+      entries: log,
+    };
   } finally {
     db.close();
     await RunDb.release(dbPath, { discard: true });

@@ -1,15 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { describeIssue, parseYamlFile } from '../core/parse-yaml.js';
 import { jobFileSchema, jobModelProblems } from '../pipeline/job/job-schema.js';
 import { templateColumns } from '../pipeline/prompt/render-request.js';
-import { generateReviews } from '../sim/datasets/reviews-dataset.js';
 import { BACKGROUND_HTTP_FAULTS } from '../sim/faults/background-http.js';
 import { FAULT_FAMILIES, type FaultFamilyName } from '../sim/faults/fault-catalog.js';
 import { CONTROLS, type ControlName } from './controls.js';
-import { drillJob, EXAMPLE_JOB } from './drill-world.js';
+import { type DrillBase, exampleBase, jobBase } from './drill-base.js';
+import { drillJob } from './drill-world.js';
 import { HYPOTHESES, type HypothesisCheck } from './hypotheses.js';
 
 /** A game-day scenario, as a drill runs it: a scenario file after validation, defaults filled in. */
@@ -27,8 +28,13 @@ export interface Scenario {
   kind: 'drill' | 'runbook';
   seed: number;
   dataset: { rows: number; goldenRows: number };
-  /** Job file keys laid over the base job (examples/reviews/job.yaml); mappings merge key by key. */
+  /** Job file keys laid over the base job; mappings merge key by key. */
   job: Record<string, unknown>;
+  /**
+   * The job the scenario drills: `--job`'s, else the file its `job: FILE` (or `job: {file: FILE}`)
+   * names; absent: the shipped example.
+   */
+  base?: DrillBase;
   /** Fault families and their parameters, validated by each family's own schema. */
   faults: { name: FaultFamilyName; params: unknown }[];
   http: { rate: number; rates: Partial<Record<(typeof BACKGROUND_HTTP_FAULTS)[number], number>> };
@@ -49,7 +55,7 @@ const DEFAULT_HYPOTHESIS = [
   'no_double_billing',
 ];
 
-function scenarioSchema(path: string) {
+function scenarioSchema(path: string, base: DrillBase) {
   const known = Object.keys(HYPOTHESES);
   const knownName = (name: string) =>
     known.includes(name) || `unknown check "${name}": use one of ${known.join(', ')}`;
@@ -90,14 +96,19 @@ function scenarioSchema(path: string) {
           golden_rows: z.int().min(0).max(1000).default(60),
         })
         .prefault({}),
+      // `job: FILE` names the job to drill; a mapping holds keys laid over it (`file:` names it).
       // Checked here rather than with the whole scenario, so its problems are listed with the
       // others'. With a golden set assumed: a golden override is checked even where none is made.
       job: z
-        .record(z.string(), z.unknown())
+        .union([z.string().min(1), z.record(z.string(), z.unknown())])
         .default({})
+        .transform((job) => (typeof job === 'string' ? {} : withoutFile(job)))
         .superRefine((job, ctx) => {
           const dataset = { rows: 1000, goldenRows: 1 };
-          for (const issue of drillJobIssues(drillJob({ name: basename(path, extname(path)), job, dataset })))
+          for (const issue of drillJobIssues(
+            drillJob({ name: basename(path, extname(path)), job, dataset }, base),
+            base,
+          ))
             ctx.addIssue(issue);
         }),
       faults: faults.default({}),
@@ -146,6 +157,7 @@ function scenarioSchema(path: string) {
         seed: raw.seed,
         dataset: { rows: raw.dataset.rows, goldenRows: raw.dataset.golden_rows },
         job: raw.job,
+        ...(base.display === null ? {} : { base }),
         faults: Object.entries(raw.faults)
           .filter(([, params]) => params !== undefined)
           .map(([name, params]) => ({ name: name as FaultFamilyName, params })),
@@ -170,16 +182,17 @@ function paramProblem(name: string, param: unknown): string | true {
   return param >= bounds.min && param <= bounds.max ? true : `${name}: must be ${range}, not ${param}`;
 }
 
-/** The columns of the source a drill generates (and of its golden set). */
-const DRILL_COLUMNS = Object.keys([...generateReviews(1, 1)][0]!.row);
-
 /**
  * What is wrong with the job a drill would run, as issues at paths within the `job` key: the
- * job file's own schema, applied beside the example job the overrides are laid on, then what
- * only a run would find (a model's limits, a column the drill's source lacks).
+ * job file's own schema, applied beside the base job the overrides are laid on, then what only a
+ * run would find (a model's limits, a column the base job's source lacks).
  */
-function drillJobIssues(job: Record<string, unknown>): z.core.$ZodRawIssue[] {
-  const parsed = jobFileSchema(EXAMPLE_JOB).safeParse(job, { error: describeIssue });
+function drillJobIssues(drill: Record<string, unknown>, base: DrillBase): z.core.$ZodRawIssue[] {
+  // The drill's scratch files do not exist yet: check it against the base job's own.
+  const job: Record<string, unknown> = { ...drill, source: { ...base.job.source }, schema: base.job.schema };
+  if (typeof job.golden === 'object' && job.golden !== null)
+    job.golden = { ...job.golden, path: base.job.golden.path ?? resolve(dirname(base.path), 'golden.jsonl') };
+  const parsed = jobFileSchema(base.path).safeParse(job, { error: describeIssue });
   if (!parsed.success)
     return parsed.error.issues.map((issue) => ({ ...issue, path: [...issue.path] }) as z.core.$ZodRawIssue);
   const issues: z.core.$ZodRawIssue[] = jobModelProblems(parsed.data).map(({ path, message }) => ({
@@ -189,13 +202,18 @@ function drillJobIssues(job: Record<string, unknown>): z.core.$ZodRawIssue[] {
     input: undefined,
   }));
   const noColumn = (column: string) =>
-    `the drill’s source has no column "${column}" (it has ${DRILL_COLUMNS.join(', ')})`;
-  const lacking = (columns: string[]) => columns.filter((c) => !DRILL_COLUMNS.includes(c));
+    `the drill’s source has no column "${column}" (it has ${base.columns.join(', ')})`;
+  const lacking = (columns: string[]) => columns.filter((c) => !base.columns.includes(c));
   for (const column of lacking([parsed.data.key]))
     issues.push({ code: 'custom', path: ['key'], message: noColumn(column), input: undefined });
   for (const column of lacking(templateColumns(parsed.data.template)))
     issues.push({ code: 'custom', path: ['template'], message: noColumn(column), input: undefined });
   return issues;
+}
+
+function withoutFile(job: Record<string, unknown>): Record<string, unknown> {
+  const { file: _, ...rest } = job;
+  return rest;
 }
 
 const CONTROL_NAMES = Object.keys(CONTROLS) as [ControlName, ...ControlName[]];
@@ -205,8 +223,19 @@ function modesOf(mode: 'none' | FaultFamilyName | FaultFamilyName[]): FaultFamil
   return mode === 'none' ? [] : [mode].flat();
 }
 
-/** Read and validate a scenario file: every problem reported at once, one line each with its path. */
-export async function loadScenario(path: string): Promise<Scenario> {
+export interface LoadScenarioOptions {
+  /** The job every drill runs (`--job`), over any job the scenario names. */
+  base?: DrillBase;
+  /** Jobs already read, by absolute path: a folder of scenarios naming one job reads it once. */
+  bases?: Map<string, Promise<DrillBase>>;
+}
+
+/**
+ * Read and validate a scenario file: every problem reported at once, one line each with its
+ * path. The job it drills is `options.base`, else the job file it names (`job: FILE`, relative to
+ * the scenario), else the shipped example; a job it names is read and checked first.
+ */
+export async function loadScenario(path: string, options: LoadScenarioOptions = {}): Promise<Scenario> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -218,10 +247,32 @@ export async function loadScenario(path: string): Promise<Scenario> {
       'Check the path; the shipped scenarios are in scenarios/.',
     );
   }
-  return parseScenario(text, resolve(path));
+  const file = options.base ? undefined : namedJobFile(text, path);
+  if (file === undefined) return parseScenario(text, resolve(path), options.base);
+  const bases = options.bases ?? new Map<string, Promise<DrillBase>>();
+  if (!bases.has(file)) bases.set(file, jobBase(file));
+  return parseScenario(text, resolve(path), await bases.get(file)!);
 }
 
-/** `loadScenario` for text already in hand. */
-export function parseScenario(text: string, path: string): Scenario {
-  return parseYamlFile(text, path, scenarioSchema(path), 'scenario');
+/** `loadScenario` for text already in hand; `base` is the job its drills run (default: the shipped example). */
+export function parseScenario(text: string, path: string, base: DrillBase = exampleBase()): Scenario {
+  return parseYamlFile(text, path, scenarioSchema(path, base), 'scenario');
+}
+
+/** The job file a scenario's text names, absolute, or undefined (a parse problem is left to the full check). */
+function namedJobFile(text: string, path: string): string | undefined {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch {
+    return undefined;
+  }
+  const job = typeof raw === 'object' && raw !== null ? (raw as { job?: unknown }).job : undefined;
+  const file =
+    typeof job === 'string'
+      ? job
+      : typeof job === 'object' && job !== null
+        ? (job as { file?: unknown }).file
+        : undefined;
+  return typeof file === 'string' && file !== '' ? resolve(dirname(resolve(path)), file) : undefined;
 }

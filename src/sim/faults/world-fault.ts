@@ -54,7 +54,8 @@ export interface DrillTargets {
 }
 
 /** The key of a drill row. */
-export const rowKey = (row: DrillRow, targets: Pick<DrillTargets, 'key'>): string => String(row.row[targets.key]);
+export const rowKey = (row: DrillRow, targets: Pick<DrillTargets, 'key'>): string =>
+  String(row.row[targets.key]);
 
 /**
  * Thrown by a fault's `prepare` when it cannot be injected into this job at all (a wrong-column
