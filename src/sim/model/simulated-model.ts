@@ -58,7 +58,8 @@ export type { GoldenAnswer, ModelTask, TaskAnswer } from './task-answer.js';
  * T2. Template instructions (rule 7's wording, outside the data, anywhere when unfenced) are
  *     obeyed every time: X an allowed value of a top-level enum field (any case) sets the first
  *     such field; any other X is the whole answer, as plain text.
- * T3. Injections (rule 8's wording, in the data) are obeyed with probability INJECTION_OBEY_RATES;
+ * T3. Injections (rule 8's wording, in the data; anywhere in an unfenced prompt, whose data
+ *     nothing marks) are obeyed with probability INJECTION_OBEY_RATES;
  *     the quote fields (else the first free-text string field) then hold the injected sentence,
  *     and X is answered as in T2.
  * T4. Golden rows. The task lists each golden row's values (for each column the clean template's

@@ -64,7 +64,8 @@ export function answerTask(prompt: string, task: ModelTask, tier: ModelTier, dra
   // Unfenced, the model cannot tell the template from the data, so it searches all of it.
   const ordered = templateInstruction(read.outside);
   if (ordered !== undefined) return instructed(base(), task.schema, ordered, false);
-  const injection = findInjection(read.values.join('\n'));
+  // Unfenced, nothing marks where a row's values are: an injection is read anywhere in the prompt.
+  const injection = findInjection(read.fenced ? read.values.join('\n') : read.prompt);
   const obeyRate = INJECTION_OBEY_RATES[read.fenced ? 'fenced' : 'unfenced'][tier];
   if (injection !== undefined && draws('obey').next() < obeyRate) {
     const value = base();
