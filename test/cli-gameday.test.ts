@@ -102,7 +102,7 @@ describe('batchguard gameday', () => {
     expect(run.stdout).toMatch(/^\[drill\] 3 drills, seed \(each scenario its own\)$/m);
     expect(run.stdout).toMatch(/^scenario +failure mode +expected control +caught by +verdict$/m);
     expect(run.stdout).toMatch(/^poisoned-template +poisoned_template +canary +golden_drift +FAIL$/m);
-    expect(run.stdout).toMatch(/^baseline +none +none +none +PASS$/m);
+    expect(run.stdout).toMatch(/^baseline +none +none +- +PASS$/m);
     expect(run.stdout).toContain('reproduce: npx batchguard drill scenarios/poisoned-template.yaml --seed 1');
     expect(run.stdout).toMatch(/^2 of 3 drills passed; verdicts stored as gd-0001/m);
   }, 120_000);

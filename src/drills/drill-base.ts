@@ -84,22 +84,30 @@ export async function jobBase(file: string, sample?: number): Promise<DrillBase>
   const path = resolve(file);
   const job = await loadJob(file);
   const raw = YAML.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  const facts = await withScratchDb(async (db) => {
-    const described = await db.all<{ column_name: string }>(
-      `DESCRIBE SELECT * FROM ${sourceReader(job.source)}`,
-    );
-    const count = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sourceRowsSql(job)})`);
-    return { columns: described.map((c) => c.column_name), count: count?.n ?? 0 };
-  }, job);
+  const columns = await withScratchDb(
+    async (db) =>
+      (await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${sourceReader(job.source)}`)).map(
+        (c) => c.column_name,
+      ),
+    job,
+  );
   const missing = [job.key, ...templateColumns(job.template)].filter(
-    (c, i, all) => !facts.columns.includes(c) && all.indexOf(c) === i,
+    (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
   );
   if (missing.length > 0)
     throw new UsageError(
       'missing_column',
-      `Failed to drill job ${file}: its source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${facts.columns.join(', ')}).`,
+      `Failed to drill job ${file}: its source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
       'Fix `key` or the template placeholders in the job file, or the source file; no drill ran.',
     );
+  const facts = {
+    columns,
+    count: await withScratchDb(
+      async (db) =>
+        (await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sourceRowsSql(job)})`))?.n ?? 0,
+      job,
+    ),
+  };
   if (facts.count === 0)
     throw new UsageError(
       'empty_source',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillMatrix, MATRIX_COLUMNS_MAX } from './drill-matrix.js';
+import { catchers, drillMatrix, MATRIX_COLUMNS_MAX } from './drill-matrix.js';
 import { failed, notApplicable, passed } from './drill-result-fixtures.js';
 
 /** The matrix line that starts with `scenario`. */
@@ -18,6 +18,16 @@ describe('drillMatrix', () => {
     expect(row(lines, 'poisoned-template-wrong-column')).toMatch(
       /^poisoned-template-wrong-column +poisoned_template +canary +- +N\/A$/,
     );
+  });
+
+  it('shows the expected controls that caught it, else whichever others did, and - where there was nothing to catch', () => {
+    const gateToo = passed('s', { expected_control: 'canary', caught_by: ['canary', 'output_gate'] });
+    expect(catchers(gateToo)).toEqual(['canary']);
+    const other = failed('s', { caught_by: ['output_gate', 'golden_drift'] });
+    expect(catchers(other)).toEqual(['output_gate', 'golden_drift']);
+    expect(catchers(failed())).toEqual(['none']);
+    expect(catchers(passed('baseline', { failure_mode: 'none', caught_by: ['output_gate'] }))).toEqual(['-']);
+    expect(catchers(notApplicable())).toEqual(['-']);
   });
 
   it('has no findings when every drill passed', () => {

@@ -16,10 +16,7 @@ export function drillMatrix(results: readonly DrillResult[]): string[] {
     { items: [r.scenario], sep: '' },
     { items: r.failure_mode.split('+'), sep: '+' },
     { items: r.expected_control.split(', '), sep: ', ' },
-    {
-      items: r.verdict === 'not_applicable' ? ['-'] : r.caught_by.length > 0 ? r.caught_by : ['none'],
-      sep: ', ',
-    },
+    { items: catchers(r), sep: ', ' },
     { items: [VERDICT_LABEL[r.verdict]], sep: '' },
   ]);
   const widths = fitWidths(
@@ -40,6 +37,19 @@ export function drillMatrix(results: readonly DrillResult[]): string[] {
   const findings = results.filter((r) => r.verdict !== 'pass');
   if (findings.length > 0) lines.push('', 'findings:', ...findings.flatMap(finding));
   return lines;
+}
+
+/**
+ * The matrix's `caught by`: the expected controls that caught the fault; when none did, whichever
+ * others did (or `none`). Controls that merely acted (the gate quarantines a few of the model's
+ * own mistakes in almost every run) are left to `--json`'s caught_by. `-` where there was nothing
+ * to catch: a clean baseline, a drill that did not apply.
+ */
+export function catchers(r: DrillResult): string[] {
+  if (r.verdict === 'not_applicable' || r.failure_mode === 'none') return ['-'];
+  const expected = r.caught_by.filter((c) => r.expected_control.split(', ').includes(c));
+  if (expected.length > 0) return expected;
+  return r.caught_by.length > 0 ? r.caught_by : ['none'];
 }
 
 /** One drill that failed or did not apply: what caught it or that nothing did, and why. */

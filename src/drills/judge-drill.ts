@@ -54,8 +54,9 @@ export async function judgeDrill(
 
   const failed: string[] = [...problems];
   const held: string[] = [];
-  if (scenario.expect.status !== null && facts.summary.status !== scenario.expect.status)
-    failed.push(`the run ended ${facts.summary.status}, not ${scenario.expect.status}`);
+  const statuses = scenario.expect.status;
+  if (statuses !== null && !statuses.includes(facts.summary.status))
+    failed.push(`the run ended ${facts.summary.status}, not ${statuses.join(' or ')}`);
   for (const { name, param } of scenario.expect.hypothesis) {
     const reasons = await HYPOTHESES[name]!.check(facts, param);
     const label = param === null ? name : `${name} ${param}`;

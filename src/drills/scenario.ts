@@ -40,13 +40,14 @@ export interface Scenario {
   http: { rate: number; rates: Partial<Record<(typeof BACKGROUND_HTTP_FAULTS)[number], number>> };
   expect: {
     controls: ControlName[];
-    /** The run's final status, when the scenario says. */
-    status: string | null;
+    /** The run's final status, or the statuses it may end in, when the scenario says. */
+    status: string[] | null;
     hypothesis: HypothesisCheck[];
   };
 }
 
 const share = z.number().min(0).max(1);
+const RUN_STATUSES = ['promoted', 'halted', 'refused', 'held'] as const;
 const DEFAULT_HYPOTHESIS = [
   'coverage',
   'nothing_invalid_promoted',
@@ -120,7 +121,10 @@ function scenarioSchema(path: string, base: DrillBase) {
         .prefault({}),
       expect: z.strictObject({
         control: z.union([z.enum(CONTROL_NAMES), z.array(z.enum(CONTROL_NAMES)).min(1)]),
-        status: z.enum(['promoted', 'halted', 'refused', 'held']).optional(),
+        status: z
+          .union([z.enum(RUN_STATUSES), z.array(z.enum(RUN_STATUSES)).min(1)])
+          .optional()
+          .transform((status) => (status === undefined ? null : [status].flat())),
         hypothesis: z
           .array(hypothesisItem)
           .default(DEFAULT_HYPOTHESIS.map((name) => ({ name, param: null }))),
@@ -164,7 +168,7 @@ function scenarioSchema(path: string, base: DrillBase) {
         http: { rate: raw.http_faults.rate, rates: raw.http_faults.rates },
         expect: {
           controls: [raw.expect.control].flat() as ControlName[],
-          status: raw.expect.status ?? null,
+          status: raw.expect.status,
           hypothesis: raw.expect.hypothesis,
         },
       }),
