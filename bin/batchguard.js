@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly through tsx, so `npx batchguard` works right after
 // `npm install` with no build step.
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 // A reader that stops early (`batchguard gameday | head`) closes the pipe: stop quietly, as
@@ -24,6 +25,8 @@ for (const [signal, code] of [
   });
 }
 
-register();
+// The project's own tsconfig, wherever the command is typed: tsx would otherwise look in the
+// working folder, and a team's folder has none (the Ink UI's JSX needs `jsx: react-jsx`).
+register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -15,6 +16,7 @@ import YAML from 'yaml';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { ROOT } from './source-files.js';
 import { type CliResult, cliInProcess } from './support/cli-in-process.js';
+import { BIN } from './support/serve-process.js';
 
 /*
  * A team drills its own job: `init` on a CSV the project has never seen, then `gameday --job`;
@@ -120,6 +122,16 @@ describe('init, then gameday --job, on a source the project has never seen', () 
       }
     };
     expect(await logs('again.duckdb')).toEqual(await logs('gd.duckdb'));
+  });
+
+  it('names the job in its plain progress', async () => {
+    const plain = await run(
+      ['drill', 'scenarios/baseline.yaml', '--job', 'team/job.yaml', '--db', 'plain.duckdb'],
+      dir,
+    );
+    expect(plain.stdout.split('\n')[0]).toBe(
+      '[drill] 1 drills on team/job.yaml, seed (each scenario its own)',
+    );
   });
 
   it('runs each drill on --sample N rows of the source', async () => {
@@ -241,4 +253,26 @@ describe('a scenario that names its job', () => {
       db.close();
     }
   }, 60_000);
+});
+
+describe('the game day UI, typed in a folder of your own', () => {
+  // tsx reads the tsconfig of the folder a command is typed in; a team's folder has none, and the
+  // Ink UI's JSX then failed with "React is not defined". `script` gives the command a terminal.
+  it.runIf(existsSync('/usr/bin/script'))(
+    'draws the Ink UI to the end and exits 0',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'batchguard-ui-folder-'));
+      scenarios(dir, ['baseline']);
+      const command = `stty cols 120 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} gameday --db ui.duckdb`;
+      const result = spawnSync('/usr/bin/script', ['-qec', command, '/dev/null'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', TERM: 'xterm' },
+      });
+      expect(result.stdout).not.toContain('React is not defined');
+      expect(result.stdout).toContain('1/1 drills passed');
+      expect(result.status).toBe(0);
+    },
+    60_000,
+  );
 });

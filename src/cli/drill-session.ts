@@ -116,7 +116,9 @@ export function jsonOf(r: DrillResult) {
 function plainPrinter(io: Io): (event: GamedayEvent) => void {
   return (event) => {
     if (event.type === 'gameday_started')
-      io.out(`[drill] ${event.scenarios.length} drills, seed ${event.seed ?? '(each scenario its own)'}`);
+      io.out(
+        `[drill] ${event.scenarios.length} drills${event.job === null ? '' : ` on ${event.job}`}, seed ${event.seed ?? '(each scenario its own)'}`,
+      );
     else if (event.type === 'drill_started')
       io.out(`[drill] ${event.index + 1}/${event.total} ${event.scenario} …`);
     else if (event.type === 'run_entry' && event.entry.phase === 'alarm')

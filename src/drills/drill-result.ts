@@ -59,6 +59,8 @@ export type GamedayEvent =
   | {
       type: 'gameday_started';
       seed: number | null;
+      /** The job drilled (`--job`, or the one job the scenarios name); null for the shipped example. */
+      job: string | null;
       scenarios: { scenario: string; title: string; failure_mode: string; expected_control: string }[];
     }
   | { type: 'drill_started'; scenario: string; index: number; total: number }

@@ -63,6 +63,7 @@ export async function runGameday(
   emit({
     type: 'gameday_started',
     seed: options.seed ?? null,
+    job: drilledJob(scenarios),
     scenarios: scenarios.map((s) => ({
       scenario: s.name,
       title: s.title,
@@ -86,4 +87,11 @@ export async function runGameday(
   }
   emit({ type: 'gameday_finished', results, elapsedMs: now() - started });
   return results;
+}
+
+/** How a game day names the job it drills: the one job all its scenarios drill, else a count. */
+function drilledJob(scenarios: readonly Scenario[]): string | null {
+  const jobs = [...new Set(scenarios.map((s) => s.base?.display ?? null))];
+  if (jobs.length === 1) return jobs[0]!;
+  return `${jobs.length} jobs`;
 }

@@ -47,7 +47,9 @@ export function GamedayView({ source, onFinished }: GamedayViewProps) {
     <Box flexDirection="column">
       <Text bold>
         batchguard game day
-        {state.started ? ` · ${state.seed === null ? 'scenario seeds' : `seed ${state.seed}`}` : ''}
+        {state.started
+          ? `${state.job === null ? '' : ` · ${state.job}`} · ${state.seed === null ? 'scenario seeds' : `seed ${state.seed}`}`
+          : ''}
       </Text>
       {state.drills.length > 0 && <Heading />}
       {state.drills.map((row) => (

@@ -42,10 +42,12 @@ export function runEntry(
 export function gamedayStarted(
   seed: number | null,
   scenarios: [scenario: string, failureMode: string][],
+  job: string | null = null,
 ): Extract<GamedayEvent, { type: 'gameday_started' }> {
   return {
     type: 'gameday_started',
     seed,
+    job,
     scenarios: scenarios.map(([scenario, failure_mode]) => ({
       scenario,
       title: `Title of ${scenario}`,

@@ -32,12 +32,20 @@ export interface GamedayState {
   started: boolean;
   /** The root seed, or null when each scenario runs with its own seed. */
   seed: number | null;
+  /** The job drilled, or null for the shipped example. */
+  job: string | null;
   drills: DrillRowState[];
   /** The game day's results once it has finished. */
   results: DrillResult[] | null;
 }
 
-export const initialGamedayState: GamedayState = { started: false, seed: null, drills: [], results: null };
+export const initialGamedayState: GamedayState = {
+  started: false,
+  seed: null,
+  job: null,
+  drills: [],
+  results: null,
+};
 
 function pendingRow(
   scenario: string,
@@ -89,6 +97,7 @@ export function gamedayReducer(state: GamedayState, event: GamedayEvent): Gameda
       return {
         started: true,
         seed: event.seed,
+        job: event.job,
         drills: event.scenarios.map((s) =>
           pendingRow(s.scenario, s.title, s.failure_mode, s.expected_control),
         ),

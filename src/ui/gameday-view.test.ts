@@ -53,6 +53,17 @@ describe('GamedayView', () => {
     );
   });
 
+  it('names the job drilled in its title, and none for the shipped example', async () => {
+    const { show } = await mount();
+    const title = lineWith(
+      await show(gamedayStarted(3, [['a', 'expiry']], 'team/job.yaml')),
+      'batchguard game day',
+    );
+    expect(title).toContain('batchguard game day · team/job.yaml · seed 3');
+    const example = lineWith(await show(gamedayStarted(3, [['a', 'expiry']])), 'batchguard game day');
+    expect(example).toContain('batchguard game day · seed 3');
+  });
+
   it('turns a pending row into a passing one when its drill passes', async () => {
     const { show } = await mount();
     const before = lineWith(await show(started), 'silent_partial_drop');
