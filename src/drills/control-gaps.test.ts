@@ -107,7 +107,7 @@ describe('controlGaps: the preflight ceiling', () => {
         log(['preflight', 'outcome', 'cost_within_ceiling', breakdown(7.08, 10)]),
       ),
     ).toEqual([
-      'the worst case with the fault was $7.08, under the ceiling of $10.00: lower cost_ceiling_usd',
+      "the worst case with the fault was $7.08, under the ceiling of $10.00 (cost_ceiling_usd scaled to the drill's rows): lower cost_ceiling_usd",
     ]);
   });
 

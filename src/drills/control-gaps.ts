@@ -134,8 +134,8 @@ const RULES: Partial<Record<ControlName, GapRule>> = {
     const { worstCaseUsd, ceilingUsd } = within;
     if (typeof worstCaseUsd !== 'number' || typeof ceilingUsd !== 'number') return [];
     return [
-      `the worst case with the fault was ${usd(worstCaseUsd)}, under the ceiling of ${usd(ceilingUsd)}: ` +
-        'lower cost_ceiling_usd',
+      `the worst case with the fault was ${usd(worstCaseUsd)}, under the ceiling of ${usd(ceilingUsd)} ` +
+        "(cost_ceiling_usd scaled to the drill's rows): lower cost_ceiling_usd",
     ];
   },
 
