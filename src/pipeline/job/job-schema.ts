@@ -6,6 +6,7 @@ import { sinkNameProblem } from '../db/schema.js';
 import { compileOutputSchema } from '../gate/compile-schema.js';
 import { templateColumns } from '../prompt/render-request.js';
 import type { Job } from './job.js';
+import { ALERT_KINDS, PAGING_DEFAULT } from './job.js';
 
 /**
  * The job file's shape (snake_case, as written in YAML) and its mapping onto `Job`. Every object
@@ -93,6 +94,19 @@ export function jobFileSchema(jobPath: string) {
           // Off by default: every valid row passed the gate on its own, so the alarm pages a
           // person and the run exits 1, but the rows are delivered (a run with none valid holds).
           hold_below_validity_min: z.boolean().default(false),
+          // A slow drift never crosses one run's line: fit the leading metrics over the job's last
+          // `runs` runs (this one included) and alarm on a total move or a slope the wrong way.
+          trend: z
+            .strictObject({
+              runs: z.int().min(2).max(100).default(3),
+              validity_drop: share.default(0.01),
+              validity_slope: share.default(0.005),
+              escalation_rise: share.default(0.05),
+              escalation_slope: share.default(0.02),
+              golden_drop: share.default(0.03),
+              golden_slope: share.default(0.015),
+            })
+            .prefault({}),
         })
         .prefault({}),
       distribution_field: z.string().min(1).nullable().default('label'),
@@ -123,6 +137,17 @@ export function jobFileSchema(jobPath: string) {
       outage_wait_minutes: z.number().min(0).max(1440).default(60),
       // How answers come back: as the reply's JSON text, or as the input of a tool call that
       // every request forces (tool_choice), whose input_schema is the output schema.
+      // Where alarms page a person: a webhook (a JSON POST) and which kinds of alarm page; the
+      // rest are only logged. Delivery never blocks or fails the run.
+      alerts: z
+        .strictObject({
+          webhook: z
+            .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+            .nullable()
+            .default(null),
+          page: z.array(z.enum(ALERT_KINDS)).default([...PAGING_DEFAULT]),
+        })
+        .prefault({}),
       output: z
         .strictObject({
           mode: z.enum(['text', 'tool']).default('text'),
@@ -162,7 +187,17 @@ export function jobFileSchema(jobPath: string) {
           errorRateMax: raw.thresholds.error_rate_max,
           labelShareMax: raw.thresholds.label_share_max,
           holdBelowValidityMin: raw.thresholds.hold_below_validity_min,
+          trend: {
+            runs: raw.thresholds.trend.runs,
+            validityDrop: raw.thresholds.trend.validity_drop,
+            validitySlope: raw.thresholds.trend.validity_slope,
+            escalationRise: raw.thresholds.trend.escalation_rise,
+            escalationSlope: raw.thresholds.trend.escalation_slope,
+            goldenDrop: raw.thresholds.trend.golden_drop,
+            goldenSlope: raw.thresholds.trend.golden_slope,
+          },
         },
+        alerts: { webhook: raw.alerts.webhook, page: raw.alerts.page },
         distributionField: raw.distribution_field,
         quoteFields: raw.quote_fields,
         fence: raw.fence,

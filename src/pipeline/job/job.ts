@@ -59,6 +59,28 @@ export interface Job {
      * because a run recorded before the key existed is resumed with the job it started with.
      */
     holdBelowValidityMin?: boolean;
+    /**
+     * Trend alarms over the job's last `runs` runs (this one included): a leading metric moving
+     * the wrong way by more than its total (`…Drop`, `…Rise`, shares) or at a least-squares slope
+     * past its rate a run (`…Slope`). Optional: a run recorded before the key existed has none.
+     */
+    trend?: {
+      runs: number;
+      validityDrop: number;
+      validitySlope: number;
+      escalationRise: number;
+      escalationSlope: number;
+      goldenDrop: number;
+      goldenSlope: number;
+    };
+  };
+  /**
+   * Where alarms page a person (optional: a run recorded before the key existed has none): a
+   * webhook that gets a JSON POST for each alarm of a kind in `page`; other alarms are logged.
+   */
+  alerts?: {
+    webhook: string | null;
+    page: AlertKind[];
   };
   /** Output field whose value distribution the canary checks (default 'label'), or null. */
   distributionField: string | null;
@@ -88,3 +110,27 @@ export interface Job {
    */
   output?: { mode: 'text' | 'tool'; toolName: string };
 }
+
+/**
+ * The kinds of alarm a job's `alerts.page` can name. Leading signals page by default; lagging
+ * ones (coverage, hard errors) are only logged unless a job asks.
+ */
+export const ALERT_KINDS = [
+  'halt', // the canary halted the run, or a person did
+  'drift', // the golden score fell below its baseline or floor (promotion held)
+  'trend_alarm', // a leading metric drifting across runs
+  'validity', // validity under thresholds.validity_min
+  'ceiling_refused', // the preflight refused to launch, or the spend guard stopped a round
+  'coverage', // rows left without a disposition, missing ids (lagging)
+  'errors', // dead letters, an unreachable API (lagging)
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** What pages when a job names a webhook but not `page`: the leading signals and refusals. */
+export const PAGING_DEFAULT: readonly AlertKind[] = [
+  'halt',
+  'drift',
+  'trend_alarm',
+  'validity',
+  'ceiling_refused',
+];

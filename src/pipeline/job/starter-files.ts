@@ -150,6 +150,16 @@ function jobSections(input: StarterInput, cost: StarterCost): Record<string, str
       '  error_rate_max: 0.05     # most share of errored requests in the canary',
       '  label_share_max: 0.9     # most share of any one value of distribution_field in the canary',
       '  hold_below_validity_min: true   # a finished run below validity_min promotes nothing',
+      '  # A drift across nights never crosses one line: the leading metrics are fitted over the last',
+      '  # `runs` runs, and a total move or a slope (a run) the wrong way past these raises trend_alarm.',
+      '  trend:',
+      '    runs: 3',
+      '    validity_drop: 0.01',
+      '    validity_slope: 0.005',
+      '    escalation_rise: 0.05',
+      '    escalation_slope: 0.02',
+      '    golden_drop: 0.03',
+      '    golden_slope: 0.015',
     ],
     distribution_field: [
       '# The answer field whose spread the canary checks (one label for everything is a poisoned template).',
@@ -173,6 +183,14 @@ function jobSections(input: StarterInput, cost: StarterCost): Record<string, str
     outage_wait_minutes: [
       '# How long an outage of the API is ridden out before the run stops for a `resume`, minutes.',
       'outage_wait_minutes: 60',
+    ],
+    alerts: [
+      '# Where alarms page a person: a webhook URL gets a JSON POST (with a `text` field, for chat)',
+      '# for each alarm of a kind in `page`: halt, drift, trend_alarm, validity, ceiling_refused,',
+      '# coverage, errors. Others are only logged. null: no webhook.',
+      'alerts:',
+      '  webhook: null',
+      '  page: [halt, drift, trend_alarm, validity, ceiling_refused]',
     ],
     output: [
       '# How answers come back: text (the reply is the JSON answer) or tool (a forced tool call whose',
