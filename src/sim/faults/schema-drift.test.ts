@@ -11,6 +11,7 @@ import {
   textOf,
 } from '../../../test/support/fault-worlds.js';
 import { reviewRequest, reviewRequests } from '../../../test/support/requests.js';
+import { fitsSchema } from '../model/schema-fits.js';
 import type { BatchRequest } from '../world/api-types.js';
 import { DRIFTS, type Drift, schemaDrift, schemaDriftParams } from './schema-drift.js';
 import { NotApplicable } from './world-fault.js';
@@ -257,6 +258,18 @@ describe("schema_drift on another team's job", () => {
       return new Set(sim.lines(id).map((l) => JSON.parse(textOf(l)!)[field]));
     });
     expect(values).toEqual([new Set([-1]), new Set([-0.3])]);
+  });
+
+  it('never drifts an answer the model already broke: each drift is the one defect the gate must name', () => {
+    // At rate 1 every answer is drawn; only the ones the model broke itself (its own mistakes,
+    // a few in a hundred) are left as they were, with no evidence.
+    const { clean, evidence } = driftJob('support-tickets', { rate: 1, variants: ['out_of_range'] }, 300);
+    const drifted = new Set(idsOf(evidence));
+    const schema = exampleJobSetup('support-tickets', 1).targets.schema;
+    const broken = [...clean].filter(([, c]) => c.answer === undefined || !fitsSchema(schema, c.answer));
+    expect(broken.length).toBeGreaterThan(0);
+    for (const [id] of broken) expect(drifted.has(id), id).toBe(false);
+    expect(drifted.size).toBe(clean.size - broken.length);
   });
 
   it('is not applicable when the schema has no field for any drift asked for, and names each', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fitsSchema } from '../model/schema-fits.js';
 import type { ModelReply } from '../model/simulated-model.js';
 import { propertiesOf } from '../model/task-schema.js';
 import { estimateTokens } from '../model/tokens.js';
@@ -44,6 +45,11 @@ interface DriftPlan {
   /** A value not on the enum's list. */
   wrongEnum: string;
   missingField: string;
+  /**
+   * The job's schema, once prepared: an answer the model already broke (its own mistake) is not
+   * drifted on top, so each drift stays the one defect the gate must name.
+   */
+  schema?: Record<string, unknown>;
 }
 
 /**
@@ -73,6 +79,7 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
     reply(view, reply, ctx) {
       if (ctx.draw('drift', view.customId) >= params.rate) return reply;
       const variant = plan.variants[Math.floor(ctx.draw('variant', view.customId) * plan.variants.length)]!;
+      if (plan.schema !== undefined && !answerFits(reply.text, plan.schema)) return reply;
       const drifted = drift(reply, variant, plan, view.maxTokens);
       if (drifted === reply) return reply;
       ctx.record(`drifted:${variant}`, view.customId, view.batchId);
@@ -114,6 +121,7 @@ function planDrift(
     enumField: enumField ?? '',
     wrongEnum: ['mixed', 'other', 'unknown'].find((v) => !allowed.includes(v)) ?? 'mixed (drifted)',
     missingField: missing ?? '',
+    schema,
   };
 }
 
@@ -180,5 +188,14 @@ function drift(reply: ModelReply, variant: Drift, plan: DriftPlan, maxTokens: nu
         stopReason: 'max_tokens',
         outputTokens: maxTokens, // a reply stopped by max_tokens used all of them
       };
+  }
+}
+
+/** Does the answer text hold JSON the schema accepts? */
+function answerFits(text: string, schema: Record<string, unknown>): boolean {
+  try {
+    return fitsSchema(schema, JSON.parse(text));
+  } catch {
+    return false;
   }
 }
