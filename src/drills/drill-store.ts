@@ -1,41 +1,7 @@
 import type { RunDb } from '../pipeline/db/run-db.js';
+import { DRILL_SQL } from '../pipeline/db/schema.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
 import type { DrillResult } from './drill-result.js';
-
-const DRILL_TABLES = `
-CREATE TABLE IF NOT EXISTS drills (
-  gameday_id VARCHAR NOT NULL,      -- gd-0001, gd-0002, … one per drill or gameday command
-  position INTEGER NOT NULL,        -- order within the game day
-  recorded_at VARCHAR NOT NULL,     -- wall-clock time of recording (RFC 3339)
-  scenario VARCHAR NOT NULL,
-  title VARCHAR NOT NULL,
-  failure_mode VARCHAR NOT NULL,
-  expected_control VARCHAR NOT NULL,
-  seed BIGINT NOT NULL,
-  fault_fired BOOLEAN NOT NULL,
-  caught BOOLEAN NOT NULL,
-  invariants_held BOOLEAN NOT NULL,
-  verdict VARCHAR NOT NULL CHECK (verdict IN ('pass', 'fail', 'not_applicable')),
-  run_status VARCHAR NOT NULL,      -- not_run for a drill not applicable to the job
-  evidence_json VARCHAR NOT NULL,
-  reasons_json VARCHAR NOT NULL,
-  replay VARCHAR NOT NULL
-);
--- Added after the first release: a database made before keeps its rows, which read as caught by
--- nothing known, with no gap, on the shipped job.
-ALTER TABLE drills ADD COLUMN IF NOT EXISTS caught_by_json VARCHAR DEFAULT '[]';  -- every control whose event is in the log
-ALTER TABLE drills ADD COLUMN IF NOT EXISTS gaps_json VARCHAR DEFAULT '[]';       -- why the job's controls could not catch it
-ALTER TABLE drills ADD COLUMN IF NOT EXISTS job VARCHAR DEFAULT NULL;             -- the job file drilled; NULL: the scenario's own
-CREATE TABLE IF NOT EXISTS drill_log (
-  gameday_id VARCHAR NOT NULL,
-  scenario VARCHAR NOT NULL,
-  seq INTEGER NOT NULL,
-  logged_at VARCHAR NOT NULL,
-  step VARCHAR NOT NULL,
-  phase VARCHAR NOT NULL,
-  kind VARCHAR NOT NULL,
-  detail VARCHAR NOT NULL
-);`;
 
 /** The columns `record` fills, named: a database made before the last three were added orders them alike, but naming them does not rely on it. */
 const DRILL_COLUMNS = [
@@ -73,7 +39,7 @@ export class DrillStore {
   ) {}
 
   static async open(db: RunDb): Promise<DrillStore> {
-    await db.exec(DRILL_TABLES);
+    await db.exec(DRILL_SQL);
     const row = await db.one<{ n: number }>('SELECT count(DISTINCT gameday_id)::INTEGER AS n FROM drills');
     return new DrillStore(db, `gd-${String((row?.n ?? 0) + 1).padStart(4, '0')}`);
   }

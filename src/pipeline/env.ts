@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { AlertOutbox } from './alerts/alert-outbox.js';
 
 /**
  * Everything the pipeline touches the world through. Live mode fills it with the real clock,
@@ -27,4 +28,15 @@ export interface Env {
    * each poll and between the run's steps; the CLI sets it for live runs.
    */
   haltRequested?: (runId: string) => boolean;
+  /**
+   * Where alarms that page are POSTed from (alerts/alert-outbox.ts): the real network and real
+   * time even in simulation, since a webhook is in the real world; tests hand in their own fetch
+   * and sleep. Unset (tests, drills): no alarm pages, every one is only logged.
+   */
+  alerts?: AlertOutbox;
+  /**
+   * The wall clock, for the one time a run records beside its virtual ones: when it was made
+   * (`runs.made_at`). The CLI sets it; without it (tests) the run's own clock stands in.
+   */
+  wallClock?: Clock;
 }

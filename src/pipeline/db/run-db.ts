@@ -8,6 +8,7 @@ import {
 } from '@duckdb/node-api';
 import { UsageError } from '../../core/errors.js';
 import { SCHEMA_SQL } from './schema.js';
+import { LAYOUT_VERSION, migrationSql } from './views.js';
 
 export type SqlParams = DuckDBValue[];
 export type Appender = DuckDBAppender;
@@ -81,7 +82,10 @@ export class RunDb {
     const db = new RunDb(path, file, await (await instance).connect());
     // In a transaction, so in turn: two connections creating the tables of a new file at once
     // would conflict (DuckDB's catalog is optimistic too).
-    await db.transaction(() => db.exec(SCHEMA_SQL));
+    await db.transaction(async () => {
+      await db.exec(SCHEMA_SQL);
+      await migrate(db);
+    });
     return db;
   }
 
@@ -190,4 +194,19 @@ export class RunDb {
     }
     instance.closeSync();
   }
+}
+
+/**
+ * Bring a database of an earlier layout to this one, once (the layout's version is kept in
+ * `batchguard_meta`): typed metrics from layout 1's JSON, then the views. Inside the open's
+ * transaction, so a database is migrated whole or not at all; nothing in it is lost.
+ */
+async function migrate(db: RunDb): Promise<void> {
+  const version = await db.one<{ value: string }>("SELECT value FROM batchguard_meta WHERE key = 'layout'");
+  if (version?.value === LAYOUT_VERSION) return;
+  const legacy = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.columns
+     WHERE table_name = 'metrics' AND column_name IN ('metrics_json', 'counts_json')`,
+  );
+  for (const sql of migrationSql(legacy?.n === 2)) await db.exec(sql);
 }

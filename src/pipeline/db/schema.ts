@@ -1,3 +1,41 @@
+import { VIEWS } from './views.js';
+
+/** Game-day verdicts and their runs' logs (src/drills/drill-store.ts writes them). */
+export const DRILL_SQL = `
+CREATE TABLE IF NOT EXISTS drills (
+  gameday_id VARCHAR NOT NULL,      -- gd-0001, gd-0002, … one per drill or gameday command
+  position INTEGER NOT NULL,        -- order within the game day
+  recorded_at VARCHAR NOT NULL,     -- wall-clock time of recording (RFC 3339)
+  scenario VARCHAR NOT NULL,
+  title VARCHAR NOT NULL,
+  failure_mode VARCHAR NOT NULL,
+  expected_control VARCHAR NOT NULL,
+  seed BIGINT NOT NULL,
+  fault_fired BOOLEAN NOT NULL,
+  caught BOOLEAN NOT NULL,
+  invariants_held BOOLEAN NOT NULL,
+  verdict VARCHAR NOT NULL CHECK (verdict IN ('pass', 'fail', 'not_applicable')),
+  run_status VARCHAR NOT NULL,      -- not_run for a drill not applicable to the job
+  evidence_json VARCHAR NOT NULL,
+  reasons_json VARCHAR NOT NULL,
+  replay VARCHAR NOT NULL
+);
+-- Added after the first release: a database made before keeps its rows, which read as caught by
+-- nothing known, with no gap, on the shipped job.
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS caught_by_json VARCHAR DEFAULT '[]';  -- every control whose event is in the log
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS gaps_json VARCHAR DEFAULT '[]';       -- why the job's controls could not catch it
+ALTER TABLE drills ADD COLUMN IF NOT EXISTS job VARCHAR DEFAULT NULL;             -- the job file drilled; NULL: the scenario's own
+CREATE TABLE IF NOT EXISTS drill_log (
+  gameday_id VARCHAR NOT NULL,
+  scenario VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,
+  logged_at VARCHAR NOT NULL,
+  step VARCHAR NOT NULL,
+  phase VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  detail VARCHAR NOT NULL
+);`;
+
 /**
  * The run database. Every table carries `run_id`, so many runs share one file. The run log is
  * append-only; every other table is written by one step of the state machine and is safe to
@@ -12,9 +50,11 @@ CREATE TABLE IF NOT EXISTS runs (
   seed BIGINT,
   state VARCHAR NOT NULL,           -- the next step of the state machine
   status VARCHAR NOT NULL,          -- running | refused | halted | held | promoted | rolled_back | failed
-  created_at VARCHAR NOT NULL,
+  created_at VARCHAR NOT NULL,        -- RFC 3339 on the run's clock (virtual in simulation)
   updated_at VARCHAR NOT NULL
 );
+-- When the run was made, on the wall clock (null for runs made before the column existed).
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS made_at TIMESTAMP;
 CREATE TABLE IF NOT EXISTS run_log (
   run_id VARCHAR NOT NULL,
   seq INTEGER NOT NULL,
@@ -105,10 +145,27 @@ CREATE TABLE IF NOT EXISTS before_images (
   new_value VARCHAR NOT NULL,
   rolled_back BOOLEAN NOT NULL DEFAULT false
 );
-CREATE TABLE IF NOT EXISTS metrics (
+-- One row per run that reached its metrics step (DESIGN "Metrics per run"), typed.
+CREATE TABLE IF NOT EXISTS run_metrics (
   run_id VARCHAR PRIMARY KEY,
-  metrics_json VARCHAR NOT NULL,
-  counts_json VARCHAR NOT NULL
+  source_rows INTEGER NOT NULL,
+  promoted INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL,
+  dead_lettered INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  good_rows INTEGER NOT NULL,         -- rows whose output passed the gate: promoted, or held with one
+  coverage DOUBLE NOT NULL,
+  validity DOUBLE NOT NULL,
+  cost_usd DECIMAL(18, 9) NOT NULL,   -- billed, exact to the nano-dollar
+  cost_per_good_row DECIMAL(18, 9),   -- null without a good row
+  escalation_rate DOUBLE NOT NULL,
+  golden_score DOUBLE                 -- null without golden rows
+);
+${DRILL_SQL}
+-- The layout's version: views and migrations are (re)made when it changes (run-db.ts).
+CREATE TABLE IF NOT EXISTS batchguard_meta (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL
 );
 `;
 
@@ -117,6 +174,9 @@ export const RUN_TABLES: readonly string[] = Array.from(
   SCHEMA_SQL.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
   (m) => m[1]!,
 );
+
+/** Tables of earlier layouts, migrated away on open (a sink by their name would be taken for one). */
+export const LEGACY_TABLES: readonly string[] = ['metrics'];
 
 /** The temporary tables a run makes on its connection (a test holds this list to the code). */
 export const TEMP_TABLES: readonly string[] = ['queue', 'current_hash', 'rb'];
@@ -138,8 +198,10 @@ export const SQL_RESERVED: readonly string[] = (
 /** Why `table` cannot be the sink, or null: it would be one of the run's own tables, or not parse. */
 export function sinkNameProblem(table: string): string | null {
   const name = table.toLowerCase(); // DuckDB matches names without regard to case
-  if (RUN_TABLES.includes(name) || TEMP_TABLES.includes(name))
+  if (RUN_TABLES.includes(name) || TEMP_TABLES.includes(name) || LEGACY_TABLES.includes(name))
     return `"${table}" is one of batchguard's own tables in the run database`;
+  if (VIEWS.some((view) => view.name === name))
+    return `"${table}" is one of batchguard's views in the run database`;
   if (SQL_RESERVED.includes(name)) return `"${table}" is a reserved word in SQL`;
   return null;
 }

@@ -10,18 +10,19 @@ function metrics(overrides: Partial<Parameters<typeof runMetrics>[0]> = {}) {
     gatedOutputs: 1040,
     costUsd: 3.3,
     escalatedRows: 40,
+    goodRows: 920,
     goldenScore: 0.95,
     ...overrides,
   });
 }
 
 describe('runMetrics', () => {
-  it('computes coverage, validity, cost per good row and escalation rate, unrounded', () => {
+  it('computes coverage, validity, cost per good row and escalation rate; money to the nano-dollar', () => {
     expect(metrics()).toEqual({
       coverage: 990 / 1000,
       validity: 920 / 1040,
       cost_usd: 3.3,
-      cost_per_good_row: 3.3 / 920,
+      cost_per_good_row: 0.003586957,
       escalation_rate: 40 / 1000,
       golden_score: 0.95,
     });
@@ -32,19 +33,33 @@ describe('runMetrics', () => {
     expect(metrics({ counts }).coverage).toBe(1);
   });
 
-  it('counts promoted and held rows as good rows, but not quarantined or dead-lettered ones', () => {
-    const counts = { source: 10, promoted: 3, quarantined: 5, dead_lettered: 1, held: 1 };
-    expect(metrics({ counts, costUsd: 2 }).cost_per_good_row).toBe(0.5);
+  it('divides the cost by the good rows it is given (rows whose output passed the gate), not by the held ones', () => {
+    // 3 promoted and 5 held, of which only 1 was ever answered: 4 good rows, not 8.
+    const counts = { source: 10, promoted: 3, quarantined: 1, dead_lettered: 1, held: 5 };
+    expect(metrics({ counts, costUsd: 2, goodRows: 4 }).cost_per_good_row).toBe(0.5);
+  });
+
+  it('keeps no floating-point tail on money (0.1 + 0.2 of spend is 0.3)', () => {
+    const cost = metrics({ costUsd: 0.1 + 0.2, goodRows: 3 });
+    expect(cost.cost_usd).toBe(0.3);
+    expect(cost.cost_per_good_row).toBe(0.1);
   });
 
   it('reports no cost per good row when there is no good row', () => {
     const counts = { source: 5, promoted: 0, quarantined: 5, dead_lettered: 0, held: 0 };
-    expect(metrics({ counts }).cost_per_good_row).toBeNull();
+    expect(metrics({ counts, goodRows: 0 }).cost_per_good_row).toBeNull();
   });
 
   it('treats an empty run as fully covered and fully valid, with nothing escalated', () => {
     const counts = { source: 0, promoted: 0, quarantined: 0, dead_lettered: 0, held: 0 };
-    const empty = metrics({ counts, validOutputs: 0, gatedOutputs: 0, costUsd: 0, escalatedRows: 0 });
+    const empty = metrics({
+      counts,
+      validOutputs: 0,
+      gatedOutputs: 0,
+      costUsd: 0,
+      escalatedRows: 0,
+      goodRows: 0,
+    });
     expect(empty).toMatchObject({ coverage: 1, validity: 1, cost_per_good_row: null, escalation_rate: 0 });
   });
 

@@ -38,17 +38,20 @@ export function runMetrics(input: {
   costUsd: number;
   /** Source rows sent to the escalation model. */
   escalatedRows: number;
+  /**
+   * Rows whose output passed the gate: promoted, or held with an output (a drift alarm holds
+   * answers paid for and good). Rows held without ever being sent (after a halt) are not.
+   */
+  goodRows: number;
   goldenScore: number | null;
 }): RunMetrics {
-  const { counts } = input;
+  const { counts, goodRows } = input;
   const disposed = counts.promoted + counts.quarantined + counts.dead_lettered + counts.held;
-  // Held rows passed the gate but wait on a drift alarm: their outputs were paid for and are good.
-  const goodRows = counts.promoted + counts.held;
   return {
     coverage: counts.source === 0 ? 1 : disposed / counts.source,
     validity: validityOf(input.validOutputs, input.gatedOutputs),
-    cost_usd: input.costUsd,
-    cost_per_good_row: goodRows === 0 ? null : input.costUsd / goodRows,
+    cost_usd: money(input.costUsd),
+    cost_per_good_row: goodRows === 0 ? null : money(input.costUsd / goodRows),
     escalation_rate: counts.source === 0 ? 0 : input.escalatedRows / counts.source,
     golden_score: input.goldenScore,
   };
@@ -81,4 +84,9 @@ export function validityHold(input: {
   return validity < validityMin
     ? `validity ${validity.toFixed(3)} is below the minimum ${validityMin} ${numbers}`
     : `no row has a valid answer ${numbers}`;
+}
+
+/** USD to the nano-dollar, as the run database keeps it (DECIMAL(18, 9)): no floating-point tail. */
+export function money(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
 }

@@ -35,18 +35,20 @@ describe('runReports: the trend of each metric across a job’s runs', () => {
     db = await RunDb.open(join(mkdtempSync(join(tmpdir(), 'batchguard-report-')), 'runs.duckdb'));
     for (const [i, [runId, job, status, m]] of RUNS.entries()) {
       const at = job === 'sim' ? '2026-01-01T00:00:00Z' : `2026-01-02T00:0${i}:00Z`;
-      await db.exec('INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-        runId,
-        job,
-        '{}',
-        'simulation',
-        1,
-        'done',
-        status,
-        at,
-        at,
-      ]);
-      if (m) await db.exec('INSERT INTO metrics VALUES (?, ?, ?)', [runId, JSON.stringify(m), '{}']);
+      await db.exec(
+        'INSERT INTO runs (run_id, job_name, job_json, mode, seed, state, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [runId, job, '{}', 'simulation', 1, 'done', status, at, at],
+      );
+      if (m)
+        await db.exec('INSERT INTO run_metrics VALUES (?, 100, 90, 5, 5, 0, 90, ?, ?, ?, ?, ?, ?)', [
+          runId,
+          m.coverage,
+          m.validity,
+          m.cost_usd,
+          m.cost_per_good_row,
+          m.escalation_rate,
+          m.golden_score,
+        ]);
     }
   });
   afterAll(() => db.close());

@@ -51,17 +51,22 @@ export async function runReports(db: RunDb, runId?: string): Promise<{ runs: Run
     status: string;
     mode: string;
     seed: bigint | null;
-    counts_json: string | null;
-    metrics_json: string | null;
+    counts: RunCounts | null;
+    metrics: RunMetrics | null;
   }>(
-    `SELECT r.run_id, r.job_name, r.status, r.mode, r.seed, m.counts_json, m.metrics_json
-     FROM runs r LEFT JOIN metrics m USING (run_id) ORDER BY r.created_at, r.rowid`,
+    `SELECT r.run_id, r.job_name, r.status, r.mode, r.seed,
+            CASE WHEN m.run_id IS NOT NULL THEN {'source': m.source_rows, 'promoted': m.promoted,
+              'quarantined': m.quarantined, 'dead_lettered': m.dead_lettered, 'held': m.held} END AS counts,
+            CASE WHEN m.run_id IS NOT NULL THEN {'coverage': m.coverage, 'validity': m.validity,
+              'cost_usd': m.cost_usd::DOUBLE, 'cost_per_good_row': m.cost_per_good_row::DOUBLE,
+              'escalation_rate': m.escalation_rate, 'golden_score': m.golden_score} END AS metrics
+     FROM runs r LEFT JOIN run_metrics m USING (run_id) ORDER BY r.created_at, r.rowid`,
   );
   // Runs in the order they were made: by their start, then (simulated runs all start at the
   // virtual clock's epoch) by when their row was written. One row per run, never rows of data.
   const last = new Map<string, { runId: string; metrics: RunMetrics }>();
   const runs = rows.map((row): RunReport => {
-    const metrics: RunMetrics | null = row.metrics_json ? JSON.parse(row.metrics_json) : null;
+    const { metrics } = row;
     const before = last.get(row.job_name);
     if (metrics) last.set(row.job_name, { runId: row.run_id, metrics });
     return {
@@ -70,7 +75,7 @@ export async function runReports(db: RunDb, runId?: string): Promise<{ runs: Run
       status: row.status,
       mode: row.mode,
       seed: row.seed === null ? null : Number(row.seed),
-      counts: row.counts_json ? JSON.parse(row.counts_json) : null,
+      counts: row.counts,
       metrics,
       trend: metrics && before ? trendOf(before.runId, before.metrics, metrics) : null,
     };

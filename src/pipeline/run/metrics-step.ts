@@ -17,12 +17,20 @@ export async function recordMetrics(
      FROM dispositions WHERE run_id = $1`,
     [runId],
   );
+  // Good rows: those whose output passed the gate (promoted, or held with an output); a row held
+  // without ever being sent (after a halt) is not one.
+  const good = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM dispositions WHERE run_id = ?
+     AND NOT starts_with(row_key, 'golden:')
+     AND (disposition = 'promoted' OR (disposition IN ('held', 'valid') AND output_json IS NOT NULL))`,
+    [runId],
+  );
   const g = await db.one<{ valid: number; gated: number; cost: number | null; escalated: number }>(
     `SELECT (SELECT count(*) FROM outcomes o JOIN source_rows s ON s.run_id = o.run_id AND s.row_key = o.row_key
               WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind = 'valid')::INTEGER AS valid,
             (SELECT count(*) FROM outcomes o JOIN source_rows s ON s.run_id = o.run_id AND s.row_key = o.row_key
               WHERE o.run_id = $1 AND NOT s.is_golden AND o.kind IN ('valid', 'invalid') AND o.submission_id <> $3)::INTEGER AS gated,
-            (SELECT sum(cost_usd) FROM raw_results WHERE run_id = $1) AS cost,
+            (SELECT sum(cost_usd::DECIMAL(18, 9))::DOUBLE FROM raw_results WHERE run_id = $1) AS cost,
             (SELECT count(DISTINCT row_key) FROM requests WHERE run_id = $1 AND model = $2 AND NOT starts_with(row_key, 'golden:'))::INTEGER AS escalated`,
     [runId, ctx.job.models.escalation ?? '', UNSENT],
   );
@@ -33,13 +41,27 @@ export async function recordMetrics(
     gatedOutputs: g!.gated,
     costUsd: g!.cost ?? 0,
     escalatedRows: g!.escalated,
+    goodRows: good!.n,
     goldenScore,
   });
-  await db.exec('INSERT OR REPLACE INTO metrics VALUES (?, ?, ?)', [
-    runId,
-    JSON.stringify(metrics),
-    JSON.stringify(counts),
-  ]);
+  await db.exec(
+    `INSERT OR REPLACE INTO run_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::DECIMAL(18, 9), ?::DECIMAL(18, 9), ?, ?)`,
+    [
+      runId,
+      counts.source,
+      counts.promoted,
+      counts.quarantined,
+      counts.dead_lettered,
+      counts.held,
+      good!.n,
+      metrics.coverage,
+      metrics.validity,
+      metrics.cost_usd,
+      metrics.cost_per_good_row,
+      metrics.escalation_rate,
+      metrics.golden_score,
+    ],
+  );
   await ctx.log.event('metrics', 'metrics_recorded', { counts, metrics });
   return { counts, metrics };
 }

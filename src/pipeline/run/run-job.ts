@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BatchguardError, UsageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/rfc3339.js';
+import { Alerter } from '../alerts/alerter.js';
 import { makeClient } from '../client.js';
 import type { RunDb } from '../db/run-db.js';
 import type { Env } from '../env.js';
@@ -69,17 +70,22 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
   await checkSink(db, job);
   const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
-  const ctx = await context(db, env, job, runId, options.onEntry);
+  const ctx = await context(db, env, job, runId, options.mode, options.onEntry);
   const now = formatRfc3339(env.clock.now());
-  await db.exec("INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'plan', 'running', ?, ?)", [
-    runId,
-    job.name,
-    JSON.stringify(job),
-    options.mode,
-    options.seed,
-    now,
-    now,
-  ]);
+  await db.exec(
+    `INSERT INTO runs (run_id, job_name, job_json, mode, seed, state, status, created_at, updated_at, made_at)
+     VALUES (?, ?, ?, ?, ?, 'plan', 'running', ?, ?, make_timestamp(?::BIGINT * 1000))`,
+    [
+      runId,
+      job.name,
+      JSON.stringify(job),
+      options.mode,
+      options.seed,
+      now,
+      now,
+      Math.floor((env.wallClock ?? env.clock).now()),
+    ],
+  );
   options.onRunId?.(runId);
   await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
   try {
@@ -109,17 +115,19 @@ export async function resumeRun(
   env: Env,
   onEntry?: (entry: LogEntry) => void,
 ): Promise<RunSummary> {
-  const run = await db.one<{ job_json: string; state: RunState; status: RunStatus }>(
-    'SELECT job_json, state, status FROM runs WHERE run_id = ?',
-    [runId],
-  );
+  const run = await db.one<{
+    job_json: string;
+    mode: 'simulation' | 'live';
+    state: RunState;
+    status: RunStatus;
+  }>('SELECT job_json, mode, state, status FROM runs WHERE run_id = ?', [runId]);
   if (!run)
     throw new UsageError(
       'unknown_run',
       `Failed to resume ${runId}: no such run in ${db.path}.`,
       'List runs with `batchguard report`.',
     );
-  const ctx = await context(db, env, JSON.parse(run.job_json) as Job, runId, onEntry);
+  const ctx = await context(db, env, JSON.parse(run.job_json) as Job, runId, run.mode, onEntry);
   if (run.state === 'done') return { runId, status: run.status };
   // The sink may have changed since the crash: find out now, not at promote.
   await checkSink(db, ctx.job, runId);
@@ -220,14 +228,18 @@ async function context(
   env: Env,
   job: Job,
   runId: string,
+  mode: 'simulation' | 'live',
   onEntry?: (entry: LogEntry) => void,
 ): Promise<RunContext> {
+  // Alarms of a kind the job pages go to its webhook through env.alerts (never env.fetch: in
+  // simulation that is the simulated API); without env.alerts nothing pages.
+  const alerter = new Alerter(job.alerts, { runId, job: job.name, mode }, env.alerts, [env.apiKey]);
   return {
     db,
     env,
     job,
     runId,
-    log: await RunLog.open(db, runId, env.clock, onEntry ?? (() => {})),
+    log: await RunLog.open(db, runId, env.clock, onEntry ?? (() => {}), alerter),
     client: makeClient(env),
     gate: makeOutputGate(job.schema, { quoteFields: job.quoteFields }),
     runTag: runTagOf(runId),
