@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: USAGE.report,
     load: async () => (await import('./report-command.js')).reportCommand,
   },
+  export: {
+    usage: USAGE.export,
+    load: async () => (await import('./export-command.js')).exportCommand,
+  },
   dataset: {
     usage: USAGE.dataset,
     load: async () => (await import('./dataset-command.js')).datasetCommand,

@@ -12,6 +12,8 @@ export const USAGE = {
   assess: 'batchguard assess RUN [--out FILE] [--db FILE]',
   rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
   report: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
+  export:
+    'batchguard export RUN --rows promoted|quarantined|dead_lettered|held|all --format csv|jsonl|parquet --out FILE [--db FILE]  (columns: key, disposition, reason, custom_id, output, source_row)',
   dataset:
     'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
   init: 'batchguard init --source FILE [--out DIR] [--name NAME] [--key COLUMN] [--text COLUMN]...',
