@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { AlertOutbox } from '../pipeline/alerts/alert-outbox.js';
 import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
 import { liveEnv } from '../pipeline/live-env.js';
@@ -14,6 +15,13 @@ import { formatEntry, summaryLines } from './print-run.js';
 import { USAGE } from './usage.js';
 
 const RUN_USAGE = USAGE.run;
+
+/**
+ * How long `run` and `resume` wait at their end for alarms still being sent to the job's webhook
+ * (retries included), real milliseconds: long enough for a slow hook, short enough that a dead
+ * one never holds up a scheduler. What is left then is abandoned, with a line on stderr.
+ */
+export const ALERT_FLUSH_MS = 10_000;
 
 /**
  * `batchguard run`: a job through the pipeline, against the in-process simulated API (default,
@@ -61,7 +69,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     // The simulated model learns the job's task (its schema, golden answers, quote fields), as a
     // real model would be asked it: any job, not only the example, gets answers it can judge.
     const sim = inProcessWorld({ seed: seed!, task: jobTask(job) });
-    env = { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: io.err };
+    // Alarms page over the real network (not sim.fetch, the simulated API): the hook is real.
+    env = {
+      clock: sim.clock,
+      fetch: sim.fetch,
+      baseURL: sim.baseURL,
+      apiKey: 'sim-key',
+      log: io.err,
+      alerts: new AlertOutbox({ log: io.err }),
+    };
     dispose = () => sim.world.dispose();
     io.out(`seed: ${seed}`);
   }
@@ -92,6 +108,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       );
     return code;
   } finally {
+    await env.alerts?.flush(ALERT_FLUSH_MS);
     dispose();
     db.close();
   }

@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { realClock, realRandomTag } from '../core/real-clock.js';
+import { AlertOutbox } from './alerts/alert-outbox.js';
 import type { Env } from './env.js';
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -7,7 +8,8 @@ export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /**
  * The live Env: the real clock, the global fetch, `ANTHROPIC_BASE_URL` (or the API's own), and
  * the key from `ANTHROPIC_API_KEY`. The key lives only in this object, never in a file, a
- * table, a report or a log line.
+ * table, a report, a log line or an alert. Alarms a job pages go out through an outbox on the
+ * global fetch, its lines on `log`.
  */
 export function liveEnv(
   vars: Readonly<Record<string, string | undefined>>,
@@ -28,5 +30,6 @@ export function liveEnv(
     apiKey,
     log,
     randomTag: realRandomTag,
+    alerts: new AlertOutbox({ log }),
   };
 }

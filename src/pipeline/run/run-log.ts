@@ -13,10 +13,16 @@ export interface LogEntry {
   detail: Record<string, unknown>;
 }
 
+/** Told of every alarm once it is in the log (alerts/alerter.ts pages a person); returns at once, never throws. */
+export interface AlarmListener {
+  notify(entry: LogEntry): void;
+}
+
 /**
  * The run's append-only log. An intent is written before each side effect and an outcome
  * after it, so `resume` can tell what happened; metrics, reports and the UI read it. Every
- * entry is also handed to `onEntry` (the CLI prints it, the UI subscribes to it).
+ * entry is also handed to `onEntry` (the CLI prints it, the UI subscribes to it), and every
+ * alarm to `alarms` (the pager), which writes nothing back here.
  */
 export class RunLog {
   private constructor(
@@ -25,6 +31,7 @@ export class RunLog {
     private readonly clock: Clock,
     private seq: number,
     private readonly onEntry: (entry: LogEntry) => void,
+    private readonly alarms?: AlarmListener,
   ) {}
 
   static async open(
@@ -32,11 +39,12 @@ export class RunLog {
     runId: string,
     clock: Clock,
     onEntry: (entry: LogEntry) => void,
+    alarms?: AlarmListener,
   ): Promise<RunLog> {
     const row = await db.one<{ seq: number | null }>('SELECT max(seq) AS seq FROM run_log WHERE run_id = ?', [
       runId,
     ]);
-    return new RunLog(db, runId, clock, row?.seq ?? 0, onEntry);
+    return new RunLog(db, runId, clock, row?.seq ?? 0, onEntry, alarms);
   }
 
   async write(
@@ -63,6 +71,7 @@ export class RunLog {
       JSON.stringify(detail),
     ]);
     this.onEntry(entry);
+    if (phase === 'alarm') this.alarms?.notify(entry);
   }
 
   intent = (step: string, kind: string, detail?: Record<string, unknown>) =>
