@@ -484,6 +484,43 @@ describe('the Alerter', () => {
     expect(hook.received).toHaveLength(1);
   });
 
+  it('pages a trend alarm once per metric, with its numbers (the metric values stay in the log)', async () => {
+    const hook = await receiver();
+    const alerter = new Alerter({ webhook: hook.url, page: ['trend_alarm'] }, RUN, testOutbox([]).outbox);
+    const trend = (metric: string) =>
+      entry(
+        'trend_alarm',
+        {
+          metric,
+          runs: ['run-a', 'run-b', 'run-c'],
+          values: [0.99, 0.97, 0.94],
+          total: -0.050000000000000044,
+          slope: -0.025,
+          crossed: ['total'],
+          totalMax: 0.03,
+          slopeMax: 0.02,
+        },
+        'metrics',
+      );
+    alerter.notify(trend('validity'));
+    alerter.notify(trend('validity'));
+    alerter.notify(trend('golden_score'));
+    await alerter.flush(5_000);
+    expect(hook.received.map((r) => r.body.detail.metric)).toEqual(['validity', 'golden_score']);
+    expect(hook.received[0]!.body.text).toBe(
+      'batchguard: run run-20250101T000000-abcdef of job reviews: trend_alarm (trend_alarm) — metric validity, total -0.05, slope -0.025, totalMax 0.03',
+    );
+    expect(hook.received[0]!.body.detail).toEqual({
+      metric: 'validity',
+      runs: ['run-a', 'run-b', 'run-c'],
+      total: -0.050000000000000044,
+      slope: -0.025,
+      crossed: ['total'],
+      totalMax: 0.03,
+      slopeMax: 0.02,
+    });
+  });
+
   it('never throws into the run, whatever the outbox or its log does', () => {
     const outbox = new AlertOutbox({
       log: () => {

@@ -182,7 +182,7 @@ function whyOf(detail: Record<string, unknown>): string {
   return Object.entries(detail)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     .slice(0, 4)
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
     .join(', ');
 }
 

@@ -4,7 +4,10 @@ import { alertKindOf } from './alert-kind.js';
 import type { AlertOutbox, FlushResult } from './alert-outbox.js';
 import { type AlertRun, alertPayload } from './alert-payload.js';
 
-/** Pages of one alarm kind (`canary_halted`, `missing_ids`…) a run sends; later ones are only logged. */
+/**
+ * Pages of one alarm kind (`canary_halted`, `missing_ids`…; a `trend_alarm` per metric) a run
+ * sends; later ones are only logged.
+ */
 export const PAGES_PER_KIND = 1;
 
 /**
@@ -40,9 +43,11 @@ export class Alerter {
       const kind = this.pages(entry);
       if (kind === null) return;
       // One page says the run needs a person; ten more of the same (a missing id per batch) say no more.
-      const count = this.sent.get(entry.kind) ?? 0;
+      const key =
+        typeof entry.detail.metric === 'string' ? `${entry.kind}:${entry.detail.metric}` : entry.kind;
+      const count = this.sent.get(key) ?? 0;
       if (count >= PAGES_PER_KIND) return;
-      this.sent.set(entry.kind, count + 1);
+      this.sent.set(key, count + 1);
       this.outbox!.send(this.alerts!.webhook!, alertPayload(this.run, entry, kind, this.secrets));
     } catch {
       // Paging is best effort: an alarm is in the run log whatever happens here.
