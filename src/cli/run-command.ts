@@ -77,6 +77,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       apiKey: 'sim-key',
       log: io.err,
       alerts: new AlertOutbox({ log: io.err }),
+      wallClock: io.clock,
     };
     dispose = () => sim.world.dispose();
     io.out(`seed: ${seed}`);
@@ -120,7 +121,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
  * but a job or scheduler reading only the exit code must hear of the alarm.
  */
 export function runExitCode(summary: RunSummary): 0 | 1 {
-  return summary.status === 'promoted' && !summary.reconciliation?.validityBelowMin ? 0 : 1;
+  const alarmed = summary.reconciliation?.validityBelowMin || (summary.trendAlarms?.length ?? 0) > 0;
+  return summary.status === 'promoted' && !alarmed ? 0 : 1;
 }
 
 async function confirmSpend(io: Io, b: CostBreakdown, model: string): Promise<boolean> {

@@ -11,7 +11,8 @@ export const USAGE = {
   halt: 'batchguard halt RUN [--db FILE]',
   assess: 'batchguard assess RUN [--out FILE] [--db FILE]',
   rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
-  report: 'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE]',
+  report:
+    'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE] | report --sql FILE [--format table|md|json|csv] | report --check',
   export:
     'batchguard export RUN --rows promoted|quarantined|dead_lettered|held|all --format csv|jsonl|parquet --out FILE [--db FILE]  (columns: key, disposition, reason, custom_id, output, source_row)',
   dataset:

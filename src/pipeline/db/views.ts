@@ -17,7 +17,7 @@ export const VIEWS: readonly { name: string; sql: string }[] = [
 SELECT r.run_id, r.job_name AS job, r.mode, r.seed, r.status,
        r.created_at::TIMESTAMP AS started_at, r.made_at,
        -- The run's place among its job's runs in this mode, 1 for the first: the x of a trend.
-       row_number() OVER (PARTITION BY r.job_name, r.mode ORDER BY r.created_at, r.rowid) AS run_index,
+       (row_number() OVER (PARTITION BY r.job_name, r.mode ORDER BY r.created_at, r.rowid))::INTEGER AS run_index,
        m.source_rows, m.promoted, m.quarantined, m.dead_lettered, m.held, m.good_rows,
        m.coverage, m.validity, m.cost_usd, m.cost_per_good_row, m.escalation_rate, m.golden_score
 FROM runs r LEFT JOIN run_metrics m USING (run_id)`,
@@ -34,7 +34,7 @@ WHERE NOT starts_with(d.row_key, 'golden:')`,
     // Quarantined and dead-lettered rows by reason: how many, and one example key.
     name: 'quarantine_reasons',
     sql: `
-SELECT run_id, job, disposition, coalesce(reason, '(none)') AS reason, count(*) AS row_count,
+SELECT run_id, job, disposition, coalesce(reason, '(none)') AS reason, count(*)::INTEGER AS row_count,
        min(row_key) AS example_key
 FROM row_dispositions WHERE disposition IN ('quarantined', 'dead_lettered')
 GROUP BY ALL`,
@@ -45,7 +45,7 @@ GROUP BY ALL`,
     sql: `
 SELECT r.run_id, r.job_name AS job,
        CASE WHEN starts_with(q.row_key, 'golden:') THEN 'golden' ELSE s.phase END AS phase,
-       s.model, count(*) AS results,
+       s.model, count(*)::INTEGER AS results,
        sum(x.input_tokens) AS input_tokens, sum(x.output_tokens) AS output_tokens,
        sum(x.cost_usd::DECIMAL(18, 9)) AS cost_usd
 FROM raw_results x
@@ -78,7 +78,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '2';
+export const LAYOUT_VERSION = '3';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to

@@ -1,12 +1,15 @@
 import { type RunCounts, type RunMetrics, runMetrics } from '../gate/run-metrics.js';
 import type { RunContext } from './run-context.js';
 import { UNSENT } from './submissions.js';
+import { type TrendAlarm, trendAlarms } from './trend-alarms.js';
 
 /** Compute and store the run's counts and metrics (the report contract). */
 export async function recordMetrics(
   ctx: RunContext,
   goldenScore: number | null,
-): Promise<{ counts: RunCounts; metrics: RunMetrics }> {
+  /** Fit the job's trend with this run (false for a run halted after its canary). */
+  options: { trend: boolean } = { trend: true },
+): Promise<{ counts: RunCounts; metrics: RunMetrics; trendAlarms: TrendAlarm[] }> {
   const { db, runId } = ctx;
   const c = await db.one<RunCounts>(
     `SELECT (SELECT count(*) FROM source_rows WHERE run_id = $1 AND NOT is_golden)::INTEGER AS source,
@@ -63,5 +66,7 @@ export async function recordMetrics(
     ],
   );
   await ctx.log.event('metrics', 'metrics_recorded', { counts, metrics });
-  return { counts, metrics };
+  const trends = options.trend ? await trendAlarms(ctx) : [];
+  for (const alarm of trends) await ctx.log.alarm('metrics', 'trend_alarm', { ...alarm });
+  return { counts, metrics, trendAlarms: trends };
 }

@@ -22,6 +22,7 @@ import { type Reconciliation, reconcile } from './reconcile.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { type LogEntry, RunLog } from './run-log.js';
 import { runPhase } from './run-phase.js';
+import type { TrendAlarm } from './trend-alarms.js';
 
 export type RunStatus =
   | 'running'
@@ -41,6 +42,8 @@ export interface RunSummary {
   reconciliation?: Reconciliation;
   counts?: RunCounts;
   metrics?: RunMetrics;
+  /** Leading metrics drifting across the job's runs (each also an alarm in the log). */
+  trendAlarms?: TrendAlarm[];
 }
 
 export interface StartOptions {
@@ -164,7 +167,8 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
         const reason = `canary halted: ${summary.canary.reasons.join('; ')}`;
         summary.reconciliation = await reconcile(ctx, { heldBy: reason });
         await hold(ctx, reason);
-        Object.assign(summary, await recordMetrics(ctx, summary.canary.goldenScore));
+        // A canary's metrics are a slice's: recorded, but not fitted into the job's trend.
+        Object.assign(summary, await recordMetrics(ctx, summary.canary.goldenScore, { trend: false }));
         return finish(ctx, summary, 'halted');
       }
       await setState(ctx, 'main');
