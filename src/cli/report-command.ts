@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { dashboardData } from '../pipeline/report/dashboard-data.js';
 import { formatReport, type ReportFormat } from '../pipeline/report/format-report.js';
+import { htmlReport } from '../pipeline/report/html-report.js';
 import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
@@ -38,7 +40,11 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
         'Run `batchguard report` to list the runs.',
       );
     }
-    const text = formatReport(report, format);
+    // HTML is the dashboard: charts of each job's runs, funnels, costs, game days (html-report.ts).
+    const text =
+      format === 'html'
+        ? await htmlReport(await dashboardData(db, values.run))
+        : formatReport(report, format);
     if (values.out) writeWhole(values.out, text, '--out');
     else io.out(text.trimEnd());
     return 0;
