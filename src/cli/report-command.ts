@@ -7,6 +7,7 @@ import { runReports } from '../pipeline/report/run-report.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { checkOutputPath, writeWhole } from './output-file.js';
+import { reportQuery } from './report-query.js';
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
@@ -19,8 +20,11 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       run: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
+      sql: { type: 'string' },
+      check: { type: 'boolean' },
     },
   });
+  if (values.sql !== undefined || values.check) return reportQuery(values, io);
   const format = (values.format ?? 'table') as ReportFormat;
   if (!FORMATS.includes(format)) {
     throw new UsageError(

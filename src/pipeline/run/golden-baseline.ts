@@ -8,7 +8,7 @@ export async function goldenBaseline(ctx: RunContext): Promise<number | null> {
   if (ctx.job.golden.baseline !== null) return ctx.job.golden.baseline;
   const row = await ctx.db.one<{ score: number | null }>(
     `SELECT m.golden_score AS score FROM run_metrics m JOIN runs r USING (run_id)
-     WHERE r.job_name = ? AND r.status = 'promoted' AND r.run_id <> ? ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1`,
+     WHERE r.job_name = ? AND r.status = 'promoted' AND r.run_id <> ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`,
     [ctx.job.name, ctx.runId],
   );
   return row?.score ?? null;
