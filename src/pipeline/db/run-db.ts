@@ -7,7 +7,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { UsageError } from '../../core/errors.js';
-import { SCHEMA_SQL } from './schema.js';
+import { CHECKED, SCHEMA_SQL } from './schema.js';
 import { LAYOUT_VERSION, migrationSql } from './views.js';
 
 export type SqlParams = DuckDBValue[];
@@ -198,8 +198,9 @@ export class RunDb {
 
 /**
  * Bring a database of an earlier layout to this one, once (the layout's version is kept in
- * `batchguard_meta`): typed metrics from layout 1's JSON, then the views. Inside the open's
- * transaction, so a database is migrated whole or not at all; nothing in it is lost.
+ * `batchguard_meta`): typed metrics from layout 1's JSON, CHECK constraints on the tables of
+ * layouts before 4, then the views. Inside the open's transaction, so a database is migrated
+ * whole or not at all; nothing in it is lost.
  */
 async function migrate(db: RunDb): Promise<void> {
   const version = await db.one<{ value: string }>("SELECT value FROM batchguard_meta WHERE key = 'layout'");
@@ -208,5 +209,38 @@ async function migrate(db: RunDb): Promise<void> {
     `SELECT count(*)::INTEGER AS n FROM information_schema.columns
      WHERE table_name = 'metrics' AND column_name IN ('metrics_json', 'counts_json')`,
   );
-  for (const sql of migrationSql(legacy?.n === 2)) await db.exec(sql);
+  const steps = migrationSql(legacy?.n === 2);
+  const views = steps.filter(
+    (sql) => sql.startsWith('CREATE OR REPLACE VIEW') || sql.includes('batchguard_meta'),
+  );
+  for (const sql of steps.filter((sql) => !views.includes(sql))) await db.exec(sql);
+  for (const [table, columns] of Object.entries(CHECKED)) await constrain(db, table, columns);
+  for (const sql of views) await db.exec(sql);
+}
+
+/**
+ * Rebuild `table` with the CHECK constraints of this layout when it has none (a database made
+ * before them): renamed aside, made again by SCHEMA_SQL, its rows copied by column name. A table
+ * holding a value outside its list (written by some other tool) is left as it is: never refused,
+ * never half-migrated.
+ */
+async function constrain(
+  db: RunDb,
+  table: string,
+  columns: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  const checks = await db.one<{ n: number }>(
+    "SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'CHECK'",
+    [table],
+  );
+  if (checks!.n > 0) return;
+  const outside = Object.entries(columns)
+    .map(([column, values]) => `${column} NOT IN (${values.map((v) => `'${v}'`).join(', ')})`)
+    .join(' OR ');
+  const bad = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${table} WHERE ${outside}`);
+  if (bad!.n > 0) return;
+  await db.exec(`ALTER TABLE ${table} RENAME TO ${table}__unchecked`);
+  await db.exec(SCHEMA_SQL);
+  await db.exec(`INSERT INTO ${table} BY NAME SELECT * FROM ${table}__unchecked`);
+  await db.exec(`DROP TABLE ${table}__unchecked`);
 }

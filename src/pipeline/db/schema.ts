@@ -1,5 +1,44 @@
 import { VIEWS } from './views.js';
 
+/*
+ * The values a column may hold, as TypeScript unions and as the CHECK constraints of the tables
+ * that hold them: a value outside its list is refused by DuckDB, not only by the type checker.
+ */
+export const RUN_MODES = ['simulation', 'live'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'refused',
+  'halted',
+  'held',
+  'promoted',
+  'rolled_back',
+  'partially_rolled_back',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const LOG_PHASES = ['intent', 'outcome', 'event', 'alarm'] as const;
+export const SUBMISSION_PHASES = ['canary', 'main', 'escalation'] as const;
+export const SUBMISSION_STATUSES = ['intended', 'submitted', 'ended', 'fetched', 'gated'] as const;
+/** An outcome of one result line: valid or invalid by the gate, to retry, failed for good, or an alarm's. */
+export const OUTCOME_KINDS = ['valid', 'invalid', 'retry', 'failed', 'alarm'] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+/** A row's final disposition; `valid` until promote (or a hold) settles it. */
+export const DISPOSITIONS = ['valid', 'promoted', 'quarantined', 'dead_lettered', 'held'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** `CHECK (column IN (…))` for a column holding one of `values`. */
+function oneOf(column: string, values: readonly string[]): string {
+  return `CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`;
+}
+
+/** The tables whose columns are checked, with each checked column's values (migration.ts rebuilds older ones). */
+export const CHECKED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  runs: { mode: RUN_MODES, status: RUN_STATUSES },
+  run_log: { phase: LOG_PHASES },
+  submissions: { phase: SUBMISSION_PHASES, status: SUBMISSION_STATUSES },
+  outcomes: { kind: OUTCOME_KINDS },
+  dispositions: { disposition: DISPOSITIONS },
+};
+
 /** Game-day verdicts and their runs' logs (src/drills/drill-store.ts writes them). */
 export const DRILL_SQL = `
 CREATE TABLE IF NOT EXISTS drills (
@@ -46,10 +85,10 @@ CREATE TABLE IF NOT EXISTS runs (
   run_id VARCHAR PRIMARY KEY,
   job_name VARCHAR NOT NULL,
   job_json VARCHAR NOT NULL,        -- the resolved Job, so resume never rereads a changed job file
-  mode VARCHAR NOT NULL,            -- simulation | live
+  mode VARCHAR NOT NULL ${oneOf('mode', RUN_MODES)},
   seed BIGINT,
   state VARCHAR NOT NULL,           -- the next step of the state machine
-  status VARCHAR NOT NULL,          -- running | refused | halted | held | promoted | rolled_back | failed
+  status VARCHAR NOT NULL ${oneOf('status', RUN_STATUSES)},
   created_at VARCHAR NOT NULL,        -- RFC 3339 on the run's clock (virtual in simulation)
   updated_at VARCHAR NOT NULL
 );
@@ -60,7 +99,7 @@ CREATE TABLE IF NOT EXISTS run_log (
   seq INTEGER NOT NULL,
   logged_at VARCHAR NOT NULL,
   step VARCHAR NOT NULL,
-  phase VARCHAR NOT NULL,           -- intent | outcome | event | alarm
+  phase VARCHAR NOT NULL ${oneOf('phase', LOG_PHASES)},
   kind VARCHAR NOT NULL,
   detail VARCHAR NOT NULL           -- JSON
 );
@@ -76,7 +115,7 @@ CREATE TABLE IF NOT EXISTS source_rows (
 CREATE TABLE IF NOT EXISTS submissions (
   run_id VARCHAR NOT NULL,
   submission_id VARCHAR NOT NULL,   -- s0001, s0002, … in submission order
-  phase VARCHAR NOT NULL,           -- canary | main | escalation
+  phase VARCHAR NOT NULL ${oneOf('phase', SUBMISSION_PHASES)},
   round INTEGER NOT NULL,
   model VARCHAR NOT NULL,
   request_count INTEGER NOT NULL,
@@ -84,7 +123,7 @@ CREATE TABLE IF NOT EXISTS submissions (
   intent_ms DOUBLE NOT NULL,
   batch_id VARCHAR,                 -- null until the create's outcome is recorded
   adopted BOOLEAN NOT NULL DEFAULT false,
-  status VARCHAR NOT NULL,          -- intended | submitted | ended | fetched | gated
+  status VARCHAR NOT NULL ${oneOf('status', SUBMISSION_STATUSES)},
   counts_json VARCHAR               -- request_counts when it ended
 );
 -- The newest batch in the workspace before the create: orphans are looked for above it.
@@ -121,7 +160,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
   row_key VARCHAR,                  -- null for an id the run never submitted
   attempt INTEGER,
   model VARCHAR,
-  kind VARCHAR NOT NULL,            -- valid | invalid | retry | failed | alarm
+  kind VARCHAR NOT NULL ${oneOf('kind', OUTCOME_KINDS)},
   reason VARCHAR,
   detail VARCHAR,
   output_json VARCHAR
@@ -129,7 +168,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
 CREATE TABLE IF NOT EXISTS dispositions (
   run_id VARCHAR NOT NULL,
   row_key VARCHAR NOT NULL,
-  disposition VARCHAR NOT NULL,     -- promoted | quarantined | dead_lettered | held
+  disposition VARCHAR NOT NULL ${oneOf('disposition', DISPOSITIONS)},
   reason VARCHAR,
   custom_id VARCHAR,
   output_json VARCHAR

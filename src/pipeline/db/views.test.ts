@@ -34,6 +34,25 @@ describe('the views', () => {
 });
 
 describe('a database of the first layout', () => {
+  it('keeps a table as it is when it holds a value outside its list, and still opens', async () => {
+    const path = scratch();
+    const old = await DuckDBInstance.create(path);
+    const conn = await old.connect();
+    await conn.run(`
+      CREATE TABLE dispositions (run_id VARCHAR NOT NULL, row_key VARCHAR NOT NULL, disposition VARCHAR NOT NULL,
+        reason VARCHAR, custom_id VARCHAR, output_json VARCHAR);
+      INSERT INTO dispositions VALUES ('run-x', 'k1', 'archived', NULL, NULL, NULL);`);
+    conn.closeSync();
+    old.closeSync();
+    const db = await RunDb.open(path);
+    try {
+      expect(await db.all('SELECT disposition FROM dispositions')).toEqual([{ disposition: 'archived' }]);
+    } finally {
+      db.close();
+      await RunDb.release(path);
+    }
+  });
+
   it('is migrated on open: metrics typed, cost per good row over rows that had an output, nothing lost', async () => {
     const path = scratch();
     // The first layout's tables, as a release before this one made them.
@@ -84,10 +103,17 @@ describe('a database of the first layout', () => {
       db.close();
       await RunDb.release(path);
     }
-    // Opened again, it is not migrated twice.
+    // Opened again, it is not migrated twice; its tables now refuse a value outside their lists.
     const again = await RunDb.open(path);
     try {
       expect(await again.one('SELECT count(*)::INTEGER AS n FROM run_metrics')).toEqual({ n: 1 });
+      expect(await again.one('SELECT count(*)::INTEGER AS n FROM dispositions')).toEqual({ n: 10 });
+      await expect(again.exec("UPDATE runs SET status = 'finished' WHERE run_id = 'run-1'")).rejects.toThrow(
+        /CHECK constraint/,
+      );
+      await expect(
+        again.exec("INSERT INTO dispositions VALUES ('run-1', 'k99', 'lost', NULL, NULL, NULL)"),
+      ).rejects.toThrow(/CHECK constraint/);
     } finally {
       again.close();
       await RunDb.release(path);

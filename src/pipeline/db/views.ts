@@ -78,7 +78,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '3';
+export const LAYOUT_VERSION = '4';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to

@@ -4,6 +4,7 @@ import { formatRfc3339 } from '../../core/rfc3339.js';
 import { Alerter } from '../alerts/alerter.js';
 import { makeClient } from '../client.js';
 import type { RunDb } from '../db/run-db.js';
+import type { RunStatus } from '../db/schema.js';
 import type { Env } from '../env.js';
 import type { CanaryVerdict } from '../gate/grade-canary.js';
 import { makeOutputGate } from '../gate/output-gate.js';
@@ -24,14 +25,8 @@ import { type LogEntry, RunLog } from './run-log.js';
 import { runPhase } from './run-phase.js';
 import type { TrendAlarm } from './trend-alarms.js';
 
-export type RunStatus =
-  | 'running'
-  | 'refused'
-  | 'halted'
-  | 'held'
-  | 'promoted'
-  | 'rolled_back'
-  | 'partially_rolled_back';
+export type { RunStatus } from '../db/schema.js';
+
 type RunState = 'plan' | 'canary' | 'main' | 'reconcile' | 'promote' | 'done';
 
 export interface RunSummary {
