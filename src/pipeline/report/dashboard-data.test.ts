@@ -87,7 +87,7 @@ describe('dashboardData over real simulated runs', () => {
     await second.record(drill('baseline', 'pass'), [], '2026-12-02T10:00:00Z');
     await second.record(drill('baseline', 'fail'), [], '2026-12-02T10:02:00Z');
     data = await dashboardData(db);
-  });
+  }, 60_000);
   afterAll(() => db?.close());
 
   it('gives one job, its two runs in order, with the metrics the report gives', async () => {

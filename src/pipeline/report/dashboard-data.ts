@@ -280,8 +280,8 @@ async function funnel(db: RunDb, runId: string, status: string): Promise<Funnel>
   const rows = await db.all<{ disposition: string; reason: string; rows: number }>(
     `SELECT CASE WHEN d.disposition = 'valid' THEN 'held' ELSE d.disposition END AS disposition,
             coalesce(d.reason, '(none)') AS reason, count(*)::INTEGER AS rows
-     FROM dispositions d
-     WHERE d.run_id = ? AND d.row_key NOT IN (SELECT row_key FROM source_rows WHERE run_id = d.run_id AND is_golden)
+     FROM row_dispositions d
+     WHERE d.run_id = ?
      GROUP BY ALL ORDER BY rows DESC, reason`,
     [runId],
   );
@@ -302,23 +302,14 @@ async function funnel(db: RunDb, runId: string, status: string): Promise<Funnel>
   };
 }
 
-/** What every run billed, by phase and model; golden rows' results are the `golden` phase. */
+/** What every run billed, by phase and model (the `cost_breakdown` view); golden rows' results are the `golden` phase. */
 async function costParts(db: RunDb): Promise<Omit<CostPart, 'index'>[]> {
   return db.all<Omit<CostPart, 'index'>>(
-    `SELECT * FROM (
-     SELECT x.run_id,
-            CASE WHEN coalesce(g.is_golden, false) THEN 'golden' ELSE s.phase END AS phase,
-            s.model,
-            count(*)::INTEGER AS results,
-            coalesce(sum(x.input_tokens), 0)::DOUBLE AS input_tokens,
-            coalesce(sum(x.output_tokens), 0)::DOUBLE AS output_tokens,
-            round(coalesce(sum(x.cost_usd), 0), 9)::DOUBLE AS cost_usd
-     FROM raw_results x
-     JOIN submissions s ON s.run_id = x.run_id AND s.submission_id = x.submission_id
-     LEFT JOIN (SELECT DISTINCT run_id, submission_id, custom_id, row_key FROM requests) q
-       ON q.run_id = x.run_id AND q.submission_id = x.submission_id AND q.custom_id = x.custom_id
-     LEFT JOIN source_rows g ON g.run_id = q.run_id AND g.row_key = q.row_key
-     GROUP BY ALL)
+    `SELECT run_id, phase, model, results,
+            coalesce(input_tokens, 0)::DOUBLE AS input_tokens,
+            coalesce(output_tokens, 0)::DOUBLE AS output_tokens,
+            cost_usd::DOUBLE AS cost_usd
+     FROM cost_breakdown
      ORDER BY run_id, CASE phase WHEN 'golden' THEN 0 WHEN 'canary' THEN 1 WHEN 'main' THEN 2 ELSE 3 END, model`,
   );
 }
@@ -329,22 +320,24 @@ async function gamedayHistory(db: RunDb): Promise<GamedayHistory | null> {
     "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'drills'",
   );
   if (!exists?.n) return null;
-  const shown = `gameday_id IN (SELECT DISTINCT gameday_id FROM drills ORDER BY gameday_id DESC LIMIT ${GAMEDAYS_SHOWN})`;
-  const total = await db.one<{ n: number }>('SELECT count(DISTINCT gameday_id)::INTEGER AS n FROM drills');
+  const shown = `gameday_id IN (SELECT DISTINCT gameday_id FROM drill_history ORDER BY gameday_id DESC LIMIT ${GAMEDAYS_SHOWN})`;
+  const total = await db.one<{ n: number }>(
+    'SELECT count(DISTINCT gameday_id)::INTEGER AS n FROM drill_history',
+  );
   const gamedays = await db.all<Gameday>(
-    `SELECT gameday_id, min(recorded_at) AS recorded_at,
+    `SELECT gameday_id, strftime(min(recorded_at), '%Y-%m-%dT%H:%M:%SZ') AS recorded_at,
             coalesce(list(DISTINCT job ORDER BY job) FILTER (WHERE job IS NOT NULL), []) AS jobs,
             count(*) FILTER (WHERE verdict = 'pass')::INTEGER AS pass,
             count(*) FILTER (WHERE verdict = 'fail')::INTEGER AS fail,
             count(*) FILTER (WHERE verdict = 'not_applicable')::INTEGER AS not_applicable
-     FROM drills WHERE ${shown} GROUP BY gameday_id ORDER BY gameday_id`,
+     FROM drill_history WHERE ${shown} GROUP BY gameday_id ORDER BY gameday_id`,
   );
   const cells = await db.all<GamedayCell>(
     `SELECT gameday_id, scenario,
             CASE WHEN bool_or(verdict = 'fail') THEN 'fail' WHEN bool_or(verdict = 'pass') THEN 'pass'
                  ELSE 'not_applicable' END AS verdict,
             count(*)::INTEGER AS drills
-     FROM drills WHERE ${shown} GROUP BY ALL ORDER BY gameday_id, scenario`,
+     FROM drill_history WHERE ${shown} GROUP BY ALL ORDER BY gameday_id, scenario`,
   );
   return {
     gamedays,
