@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
-import { RUN_TABLES } from '../src/pipeline/db/schema.js';
+import { RUN_DATA_TABLES } from '../src/pipeline/db/schema.js';
 import { countCalls } from './support/fetch-taps.js';
 import { csvOf, GOLDEN, jobFolder, reviews, simRun } from './support/pipeline-harness.js';
 import { count } from './support/run-checks.js';
@@ -36,7 +36,8 @@ async function expectRefused(file: string, content: string | Buffer, message: st
   else expect(reason).toMatch(message);
   expect((error as UsageError).hint).toMatch(hint);
   expect(calls()).toBe(0);
-  for (const table of RUN_TABLES) expect(await count(run.db, `SELECT count(*) FROM ${table}`), table).toBe(0);
+  for (const table of RUN_DATA_TABLES)
+    expect(await count(run.db, `SELECT count(*) FROM ${table}`), table).toBe(0);
 }
 
 const CSV = csvOf(reviews(20));

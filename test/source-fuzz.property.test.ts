@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RunDb } from '../src/pipeline/db/run-db.js';
-import { RUN_TABLES } from '../src/pipeline/db/schema.js';
+import { RUN_DATA_TABLES } from '../src/pipeline/db/schema.js';
 import { valueText } from '../src/pipeline/prompt/render-request.js';
 import {
   mustRefuse,
@@ -86,7 +86,7 @@ async function readRun(path: string) {
   try {
     const tables = Object.fromEntries(
       await Promise.all(
-        RUN_TABLES.map(async (t) => [
+        RUN_DATA_TABLES.map(async (t) => [
           t,
           Number((await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`))!.n),
         ]),

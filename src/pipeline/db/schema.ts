@@ -214,6 +214,9 @@ export const RUN_TABLES: readonly string[] = Array.from(
   (m) => m[1]!,
 );
 
+/** The tables runs and drills write: all of them but the layout's version, which every open writes. */
+export const RUN_DATA_TABLES: readonly string[] = RUN_TABLES.filter((table) => table !== 'batchguard_meta');
+
 /** Tables of earlier layouts, migrated away on open (a sink by their name would be taken for one). */
 export const LEGACY_TABLES: readonly string[] = ['metrics'];
 
