@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { AlertOutbox } from '../src/pipeline/alerts/alert-outbox.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { leastSquaresSlope } from '../src/pipeline/run/trend-alarms.js';
 import { schemaDrift, schemaDriftParams } from '../src/sim/faults/schema-drift.js';
+import { ROOT } from './source-files.js';
 import { cliInProcess } from './support/cli-in-process.js';
 import { jobFolder, simRun } from './support/pipeline-harness.js';
 
@@ -121,4 +123,25 @@ describe('trend alarms', () => {
     expect(check.stdout).toContain('ok: the latest run of each of 1 job raised no leading-signal alarm');
     expect(check.status).toBe(0);
   }, 120_000);
+});
+
+describe('run --scenario', () => {
+  it('is refused with --live (a live run has no simulated world to put faults in): exit 2, nothing run', async () => {
+    const { dir } = jobFolder(20);
+    const result = await cliInProcess(
+      [
+        'run',
+        'job.yaml',
+        '--live',
+        '--scenario',
+        join(ROOT, 'examples', 'slow-drift', 'night-1.yaml'),
+        '--db',
+        'x.duckdb',
+      ],
+      dir,
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--scenario puts faults in the simulated world; a live run has none');
+    expect(existsSync(join(dir, 'x.duckdb'))).toBe(false);
+  });
 });

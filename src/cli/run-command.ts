@@ -36,6 +36,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       live: { type: 'boolean' },
       yes: { type: 'boolean' },
       db: { type: 'string' },
+      scenario: { type: 'string' },
     },
   });
   if (positionals.length !== 1)
@@ -56,8 +57,22 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       'Failed to run: --seed is for simulation; a live run has no seed.',
       `Usage: ${RUN_USAGE}`,
     );
+  if (values.live && values.scenario !== undefined)
+    throw new UsageError(
+      'usage',
+      'Failed to run: --scenario puts faults in the simulated world; a live run has none.',
+      `Usage: ${RUN_USAGE}`,
+    );
   const job = await loadJob(positionals[0]!);
-  const seed = values.live ? null : intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  // A scenario's faults in the simulated API, as `serve --scenario` acts them out: what a fault
+  // does to the job, its rows or its process needs a drill.
+  const scenario =
+    values.scenario === undefined
+      ? null
+      : await (await import('../drills/scenario.js')).loadScenario(values.scenario);
+  const seed = values.live
+    ? null
+    : intFlag('seed', values.seed, scenario?.seed ?? 1, 0, Number.MAX_SAFE_INTEGER);
   const dbPath = values.db ?? DEFAULT_DB;
   let env: Env;
   let dispose = () => {};
@@ -68,7 +83,14 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     const { jobTask } = await import('../drills/job-task.js');
     // The simulated model learns the job's task (its schema, golden answers, quote fields), as a
     // real model would be asked it: any job, not only the example, gets answers it can judge.
-    const sim = inProcessWorld({ seed: seed!, task: jobTask(job) });
+    const { FAULT_FAMILIES } = await import('../sim/faults/fault-catalog.js');
+    const { backgroundHttpFaults } = await import('../sim/faults/background-http.js');
+    const sim = inProcessWorld({
+      seed: seed!,
+      task: jobTask(job),
+      faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
+      httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
+    });
     // Alarms page over the real network (not sim.fetch, the simulated API): the hook is real.
     env = {
       clock: sim.clock,
@@ -80,7 +102,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       wallClock: io.clock,
     };
     dispose = () => sim.world.dispose();
-    io.out(`seed: ${seed}`);
+    io.out(`seed: ${seed}${scenario ? `, scenario ${scenario.name}: its faults in the simulated API` : ''}`);
   }
   const db = await openDb(dbPath, false);
   try {

@@ -3,7 +3,7 @@
  * and each command quotes its own in its errors.
  */
 export const USAGE = {
-  run: 'batchguard run JOB.yaml [--seed N] [--live [--yes]] [--db FILE]',
+  run: 'batchguard run JOB.yaml [--seed N] [--scenario FILE] [--live [--yes]] [--db FILE]',
   resume: 'batchguard resume RUN [--db FILE]',
   gameday:
     'batchguard gameday [--job JOB.yaml] [--sample N] [--scenarios DIR] [--seed N] [--json] [--junit FILE] [--db FILE]',
