@@ -1,8 +1,7 @@
 import { valueText } from '../prompt/render-request.js';
-import { countedTotal } from './batch-counts.js';
+import { malformedDetail, reconcileIds } from './reconcile-ids.js';
 import { MALFORMED } from './result-line.js';
 import { crashPoint, type RunContext } from './run-context.js';
-import { currentHashesSql } from './source-reader.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
 
 interface JoinedRow {
@@ -34,9 +33,8 @@ type Outcome = [
 /**
  * Turn one fetched batch into an outcome per submitted row, joined by custom_id to the mapping
  * written at submit (never by position): valid or invalid (the output gate), retry (retryable
- * errors, expired, canceled, missing), failed (a request the API refused). Ids the run never
- * submitted, conflicting duplicates, stale source rows and counts that disagree with the rows
- * are caught here, each with an alarm.
+ * errors, expired, canceled, missing), failed (a request the API refused). The custom_id
+ * bookkeeping (unknown, duplicate and missing ids, counts, stale rows) is reconcile-ids.ts's.
  */
 export async function gateSubmission(ctx: RunContext, submission: Submission): Promise<void> {
   const scope = [ctx.runId, submission.submissionId];
@@ -49,65 +47,12 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
     tally.set(label, (tally.get(label) ?? 0) + 1);
   };
 
-  // A malformed line's own problem says more than "never submitted" (its id may be a placeholder).
-  const unknown = await ctx.db.all<{ custom_id: string; problem: string | null }>(
-    `SELECT r.custom_id, min(CASE WHEN r.result_type = '${MALFORMED}' THEN r.error_message END) AS problem
-     FROM raw_results r ANTI JOIN requests q
-       ON q.run_id = r.run_id AND q.submission_id = r.submission_id AND q.custom_id = r.custom_id
-     WHERE r.run_id = ? AND r.submission_id = ? GROUP BY r.custom_id ORDER BY r.custom_id`,
-    scope,
-  );
-  for (const { custom_id, problem } of unknown) {
-    const detail = problem === null ? 'the run never submitted this id' : malformedDetail(problem);
-    add([custom_id, null, null, null, 'alarm', 'unknown_id', detail, null]);
-  }
-  if (unknown.length > 0)
-    await ctx.log.alarm('gate', 'unknown_ids', {
-      submission_id: submission.submissionId,
-      count: unknown.length,
-    });
-
-  // Only ids that occur twice pay for comparing their lines.
-  const duplicates = await ctx.db.all<{ custom_id: string; variants: number }>(
-    `WITH dup AS (SELECT custom_id FROM raw_results WHERE run_id = $1 AND submission_id = $2
-                  GROUP BY custom_id HAVING count(*) > 1)
-     SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
-     FROM raw_results WHERE run_id = $1 AND submission_id = $2 AND custom_id IN (SELECT custom_id FROM dup)
-     GROUP BY custom_id ORDER BY custom_id`,
-    scope,
-  );
-  const conflicting = new Set(duplicates.filter((d) => d.variants > 1).map((d) => d.custom_id));
-  if (duplicates.length > 0) {
-    await ctx.log.alarm('gate', 'duplicate_lines', {
-      submission_id: submission.submissionId,
-      identical: duplicates.length - conflicting.size,
-      conflicting: conflicting.size,
-    });
-  }
-
-  const missing = await ctx.db.all<{ custom_id: string; row_key: string; attempt: number; model: string }>(
-    `SELECT q.custom_id, q.row_key, q.attempt, q.model FROM requests q ANTI JOIN raw_results r
-       ON r.run_id = q.run_id AND r.submission_id = q.submission_id AND r.custom_id = q.custom_id
-     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
-    scope,
-  );
-  for (const m of missing)
-    add([m.custom_id, m.row_key, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
-  if (missing.length > 0)
-    await ctx.log.alarm('gate', 'missing_ids', {
-      submission_id: submission.submissionId,
-      count: missing.length,
-    });
-  await checkCounts(ctx, submission);
-
-  const keysOfBatch = `SELECT row_key FROM requests WHERE run_id = '${ctx.runId}' AND submission_id = '${submission.submissionId}'`;
-  await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job, keysOfBatch)}`);
-  // The first line of each id; the window that finds it runs only when some id came twice.
-  const firstLines =
-    duplicates.length === 0
-      ? 'SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2'
-      : `SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2
-         QUALIFY row_number() OVER (PARTITION BY custom_id ORDER BY line_no) = 1`;
+  const ids = await reconcileIds(ctx, submission);
+  for (const { customId, detail } of ids.unknown)
+    add([customId, null, null, null, 'alarm', 'unknown_id', detail, null]);
+  for (const m of ids.missing)
+    add([m.customId, m.rowKey, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
+  const { conflicting, firstLines } = ids;
   for await (const rows of ctx.db.stream<JoinedRow>(
     `SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
             (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,
@@ -163,28 +108,6 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
       return [...base, 'invalid', 'unparseable', malformedDetail(row.error_message ?? ''), null];
     default:
       return [...base, 'invalid', 'unparseable', `unknown result type ${row.result_type}`, null];
-  }
-}
-
-const malformedDetail = (problem: string) => `malformed result line: ${problem}`;
-
-/** Alarm when the API's counts are not readable counts, or disagree with what was sent or received. */
-async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
-  const row = await ctx.db.one<{ counts_json: string | null; received: number }>(
-    `SELECT s.counts_json, (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results r
-       WHERE r.run_id = s.run_id AND r.submission_id = s.submission_id) AS received
-     FROM submissions s WHERE s.run_id = ? AND s.submission_id = ?`,
-    [ctx.runId, submission.submissionId],
-  );
-  // Gating follows a batch's end, when its counts are recorded: none means the API sent none.
-  const total = countedTotal(row?.counts_json ?? null);
-  if (total !== submission.requestCount || row?.received !== submission.requestCount) {
-    await ctx.log.alarm('gate', 'counts_disagree', {
-      submission_id: submission.submissionId,
-      submitted: submission.requestCount,
-      counted: total,
-      received: row?.received ?? 0,
-    });
   }
 }
 

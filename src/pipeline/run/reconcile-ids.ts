@@ -1,0 +1,115 @@
+import { countedTotal } from './batch-counts.js';
+import { MALFORMED } from './result-line.js';
+import type { RunContext } from './run-context.js';
+import { currentHashesSql } from './source-reader.js';
+import type { Submission } from './submissions.js';
+
+/**
+ * The custom_id bookkeeping of one fetched batch, joined to the mapping written at submit (never
+ * by position): ids the run never submitted, ids with more than one line (and whether those
+ * lines differ), ids with no line at all, counts that disagree with what was sent or received,
+ * and source rows that changed since submit. Each finding that is a fault is an alarm; the gate
+ * (gate-results.ts) turns them into outcomes.
+ */
+export interface BatchIds {
+  /** Lines for ids this batch never had, each with what is known of it. */
+  unknown: { customId: string; detail: string }[];
+  /** Ids whose lines differ: none of them can be trusted. */
+  conflicting: Set<string>;
+  /** Submitted ids with no line: they go back in the queue. */
+  missing: { customId: string; rowKey: string; attempt: number; model: string }[];
+  /** SQL of the first line of each id (a duplicate's later lines are the same, or conflicting). */
+  firstLines: string;
+}
+
+export async function reconcileIds(ctx: RunContext, submission: Submission): Promise<BatchIds> {
+  const scope = [ctx.runId, submission.submissionId];
+  // A malformed line's own problem says more than "never submitted" (its id may be a placeholder).
+  const unknown = await ctx.db.all<{ custom_id: string; problem: string | null }>(
+    `SELECT r.custom_id, min(CASE WHEN r.result_type = '${MALFORMED}' THEN r.error_message END) AS problem
+     FROM raw_results r ANTI JOIN requests q
+       ON q.run_id = r.run_id AND q.submission_id = r.submission_id AND q.custom_id = r.custom_id
+     WHERE r.run_id = ? AND r.submission_id = ? GROUP BY r.custom_id ORDER BY r.custom_id`,
+    scope,
+  );
+  if (unknown.length > 0)
+    await ctx.log.alarm('gate', 'unknown_ids', {
+      submission_id: submission.submissionId,
+      count: unknown.length,
+    });
+
+  // Only ids that occur twice pay for comparing their lines.
+  const duplicates = await ctx.db.all<{ custom_id: string; variants: number }>(
+    `WITH dup AS (SELECT custom_id FROM raw_results WHERE run_id = $1 AND submission_id = $2
+                  GROUP BY custom_id HAVING count(*) > 1)
+     SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
+     FROM raw_results WHERE run_id = $1 AND submission_id = $2 AND custom_id IN (SELECT custom_id FROM dup)
+     GROUP BY custom_id ORDER BY custom_id`,
+    scope,
+  );
+  const conflicting = new Set(duplicates.filter((d) => d.variants > 1).map((d) => d.custom_id));
+  if (duplicates.length > 0)
+    await ctx.log.alarm('gate', 'duplicate_lines', {
+      submission_id: submission.submissionId,
+      identical: duplicates.length - conflicting.size,
+      conflicting: conflicting.size,
+    });
+
+  const missing = await ctx.db.all<{ custom_id: string; row_key: string; attempt: number; model: string }>(
+    `SELECT q.custom_id, q.row_key, q.attempt, q.model FROM requests q ANTI JOIN raw_results r
+       ON r.run_id = q.run_id AND r.submission_id = q.submission_id AND r.custom_id = q.custom_id
+     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
+    scope,
+  );
+  if (missing.length > 0)
+    await ctx.log.alarm('gate', 'missing_ids', {
+      submission_id: submission.submissionId,
+      count: missing.length,
+    });
+  await checkCounts(ctx, submission);
+
+  // Each row's hash as the source holds it now, for the stale check of the gate's join.
+  const keysOfBatch = `SELECT row_key FROM requests WHERE run_id = '${ctx.runId}' AND submission_id = '${submission.submissionId}'`;
+  await ctx.db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(ctx.job, keysOfBatch)}`);
+  return {
+    unknown: unknown.map(({ custom_id, problem }) => ({
+      customId: custom_id,
+      detail: problem === null ? 'the run never submitted this id' : malformedDetail(problem),
+    })),
+    conflicting,
+    missing: missing.map((m) => ({
+      customId: m.custom_id,
+      rowKey: m.row_key,
+      attempt: m.attempt,
+      model: m.model,
+    })),
+    // The window that finds each id's first line runs only when some id came twice.
+    firstLines:
+      duplicates.length === 0
+        ? 'SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2'
+        : `SELECT * FROM raw_results WHERE run_id = $1 AND submission_id = $2
+           QUALIFY row_number() OVER (PARTITION BY custom_id ORDER BY line_no) = 1`,
+  };
+}
+
+export const malformedDetail = (problem: string) => `malformed result line: ${problem}`;
+
+/** Alarm when the API's counts are not readable counts, or disagree with what was sent or received. */
+async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
+  const row = await ctx.db.one<{ counts_json: string | null; received: number }>(
+    `SELECT s.counts_json, (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results r
+       WHERE r.run_id = s.run_id AND r.submission_id = s.submission_id) AS received
+     FROM submissions s WHERE s.run_id = ? AND s.submission_id = ?`,
+    [ctx.runId, submission.submissionId],
+  );
+  // Gating follows a batch's end, when its counts are recorded: none means the API sent none.
+  const total = countedTotal(row?.counts_json ?? null);
+  if (total !== submission.requestCount || row?.received !== submission.requestCount) {
+    await ctx.log.alarm('gate', 'counts_disagree', {
+      submission_id: submission.submissionId,
+      submitted: submission.requestCount,
+      counted: total,
+      received: row?.received ?? 0,
+    });
+  }
+}
