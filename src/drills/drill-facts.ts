@@ -67,8 +67,7 @@ export class DrillFacts {
   async requestsById(): Promise<Map<string, RequestRow>> {
     if (this.cache.requests) return this.cache.requests;
     const rows = await this.db.all<RequestRow & { custom_id: string }>(
-      `SELECT q.custom_id, q.row_key, q.model, s.batch_id FROM requests q
-       JOIN submissions s USING (run_id, submission_id) WHERE q.run_id = ?`,
+      'SELECT custom_id, row_key, model, batch_id FROM batch_requests WHERE run_id = ?',
       [this.runId],
     );
     this.cache.requests = new Map(rows.map((r) => [r.custom_id, r]));

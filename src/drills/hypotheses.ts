@@ -44,7 +44,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     says: 'every source row ends with exactly one disposition, and no other key has one',
     async check(facts) {
       const disposed = await facts.db.all<{ row_key: string; n: number }>(
-        'SELECT row_key, count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? GROUP BY row_key',
+        'SELECT row_key, count(*)::INTEGER AS n FROM row_dispositions WHERE run_id = ? GROUP BY row_key',
         [facts.runId],
       );
       const keys = new Set(facts.sourceKeys);
@@ -62,7 +62,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       const reasons: string[] = [];
       const promoted = await facts.promoted();
       const dispositions = await facts.db.one<{ n: number }>(
-        "SELECT count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? AND disposition = 'promoted'",
+        "SELECT count(*)::INTEGER AS n FROM row_dispositions WHERE run_id = ? AND disposition = 'promoted'",
         [facts.runId],
       );
       if (dispositions!.n !== promoted.length)
@@ -115,7 +115,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     async check(facts) {
       const claims = new Map<string, number>();
       for (const s of await facts.db.all<{ batch_id: string }>(
-        'SELECT batch_id FROM submissions WHERE batch_id IS NOT NULL',
+        'SELECT batch_id FROM submission_batches WHERE batch_id IS NOT NULL',
       ))
         claims.set(s.batch_id, (claims.get(s.batch_id) ?? 0) + 1);
       const reasons: string[] = [];
@@ -142,7 +142,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       const reasons =
         facts.summary.status === 'halted' ? [] : [`the run ended ${facts.summary.status}, not halted`];
       const main = await facts.db.one<{ n: number }>(
-        "SELECT count(*)::INTEGER AS n FROM submissions WHERE run_id = ? AND phase <> 'canary'",
+        "SELECT count(*)::INTEGER AS n FROM submission_batches WHERE run_id = ? AND phase <> 'canary'",
         [facts.runId],
       );
       if (main!.n > 0) reasons.push(`${main!.n} batches were sent after the canary`);
@@ -180,7 +180,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     async check(facts, param) {
       const touched = await facts.touchedKeys();
       const rows = await facts.db.all<{ row_key: string; disposition: string }>(
-        'SELECT row_key, disposition FROM dispositions WHERE run_id = ?',
+        'SELECT row_key, disposition FROM row_dispositions WHERE run_id = ?',
         [facts.runId],
       );
       const clean = rows.filter((r) => !touched.has(r.row_key));
@@ -220,7 +220,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       const dispositions = new Map(
         (
           await facts.db.all<{ row_key: string; disposition: string }>(
-            'SELECT row_key, disposition FROM dispositions WHERE run_id = ?',
+            'SELECT row_key, disposition FROM row_dispositions WHERE run_id = ?',
             [facts.runId],
           )
         ).map((d) => [d.row_key, d.disposition]),
@@ -242,8 +242,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       const outcomes = new Map(
         (
           await facts.db.all<{ batch_id: string; custom_id: string; kind: string; reason: string | null }>(
-            `SELECT s.batch_id, o.custom_id, o.kind, o.reason FROM outcomes o
-             JOIN submissions s USING (run_id, submission_id) WHERE o.run_id = ?`,
+            'SELECT batch_id, custom_id, kind, reason FROM answer_outcomes WHERE run_id = ?',
             [facts.runId],
           )
         ).map((o) => [`${o.batch_id}/${o.custom_id}`, o]),

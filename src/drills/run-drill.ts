@@ -166,7 +166,8 @@ export async function runWithCrashes(
         world.sim.clock.advance(fault.crash!.downtimeMs);
       }
       const last = await db.one<{ run_id: string }>(
-        'SELECT run_id FROM runs ORDER BY created_at DESC, run_id DESC LIMIT 1',
+        // The run made last: simulated runs share the clock's epoch, and ids are hashes.
+        'SELECT run_id FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1',
       );
       db.close();
       db = await RunDb.open(dbPath);

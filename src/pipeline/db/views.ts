@@ -57,6 +57,29 @@ WHERE x.cost_usd IS NOT NULL
 GROUP BY ALL`,
   },
   {
+    // Every batch a run submitted (a submission: its phase, round, model, size and batch id).
+    name: 'submission_batches',
+    sql: `
+SELECT s.run_id, r.job_name AS job, s.submission_id, s.phase, s.round, s.model, s.request_count,
+       s.batch_id, s.adopted, s.status
+FROM submissions s JOIN runs r USING (run_id)`,
+  },
+  {
+    // Every request a run sent: its custom_id, row, attempt and model, and the batch it went in.
+    name: 'batch_requests',
+    sql: `
+SELECT q.run_id, q.submission_id, s.phase, s.batch_id, q.custom_id, q.row_key, q.attempt, q.model
+FROM requests q JOIN submissions s USING (run_id, submission_id)`,
+  },
+  {
+    // What the gate made of every result line: valid, invalid, to retry, failed, or an alarm's.
+    name: 'answer_outcomes',
+    sql: `
+SELECT o.run_id, o.submission_id, s.batch_id, o.custom_id, o.row_key, o.attempt, o.model, o.kind,
+       o.reason, o.detail
+FROM outcomes o JOIN submissions s USING (run_id, submission_id)`,
+  },
+  {
     // Every alarm a run raised, with the signal it is: leading ones page, lagging ones are logged.
     name: 'run_alarms',
     sql: `
@@ -78,7 +101,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '4';
+export const LAYOUT_VERSION = '5';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to
