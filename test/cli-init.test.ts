@@ -49,6 +49,7 @@ describe('batchguard init --source FILE', () => {
     );
     expect(init.stdout).toMatch(/Key column "ticket_id" \(unique and non-empty\); the template fills "body"/);
     expect(init.stdout).toContain('batchguard run job.yaml --seed 1');
+    expect(init.stdout).toContain('batchguard gameday --job job.yaml');
 
     const text = readFileSync(join(dir, 'job.yaml'), 'utf8');
     const raw = YAML.parse(text) as Record<string, unknown>;
