@@ -47,6 +47,8 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   for (const file of result.files) io.out(`wrote ${shown(file)}`);
   io.out('Next: replace the placeholder labels in the template and the schema, add golden rows, then');
   io.out(`  batchguard run ${shown(result.files[0]!)} --seed 1         # every control, in simulation`);
-  io.out(`  batchguard gameday --job ${shown(result.files[0]!)}        # every failure mode, injected into it`);
+  io.out(
+    `  batchguard gameday --job ${shown(result.files[0]!)}        # every failure mode, injected into it`,
+  );
   return 0;
 }
