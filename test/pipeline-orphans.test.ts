@@ -65,7 +65,7 @@ describe('findOrphan', () => {
         const claimed = create(OURS);
         await db.exec(
           `INSERT INTO submissions (run_id, submission_id, phase, round, model, request_count, intent_at, intent_ms, batch_id, status)
-           VALUES ('run-0', 's0001', 'main', 1, 'claude-haiku-4-5', 3, '', 0, ?, 'gated')`,
+           VALUES ('run-0', 's0001', 'main', 1, 'claude-haiku-4-5', 3, '2026-01-01T00:00:00Z', 0, ?, 'gated')`,
           [claimed],
         );
         const theirs = create(THEIRS); // another run of the same job, same size, made first

@@ -7,7 +7,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { UsageError } from '../../core/errors.js';
-import { CHECKED, SCHEMA_SQL } from './schema.js';
+import { CHECKED, SCHEMA_SQL, TIMES } from './schema.js';
 import { LAYOUT_VERSION, migrationSql } from './views.js';
 
 export type SqlParams = DuckDBValue[];
@@ -214,33 +214,50 @@ async function migrate(db: RunDb): Promise<void> {
     (sql) => sql.startsWith('CREATE OR REPLACE VIEW') || sql.includes('batchguard_meta'),
   );
   for (const sql of steps.filter((sql) => !views.includes(sql))) await db.exec(sql);
-  for (const [table, columns] of Object.entries(CHECKED)) await constrain(db, table, columns);
+  for (const table of new Set([...Object.keys(CHECKED), ...Object.keys(TIMES)]))
+    await rebuild(db, table, CHECKED[table] ?? {}, TIMES[table] ?? []);
   for (const sql of views) await db.exec(sql);
 }
 
 /**
- * Rebuild `table` with the CHECK constraints of this layout when it has none (a database made
- * before them): renamed aside, made again by SCHEMA_SQL, its rows copied by column name. A table
- * holding a value outside its list (written by some other tool) is left as it is: never refused,
- * never half-migrated.
+ * Rebuild `table` in this layout's shape when it is in an older one: no CHECK constraints (a
+ * database made before them), or times kept as RFC 3339 text. The table is renamed aside, made
+ * again by SCHEMA_SQL, and its rows copied by column name (text times cast to TIMESTAMPs). A table
+ * holding a value outside its list, or a time that does not parse (written by some other tool),
+ * is left as it is: never refused, never half-migrated.
  */
-async function constrain(
+async function rebuild(
   db: RunDb,
   table: string,
   columns: Readonly<Record<string, readonly string[]>>,
+  times: readonly string[],
 ): Promise<void> {
+  const exists = await db.one<{ n: number }>(
+    'SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = ?',
+    [table],
+  );
+  if (exists!.n === 0) return;
   const checks = await db.one<{ n: number }>(
     "SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'CHECK'",
     [table],
   );
-  if (checks!.n > 0) return;
-  const outside = Object.entries(columns)
-    .map(([column, values]) => `${column} NOT IN (${values.map((v) => `'${v}'`).join(', ')})`)
-    .join(' OR ');
+  const textTimes = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.columns
+     WHERE table_name = ? AND data_type <> 'TIMESTAMP' AND column_name IN (${times.map(() => '?').join(', ') || 'NULL'})`,
+    [table, ...times],
+  );
+  const needsChecks = checks!.n === 0 && Object.keys(columns).length > 0;
+  if (!needsChecks && textTimes!.n === 0) return;
+  const outside = [
+    ...Object.entries(columns).map(
+      ([column, values]) => `${column} NOT IN (${values.map((v) => `'${v}'`).join(', ')})`,
+    ),
+    ...times.map((column) => `(${column} IS NOT NULL AND TRY_CAST(${column} AS TIMESTAMP) IS NULL)`),
+  ].join(' OR ');
   const bad = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${table} WHERE ${outside}`);
   if (bad!.n > 0) return;
-  await db.exec(`ALTER TABLE ${table} RENAME TO ${table}__unchecked`);
+  await db.exec(`ALTER TABLE ${table} RENAME TO ${table}__old_layout`);
   await db.exec(SCHEMA_SQL);
-  await db.exec(`INSERT INTO ${table} BY NAME SELECT * FROM ${table}__unchecked`);
-  await db.exec(`DROP TABLE ${table}__unchecked`);
+  await db.exec(`INSERT INTO ${table} BY NAME SELECT * FROM ${table}__old_layout`);
+  await db.exec(`DROP TABLE ${table}__old_layout`);
 }

@@ -30,7 +30,16 @@ function oneOf(column: string, values: readonly string[]): string {
   return `CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`;
 }
 
-/** The tables whose columns are checked, with each checked column's values (migration.ts rebuilds older ones). */
+/** Each table's times, TIMESTAMPs in UTC (RFC 3339 text before layout 6: run-db.ts migrates them). */
+export const TIMES: Readonly<Record<string, readonly string[]>> = {
+  runs: ['created_at', 'updated_at'],
+  run_log: ['logged_at'],
+  submissions: ['intent_at'],
+  drills: ['recorded_at'],
+  drill_log: ['logged_at'],
+};
+
+/** The tables whose columns are checked, with each checked column's values (run-db.ts rebuilds older ones). */
 export const CHECKED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   runs: { mode: RUN_MODES, status: RUN_STATUSES },
   run_log: { phase: LOG_PHASES },
@@ -44,7 +53,7 @@ export const DRILL_SQL = `
 CREATE TABLE IF NOT EXISTS drills (
   gameday_id VARCHAR NOT NULL,      -- gd-0001, gd-0002, … one per drill or gameday command
   position INTEGER NOT NULL,        -- order within the game day
-  recorded_at VARCHAR NOT NULL,     -- wall-clock time of recording (RFC 3339)
+  recorded_at TIMESTAMP NOT NULL,   -- wall-clock time of recording (UTC)
   scenario VARCHAR NOT NULL,
   title VARCHAR NOT NULL,
   failure_mode VARCHAR NOT NULL,
@@ -68,7 +77,7 @@ CREATE TABLE IF NOT EXISTS drill_log (
   gameday_id VARCHAR NOT NULL,
   scenario VARCHAR NOT NULL,
   seq INTEGER NOT NULL,
-  logged_at VARCHAR NOT NULL,
+  logged_at TIMESTAMP NOT NULL,     -- UTC
   step VARCHAR NOT NULL,
   phase VARCHAR NOT NULL,
   kind VARCHAR NOT NULL,
@@ -89,15 +98,15 @@ CREATE TABLE IF NOT EXISTS runs (
   seed BIGINT,
   state VARCHAR NOT NULL,           -- the next step of the state machine
   status VARCHAR NOT NULL ${oneOf('status', RUN_STATUSES)},
-  created_at VARCHAR NOT NULL,        -- RFC 3339 on the run's clock (virtual in simulation)
-  updated_at VARCHAR NOT NULL
+  created_at TIMESTAMP NOT NULL,      -- UTC, on the run's clock (virtual in simulation)
+  updated_at TIMESTAMP NOT NULL
 );
 -- When the run was made, on the wall clock (null for runs made before the column existed).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS made_at TIMESTAMP;
 CREATE TABLE IF NOT EXISTS run_log (
   run_id VARCHAR NOT NULL,
   seq INTEGER NOT NULL,
-  logged_at VARCHAR NOT NULL,
+  logged_at TIMESTAMP NOT NULL,     -- UTC
   step VARCHAR NOT NULL,
   phase VARCHAR NOT NULL ${oneOf('phase', LOG_PHASES)},
   kind VARCHAR NOT NULL,
@@ -119,7 +128,7 @@ CREATE TABLE IF NOT EXISTS submissions (
   round INTEGER NOT NULL,
   model VARCHAR NOT NULL,
   request_count INTEGER NOT NULL,
-  intent_at VARCHAR NOT NULL,
+  intent_at TIMESTAMP NOT NULL,      -- UTC, on the run's clock
   intent_ms DOUBLE NOT NULL,
   batch_id VARCHAR,                 -- null until the create's outcome is recorded
   adopted BOOLEAN NOT NULL DEFAULT false,

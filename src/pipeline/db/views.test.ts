@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { readRunLog } from '../run/run-log.js';
 import { RunDb } from './run-db.js';
 import { sinkNameProblem } from './schema.js';
 import { LAYOUT_VERSION, VIEWS } from './views.js';
@@ -65,6 +66,9 @@ describe('a database of the first layout', () => {
       CREATE TABLE dispositions (run_id VARCHAR NOT NULL, row_key VARCHAR NOT NULL, disposition VARCHAR NOT NULL,
         reason VARCHAR, custom_id VARCHAR, output_json VARCHAR);
       CREATE TABLE metrics (run_id VARCHAR PRIMARY KEY, metrics_json VARCHAR NOT NULL, counts_json VARCHAR NOT NULL);
+      CREATE TABLE run_log (run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, logged_at VARCHAR NOT NULL,
+        step VARCHAR NOT NULL, phase VARCHAR NOT NULL, kind VARCHAR NOT NULL, detail VARCHAR NOT NULL);
+      INSERT INTO run_log VALUES ('run-1', 1, '2026-01-01T00:00:00.123456Z', 'plan', 'event', 'run_started', '{}');
       INSERT INTO runs VALUES ('run-1', 'reviews', '{}', 'simulation', 1, 'done', 'halted',
         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
       -- A halted run: 2 rows answered and held, 8 held without ever being sent.
@@ -94,6 +98,16 @@ describe('a database of the first layout', () => {
         cost: '0.300000000',
         per_good: '0.150000000',
         golden_score: 0.75,
+      });
+      // Times are TIMESTAMPs now, and the log reads back exactly as it was written.
+      const types = await db.all<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE (table_name, column_name) IN (('runs', 'created_at'), ('run_log', 'logged_at')) ORDER BY column_name`,
+      );
+      expect(types.map((t) => t.data_type)).toEqual(['TIMESTAMP', 'TIMESTAMP']);
+      expect((await readRunLog(db, 'run-1'))[0]).toMatchObject({
+        at: '2026-01-01T00:00:00.123456Z',
+        kind: 'run_started',
       });
       const legacy = await db.one<{ n: number }>(
         "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'metrics'",

@@ -101,7 +101,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '5';
+export const LAYOUT_VERSION = '6';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to

@@ -86,9 +86,17 @@ export class RunLog {
 
 /** Every entry of a run's log, in order. */
 export async function readRunLog(db: RunDb, runId: string): Promise<LogEntry[]> {
-  const rows = await db.all<Omit<LogEntry, 'detail'> & { detail: string }>(
-    'SELECT seq, logged_at AS at, step, phase, kind, detail FROM run_log WHERE run_id = ? ORDER BY seq',
+  const rows = await db.all<Omit<LogEntry, 'detail' | 'at'> & { detail: string; us: string }>(
+    'SELECT seq, epoch_us(logged_at)::VARCHAR AS us, step, phase, kind, detail FROM run_log WHERE run_id = ? ORDER BY seq',
     [runId],
   );
-  return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) }));
+  // The time as it was written: a TIMESTAMP keeps the microseconds RFC 3339 text gives.
+  return rows.map(({ us, ...row }) => ({
+    seq: row.seq,
+    at: formatRfc3339(Number(BigInt(us)) / 1000),
+    step: row.step,
+    phase: row.phase,
+    kind: row.kind,
+    detail: JSON.parse(row.detail),
+  }));
 }
