@@ -102,13 +102,13 @@ export async function runRecord(dbFile: string) {
       'SELECT run_id, status, state FROM runs',
     ))!;
     const batches = await db.all<{ batch_id: string; request_count: number }>(
-      'SELECT batch_id, request_count FROM submissions WHERE run_id = ? AND batch_id IS NOT NULL',
+      'SELECT batch_id, request_count FROM submission_batches WHERE run_id = ? AND batch_id IS NOT NULL',
       [run.run_id],
     );
     const rows = await db.one<{ source: number; disposed: number; once: number }>(
       `SELECT (SELECT count(*) FROM source_rows WHERE run_id = $1 AND NOT is_golden)::INTEGER AS source,
-              (SELECT count(*) FROM dispositions WHERE run_id = $1)::INTEGER AS disposed,
-              (SELECT count(DISTINCT row_key) FROM dispositions WHERE run_id = $1)::INTEGER AS once`,
+              (SELECT count(*) FROM row_dispositions WHERE run_id = $1)::INTEGER AS disposed,
+              (SELECT count(DISTINCT row_key) FROM row_dispositions WHERE run_id = $1)::INTEGER AS once`,
       [run.run_id],
     );
     return { ...run, tag: run.run_id.split('-')[2]!, batches, rows: rows! };

@@ -57,7 +57,7 @@ export async function dispositionsByKey(
   db: RunDb,
 ): Promise<Map<string, { disposition: string; reason: string | null }>> {
   const rows = await db.all<{ row_key: string; disposition: string; reason: string | null }>(
-    'SELECT row_key, disposition, reason FROM dispositions',
+    'SELECT row_key, disposition, reason FROM row_dispositions',
   );
   return new Map(rows.map((r) => [r.row_key, { disposition: r.disposition, reason: r.reason }]));
 }
@@ -79,10 +79,10 @@ export async function expectInvariants(
   await expectSpendBounded(run, job);
 }
 
-/** Every key has exactly one row in `dispositions`, and no other key has one. */
+/** Every key has exactly one disposition (the `row_dispositions` view), and no other key has one. */
 export async function expectCoverage(db: RunDb, runId: string, keys: readonly string[]): Promise<void> {
   const disposed = await db.all<{ row_key: string; n: number }>(
-    'SELECT row_key, count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? GROUP BY row_key ORDER BY row_key',
+    'SELECT row_key, count(*)::INTEGER AS n FROM row_dispositions WHERE run_id = ? GROUP BY row_key ORDER BY row_key',
     [runId],
   );
   expect(disposed.map((d) => d.row_key)).toEqual([...keys].sort());
@@ -98,7 +98,7 @@ export async function expectNothingInvalidPromoted(
 ): Promise<void> {
   const sink = (await sinkRows(db)).filter((r) => r.run_id === runId);
   const promoted = await db.all<{ row_key: string; output_json: string }>(
-    "SELECT row_key, output_json FROM dispositions WHERE run_id = ? AND disposition = 'promoted' ORDER BY row_key",
+    "SELECT row_key, output_json FROM row_dispositions WHERE run_id = ? AND disposition = 'promoted' ORDER BY row_key",
     [runId],
   );
   expect(sink.map((r) => [r.key, r.value])).toEqual(promoted.map((p) => [p.row_key, p.output_json]));
@@ -115,7 +115,9 @@ export async function expectNothingInvalidPromoted(
 export async function expectSpendBounded(run: SimRun, job: Job): Promise<void> {
   const billing = run.sim.world.groundTruth().billing;
   const claimed = (
-    await run.db.all<{ batch_id: string }>('SELECT batch_id FROM submissions WHERE batch_id IS NOT NULL')
+    await run.db.all<{ batch_id: string }>(
+      'SELECT batch_id FROM submission_batches WHERE batch_id IS NOT NULL',
+    )
   ).map((s) => s.batch_id);
   expect(spentUsd(run)).toBeLessThanOrEqual(job.costCeilingUsd);
   expect(new Set(billing.map((b) => b.batchId)).size).toBe(billing.length);
