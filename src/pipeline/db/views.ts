@@ -18,9 +18,17 @@ SELECT r.run_id, r.job_name AS job, r.mode, r.seed, r.status,
        r.created_at::TIMESTAMP AS started_at, r.made_at,
        -- The run's place among its job's runs in this mode, 1 for the first: the x of a trend.
        (row_number() OVER (PARTITION BY r.job_name, r.mode ORDER BY r.created_at, r.rowid))::INTEGER AS run_index,
+       -- The run's place among all runs of the database, in the order they were made.
+       (row_number() OVER (ORDER BY r.created_at, r.rowid))::INTEGER AS made_order,
        m.source_rows, m.promoted, m.quarantined, m.dead_lettered, m.held, m.good_rows,
        m.coverage, m.validity, m.cost_usd, m.cost_per_good_row, m.escalation_rate, m.golden_score
 FROM runs r LEFT JOIN run_metrics m USING (run_id)`,
+  },
+  {
+    // The job each run ran, as it resolved it at launch (JSON: every key, defaults filled in).
+    name: 'run_jobs',
+    sql: `
+SELECT run_id, job_name AS job, mode, job_json FROM runs`,
   },
   {
     // Every source row's final disposition (golden rows apart), with its reason and output.
@@ -101,7 +109,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '6';
+export const LAYOUT_VERSION = '7';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to

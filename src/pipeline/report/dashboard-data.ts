@@ -192,7 +192,7 @@ export async function dashboardData(db: RunDb, runId?: string): Promise<Dashboar
                 TRY_CAST(json_extract_string(job_json, '$.golden.baseline') AS DOUBLE) AS golden_baseline,
                 TRY_CAST(json_extract_string(job_json, '$.golden.minScore') AS DOUBLE) AS golden_min,
                 (SELECT count(*) FROM source_rows s WHERE s.run_id = r.run_id AND s.is_golden)::INTEGER AS golden_rows
-         FROM runs r`,
+         FROM run_jobs r`,
       )
     ).map((t) => [t.run_id, t]),
   );

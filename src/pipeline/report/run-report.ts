@@ -54,13 +54,13 @@ export async function runReports(db: RunDb, runId?: string): Promise<{ runs: Run
     counts: RunCounts | null;
     metrics: RunMetrics | null;
   }>(
-    `SELECT r.run_id, r.job_name, r.status, r.mode, r.seed,
-            CASE WHEN m.run_id IS NOT NULL THEN {'source': m.source_rows, 'promoted': m.promoted,
-              'quarantined': m.quarantined, 'dead_lettered': m.dead_lettered, 'held': m.held} END AS counts,
-            CASE WHEN m.run_id IS NOT NULL THEN {'coverage': m.coverage, 'validity': m.validity,
-              'cost_usd': m.cost_usd::DOUBLE, 'cost_per_good_row': m.cost_per_good_row::DOUBLE,
-              'escalation_rate': m.escalation_rate, 'golden_score': m.golden_score} END AS metrics
-     FROM runs r LEFT JOIN run_metrics m USING (run_id) ORDER BY r.created_at, r.rowid`,
+    `SELECT run_id, job AS job_name, status, mode, seed,
+            CASE WHEN source_rows IS NOT NULL THEN {'source': source_rows, 'promoted': promoted,
+              'quarantined': quarantined, 'dead_lettered': dead_lettered, 'held': held} END AS counts,
+            CASE WHEN source_rows IS NOT NULL THEN {'coverage': coverage, 'validity': validity,
+              'cost_usd': cost_usd::DOUBLE, 'cost_per_good_row': cost_per_good_row::DOUBLE,
+              'escalation_rate': escalation_rate, 'golden_score': golden_score} END AS metrics
+     FROM run_summary ORDER BY made_order`,
   );
   // Runs in the order they were made: by their start, then (simulated runs all start at the
   // virtual clock's epoch) by when their row was written. One row per run, never rows of data.
