@@ -1,19 +1,12 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertKindOf } from '../src/pipeline/alerts/alert-kind.js';
 import { AlertOutbox } from '../src/pipeline/alerts/alert-outbox.js';
-import {
-  type AlertPayload,
-  alertPayload,
-  STRING_MAX,
-  scrubDetail,
-} from '../src/pipeline/alerts/alert-payload.js';
+import { alertPayload, STRING_MAX, scrubDetail } from '../src/pipeline/alerts/alert-payload.js';
 import { Alerter } from '../src/pipeline/alerts/alerter.js';
 import type { LogEntry } from '../src/pipeline/run/run-log.js';
 import { cliInProcess } from './support/cli-in-process.js';
 import { jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness.js';
+import { closedUrl, type Received, webhookReceiver } from './support/webhook.js';
 
 /*
  * Alarms that page: a job's alarms of the kinds it pages are POSTed to its webhook, scrubbed of
@@ -21,51 +14,17 @@ import { jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness
  * is a real HTTP server on a local port, reached over the real network (not the simulated API).
  */
 
-interface Received {
-  headers: IncomingMessage['headers'];
-  raw: string;
-  body: AlertPayload;
-}
-
-/** A webhook on a free local port; `answer` says what each request gets (default 200), or null for no answer ever. */
-async function receiver(answer: (n: number) => number | null = () => 200) {
-  const received: Received[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      raw += chunk;
-    });
-    req.on('end', () => {
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as AlertPayload });
-      const status = answer(received.length);
-      if (status !== null) res.writeHead(status).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/secret-path`;
-  servers.push(server);
-  return { url, received };
-}
-
-/** A URL where nothing listens: a port that was free a moment ago. */
-async function closedUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/hook`;
-}
-
-const servers: Server[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const close of closers.splice(0)) await close();
 });
+
+/** A webhook (test/support/webhook.ts) closed after each test. */
+async function receiver(answer?: (n: number) => number | null) {
+  const hook = await webhookReceiver(answer);
+  closers.push(hook.close);
+  return hook;
+}
 
 /** An outbox whose waits between tries are recorded and cut to a hundredth (real time still). */
 function testOutbox(lines: string[], options: { tryTimeoutMs?: number } = {}) {

@@ -1,13 +1,11 @@
-import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ROOT } from './source-files.js';
 import { cliInProcess } from './support/cli-in-process.js';
+import { webhookReceiver } from './support/webhook.js';
 
 /*
  * examples/slow-drift as its comments tell a team to run it: the example job three nights in a
@@ -20,24 +18,12 @@ const DEEP = process.env.BATCHGUARD_DEEP === '1';
 
 describe.runIf(DEEP)('examples/slow-drift', () => {
   it('three nights of the example job: a trend alarm on the third, paged, and report --check exits 1', async () => {
-    const posts: Record<string, unknown>[] = [];
-    const server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => {
-        raw += chunk;
-      });
-      req.on('end', () => {
-        posts.push(JSON.parse(raw));
-        res.writeHead(200).end();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const hook = await webhookReceiver();
     const dir = mkdtempSync(join(tmpdir(), 'batchguard-slow-drift-'));
     cpSync(join(ROOT, 'examples', 'reviews'), join(dir, 'reviews'), { recursive: true });
     const jobFile = join(dir, 'reviews', 'job.yaml');
     const job = YAML.parse(readFileSync(jobFile, 'utf8'));
-    job.alerts = { webhook: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
+    job.alerts = { webhook: hook.url };
     writeFileSync(jobFile, YAML.stringify(job));
 
     const exits: (number | null)[] = [];
@@ -47,9 +33,11 @@ describe.runIf(DEEP)('examples/slow-drift', () => {
         (await cliInProcess(['run', jobFile, '--scenario', scenario, '--db', 'drift.duckdb'], dir)).status,
       );
     }
-    server.close();
+    await hook.close();
     expect(exits).toEqual([0, 0, 1]);
-    expect(posts.map((p) => [p.kind, p.alert_kind])).toEqual([['trend_alarm', 'trend_alarm']]);
+    expect(hook.received.map(({ body: p }) => [p.kind, p.alert_kind])).toEqual([
+      ['trend_alarm', 'trend_alarm'],
+    ]);
     const check = await cliInProcess(['report', '--check', '--db', 'drift.duckdb'], dir);
     expect(check.status).toBe(1);
     expect(check.stdout).toContain('trend_alarm: validity 97.4 % → 96.2 % → 96.1 % over 3 runs');
