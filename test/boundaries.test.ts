@@ -38,6 +38,22 @@ describe('boundaries: dependencies point one way', () => {
     expect(violations).toEqual([]);
   });
 
+  it('tests beside the code keep to their area too (test/support apart)', () => {
+    const tests = sourceFiles(undefined, true).filter((f) => /\.test\.tsx?$/.test(f.path));
+    expect(tests.length).toBeGreaterThan(50);
+    const violations = tests.flatMap((file) => {
+      const from = areaOf(file.path);
+      return importsOf(file.text)
+        .map((specifier) => ({ specifier, to: targetArea(file.path, specifier) }))
+        .filter(
+          ({ to }) =>
+            to !== null && to !== 'outside-src' && to !== from && !(ALLOWED[from] ?? []).includes(to),
+        )
+        .map(({ specifier }) => `${file.path} imports ${specifier}`);
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('the world and the simulated model import neither msw nor the SDK', () => {
     const plain = sourceFiles().filter((f) => /^src\/sim\/(world|model)\//.test(f.path));
     expect(plain.length).toBeGreaterThan(5);

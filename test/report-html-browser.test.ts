@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DrillResult } from '../src/drills/drill-result.js';
+import { verdictOf } from '../src/drills/drill-result-fixtures.js';
 import { DrillStore } from '../src/drills/drill-store.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { cliInProcess } from './support/cli-in-process.js';
@@ -18,25 +18,6 @@ import { HAIKU, INJECTION, jobFolder, reviews } from './support/pipeline-harness
  */
 
 const HOSTILE = `rev<script>alert("x")</script> & 'q'`;
-
-const verdict = (scenario: string, v: DrillResult['verdict']): DrillResult => ({
-  scenario,
-  title: scenario,
-  failure_mode: 'none',
-  expected_control: 'none',
-  seed: 1,
-  fault_fired: true,
-  evidence: {},
-  caught: v === 'pass',
-  caught_by: [],
-  invariants_held: v !== 'fail',
-  verdict: v,
-  reasons: [],
-  gaps: [],
-  job: null,
-  replay: `npx batchguard drill scenarios/${scenario}.yaml --seed 1`,
-  run_status: 'promoted',
-});
 
 interface Marks {
   chart: string;
@@ -72,11 +53,11 @@ describe('the HTML report in headless Chromium', () => {
     const rundb = await RunDb.open(db);
     try {
       const first = await DrillStore.open(rundb);
-      await first.record(verdict('baseline', 'pass'), [], '2026-12-01T10:00:00Z');
-      await first.record(verdict('schema-drift', 'pass'), [], '2026-12-01T10:01:00Z');
+      await first.record(verdictOf('baseline', 'pass'), [], '2026-12-01T10:00:00Z');
+      await first.record(verdictOf('schema-drift', 'pass'), [], '2026-12-01T10:01:00Z');
       const second = await DrillStore.open(rundb);
-      await second.record(verdict('baseline', 'pass'), [], '2026-12-02T10:00:00Z');
-      await second.record(verdict('schema-drift', 'fail'), [], '2026-12-02T10:01:00Z');
+      await second.record(verdictOf('baseline', 'pass'), [], '2026-12-02T10:00:00Z');
+      await second.record(verdictOf('schema-drift', 'fail'), [], '2026-12-02T10:01:00Z');
     } finally {
       rundb.close();
       await RunDb.release(db);

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { slopeOf } from '../src/core/least-squares.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { runQuery } from '../src/pipeline/report/sql-query.js';
-import { leastSquaresSlope } from '../src/pipeline/run/trend-alarms.js';
 import { ROOT } from './source-files.js';
 import { cliInProcess } from './support/cli-in-process.js';
 
@@ -103,7 +103,7 @@ describe('reports/', () => {
         await own<{ validity: number }>('SELECT validity FROM run_summary ORDER BY run_index')
       ).map((r) => r.validity);
       expect(trend).toMatchObject({ job: 'support-tickets', runs: 3, first_run: 1, last_run: 3 });
-      expect(trend!.validity_slope).toBeCloseTo(100 * leastSquaresSlope(validity), 3);
+      expect(trend!.validity_slope).toBeCloseTo(100 * slopeOf(validity), 3);
     });
 
     it('gameday-history: the drill, one column per game day', async () => {

@@ -3,13 +3,13 @@ import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
 
-/** Every non-test TypeScript source under src/, as { path (relative to the root), text }. */
-export function sourceFiles(dir = join(ROOT, 'src')): { path: string; text: string }[] {
+/** Every non-test TypeScript source under src/ (with `tests`, its tests beside them too), as { path (relative to the root), text }. */
+export function sourceFiles(dir = join(ROOT, 'src'), tests = false): { path: string; text: string }[] {
   const files: { path: string; text: string }[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...sourceFiles(full));
-    else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+    if (entry.isDirectory()) files.push(...sourceFiles(full, tests));
+    else if (/\.tsx?$/.test(entry.name) && (tests || !/\.test\.tsx?$/.test(entry.name))) {
       files.push({ path: relative(ROOT, full), text: readFileSync(full, 'utf8') });
     }
   }

@@ -1,17 +1,15 @@
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { slopeOf } from '../src/core/least-squares.js';
 import { AlertOutbox } from '../src/pipeline/alerts/alert-outbox.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
-import { leastSquaresSlope } from '../src/pipeline/run/trend-alarms.js';
 import { schemaDrift, schemaDriftParams } from '../src/sim/faults/schema-drift.js';
 import { ROOT } from './source-files.js';
 import { cliInProcess } from './support/cli-in-process.js';
 import { jobFolder, simRun } from './support/pipeline-harness.js';
+import { webhookReceiver } from './support/webhook.js';
 
 /*
  * A drift across nights: three runs of one job whose answers break a little more each night
@@ -47,24 +45,11 @@ async function night(
 describe('trend alarms', () => {
   it('alarm on the third night of a slow drift that crosses no single line; report --check exits 1', async () => {
     // A webhook on a local port, which the trend alarm pages.
-    const posts: Record<string, unknown>[] = [];
-    const server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => {
-        raw += chunk;
-      });
-      req.on('end', () => {
-        posts.push(JSON.parse(raw));
-        res.writeHead(200).end();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const hook = await webhookReceiver();
     const { dir, job } = jobFolder(1000, {
       models: { primary: 'claude-haiku-4-5', escalation: null },
       golden: null,
-      alerts: { webhook },
+      alerts: { webhook: hook.url },
     });
     const nights = [];
     for (const [i, rate] of RATES.entries()) nights.push(await night(dir, job, i + 1, rate));
@@ -79,14 +64,14 @@ describe('trend alarms', () => {
     expect(nights[1]!.alarms).toEqual([]);
     const [alarm] = nights[2]!.alarms;
     expect(alarm?.detail).toMatchObject({ metric: 'validity', values: validity });
-    expect(alarm!.detail.slope).toBeCloseTo(leastSquaresSlope(validity), 12);
+    expect(alarm!.detail.slope).toBeCloseTo(slopeOf(validity), 12);
     expect(nights[2]!.summary.trendAlarms).toHaveLength(1);
     // Paged: one POST, on the third night, for the trend.
-    server.close();
-    expect(posts.map((p) => [p.kind, p.alert_kind, p.run_id])).toEqual([
+    await hook.close();
+    expect(hook.received.map(({ body: p }) => [p.kind, p.alert_kind, p.run_id])).toEqual([
       ['trend_alarm', 'trend_alarm', nights[2]!.summary.runId],
     ]);
-    expect(String(posts[0]!.text)).toContain('trend_alarm');
+    expect(String(hook.received[0]!.body.text)).toContain('trend_alarm');
 
     const check = await cliInProcess(['report', '--check', '--db', 'runs.duckdb'], dir);
     expect(check.status).toBe(1);
@@ -106,7 +91,7 @@ describe('trend alarms', () => {
     ]) {
       const values = ys.map((y, x) => `(${x}, ${y})`).join(', ');
       const reader = await conn.runAndReadAll(`SELECT regr_slope(y, x) AS s FROM (VALUES ${values}) t(x, y)`);
-      expect(leastSquaresSlope(ys)).toBeCloseTo(Number(reader.getRowObjectsJS()[0]!.s), 12);
+      expect(slopeOf(ys)).toBeCloseTo(Number(reader.getRowObjectsJS()[0]!.s), 12);
     }
     conn.closeSync();
     instance.closeSync();

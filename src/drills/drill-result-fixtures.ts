@@ -65,3 +65,25 @@ export function notApplicable(scenario = 'poisoned-template-wrong-column'): Dril
     run_status: 'not_run',
   });
 }
+
+/** A game day's verdict on `scenario`, plainly: what a store, a report or a chart of game days reads. */
+export function verdictOf(scenario: string, verdict: DrillResult['verdict']): DrillResult {
+  return {
+    scenario,
+    title: scenario,
+    failure_mode: 'none',
+    expected_control: 'none',
+    seed: 1,
+    fault_fired: true,
+    evidence: {},
+    caught: verdict === 'pass',
+    caught_by: [],
+    invariants_held: verdict !== 'fail',
+    verdict,
+    reasons: [],
+    gaps: [],
+    job: null,
+    replay: `npx batchguard drill scenarios/${scenario}.yaml --seed 1`,
+    run_status: 'promoted',
+  };
+}

@@ -1,3 +1,4 @@
+import { type Fit, leastSquares } from '../../core/least-squares.js';
 import type { RunDb } from '../db/run-db.js';
 import { goldenBelowMin, goldenDrop } from '../gate/grade-canary.js';
 import { type RunReport, runReports } from './run-report.js';
@@ -48,15 +49,6 @@ export interface RunPoint {
 }
 
 /** A least-squares line through a metric's values over run indexes: value ≈ intercept + slope × index. */
-export interface Fit {
-  slope: number;
-  intercept: number;
-  /** Runs fitted, and the first and last index among them. */
-  runs: number;
-  from: number;
-  to: number;
-}
-
 /** Rows of a run by reason (a null reason is shown as `(none)`). */
 export interface ReasonCount {
   reason: string;
@@ -139,26 +131,10 @@ export interface Dashboard {
   runs: RunReport[];
 }
 
+export { type Fit, leastSquares };
+
 /** The most game days the matrix shows (the newest). */
 export const GAMEDAYS_SHOWN = 30;
-
-/** The fitted least-squares line through (x, y); null for fewer than two points or a single x. */
-export function leastSquares(points: readonly { x: number; y: number }[]): Fit | null {
-  const n = points.length;
-  if (n < 2) return null;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.x - mx) ** 2;
-    sxy += (p.x - mx) * (p.y - my);
-  }
-  if (sxx === 0) return null;
-  const slope = sxy / sxx;
-  const xs = points.map((p) => p.x);
-  return { slope, intercept: my - slope * mx, runs: n, from: Math.min(...xs), to: Math.max(...xs) };
-}
 
 interface RunThresholds {
   run_id: string;

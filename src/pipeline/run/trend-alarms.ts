@@ -1,3 +1,4 @@
+import { slopeOf } from '../../core/least-squares.js';
 import type { RunContext } from './run-context.js';
 
 /** A leading metric drifting the wrong way across the job's last runs (`trend_alarm`). */
@@ -55,7 +56,7 @@ export async function trendAlarms(ctx: RunContext): Promise<TrendAlarm[]> {
     if (values.some((v) => v === null)) continue;
     const ys = values as number[];
     const total = ys.at(-1)! - ys[0]!;
-    const slope = leastSquaresSlope(ys);
+    const slope = slopeOf(ys);
     const crossed: TrendAlarm['crossed'] = [];
     // Compared with a hair of slack: 0.994 - 0.984 is 0.010000000000000009 in floating point.
     if (wrong * total > trend[totalKey] + 1e-12) crossed.push('total');
@@ -78,19 +79,4 @@ export async function trendAlarms(ctx: RunContext): Promise<TrendAlarm[]> {
 async function modeOf(ctx: RunContext): Promise<string> {
   const row = await ctx.db.one<{ mode: string }>('SELECT mode FROM runs WHERE run_id = ?', [ctx.runId]);
   return row?.mode ?? 'simulation';
-}
-
-/** The least-squares slope of `ys` over x = 0, 1, 2, … (DuckDB's regr_slope over the same points). */
-export function leastSquaresSlope(ys: readonly number[]): number {
-  const n = ys.length;
-  if (n < 2) return 0;
-  const meanX = (n - 1) / 2;
-  const meanY = ys.reduce((sum, y) => sum + y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let x = 0; x < n; x++) {
-    num += (x - meanX) * (ys[x]! - meanY);
-    den += (x - meanX) ** 2;
-  }
-  return num / den;
 }

@@ -1,63 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliInProcess } from '../../../test/support/cli-in-process.js';
-import { GOLDEN, INJECTION, jobFolder, reviews } from '../../../test/support/pipeline-harness.js';
-import type { DrillResult } from '../../drills/drill-result.js';
-import { DrillStore } from '../../drills/drill-store.js';
-import { RunDb } from '../db/run-db.js';
-import { type Dashboard, dashboardData, leastSquares } from './dashboard-data.js';
-
-describe('leastSquares', () => {
-  it('fits a line exactly through points on it, and the best line through scattered ones', () => {
-    expect(leastSquares([1, 2, 3, 4].map((x) => ({ x, y: 0.9 - 0.01 * x })))).toMatchObject({
-      slope: expect.closeTo(-0.01, 12),
-      intercept: expect.closeTo(0.9, 12),
-      runs: 4,
-      from: 1,
-      to: 4,
-    });
-    // Through (1,1), (2,3), (3,2): slope 0.5, intercept 1.
-    const fit = leastSquares([
-      { x: 1, y: 1 },
-      { x: 2, y: 3 },
-      { x: 3, y: 2 },
-    ])!;
-    expect(fit.slope).toBeCloseTo(0.5, 12);
-    expect(fit.intercept).toBeCloseTo(1, 12);
-  });
-
-  it('fits nothing through fewer than two runs, or runs all at one index', () => {
-    expect(leastSquares([])).toBeNull();
-    expect(leastSquares([{ x: 1, y: 0.5 }])).toBeNull();
-    expect(
-      leastSquares([
-        { x: 2, y: 0.5 },
-        { x: 2, y: 0.7 },
-      ]),
-    ).toBeNull();
-  });
-});
+import { verdictOf } from '../src/drills/drill-result-fixtures.js';
+import { DrillStore } from '../src/drills/drill-store.js';
+import { RunDb } from '../src/pipeline/db/run-db.js';
+import { type Dashboard, dashboardData } from '../src/pipeline/report/dashboard-data.js';
+import { cliInProcess } from './support/cli-in-process.js';
+import { GOLDEN, INJECTION, jobFolder, reviews } from './support/pipeline-harness.js';
 
 const HOSTILE = `rev<script>alert("x")</script> & 'q'`;
-
-const drill = (scenario: string, verdict: DrillResult['verdict']): DrillResult => ({
-  scenario,
-  title: scenario,
-  failure_mode: 'none',
-  expected_control: 'none',
-  seed: 1,
-  fault_fired: true,
-  evidence: {},
-  caught: verdict === 'pass',
-  caught_by: [],
-  invariants_held: true,
-  verdict,
-  reasons: [],
-  gaps: [],
-  job: null,
-  replay: `npx batchguard drill scenarios/${scenario}.yaml --seed 1`,
-  run_status: 'promoted',
-});
 
 describe('dashboardData over real simulated runs', () => {
   let dir: string;
@@ -81,11 +31,11 @@ describe('dashboardData over real simulated runs', () => {
     db = await RunDb.open(dbPath);
     // Two game days: the second fails one scenario; the scenario's name is markup.
     const first = await DrillStore.open(db);
-    await first.record(drill('baseline', 'pass'), [], '2026-12-01T10:00:00Z');
-    await first.record(drill('<b>odd</b>', 'not_applicable'), [], '2026-12-01T10:01:00Z');
+    await first.record(verdictOf('baseline', 'pass'), [], '2026-12-01T10:00:00Z');
+    await first.record(verdictOf('<b>odd</b>', 'not_applicable'), [], '2026-12-01T10:01:00Z');
     const second = await DrillStore.open(db);
-    await second.record(drill('baseline', 'pass'), [], '2026-12-02T10:00:00Z');
-    await second.record(drill('baseline', 'fail'), [], '2026-12-02T10:02:00Z');
+    await second.record(verdictOf('baseline', 'pass'), [], '2026-12-02T10:00:00Z');
+    await second.record(verdictOf('baseline', 'fail'), [], '2026-12-02T10:02:00Z');
     data = await dashboardData(db);
   }, 60_000);
   afterAll(() => db?.close());
