@@ -77,11 +77,7 @@ export async function judgeDrill(
   const verdict = (baseline || (fired && caught)) && invariantsHeld ? 'pass' : 'fail';
 
   return {
-    scenario: scenario.name,
-    title: scenario.title,
-    failure_mode: scenario.failureMode,
-    expected_control: scenario.expect.controls.join(', '),
-    seed,
+    ...named(scenario, seed),
     fault_fired: fired,
     evidence,
     caught,
@@ -93,6 +89,17 @@ export async function judgeDrill(
     job: options.job,
     replay,
     run_status: facts.summary.status,
+  };
+}
+
+/** What names a drill's verdict: its scenario, failure mode, expected control and seed. */
+function named(scenario: Scenario, seed: number) {
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    failure_mode: scenario.failureMode,
+    expected_control: scenario.expect.controls.join(', '),
+    seed,
   };
 }
 
@@ -108,11 +115,7 @@ export function notApplicableResult(
   job: string | null,
 ): DrillResult {
   return {
-    scenario: scenario.name,
-    title: scenario.title,
-    failure_mode: scenario.failureMode,
-    expected_control: scenario.expect.controls.join(', '),
-    seed,
+    ...named(scenario, seed),
     fault_fired: false,
     evidence: {},
     caught: false,

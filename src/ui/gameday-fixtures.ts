@@ -1,29 +1,21 @@
 import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
+import { passed } from '../drills/drill-result-fixtures.js';
 import type { LogEntry, LogPhase } from '../pipeline/run/run-log.js';
 
 // Sample events for the UI's tests, kept apart so each test shows only the fields it is about.
 
 /** A drill's verdict: a passing one unless `overrides` say otherwise. */
 export function sampleResult(scenario: string, overrides: Partial<DrillResult> = {}): DrillResult {
-  return {
-    scenario,
-    title: `Title of ${scenario}`,
-    failure_mode: 'silent_partial_drop',
+  return passed(scenario, {
     expected_control: 'reconciliation',
     seed: 42,
-    fault_fired: true,
     evidence: { dropped: 3 },
-    caught: true,
     caught_by: ['reconcile'],
-    invariants_held: true,
-    verdict: 'pass',
     reasons: [],
-    gaps: [],
-    job: null,
     replay: `npx batchguard drill scenarios/${scenario}.yaml --seed 42`,
     run_status: 'held',
     ...overrides,
-  };
+  });
 }
 
 /** A run_entry event carrying one run-log entry. */
