@@ -44,6 +44,20 @@ describe('reports/', () => {
     expect(await rows(db, file)).toEqual([]);
   });
 
+  it('trends.sql on a job of one run: its values, and no slope yet (not NaN, which stops the query)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchguard-reports-one-'));
+    const db = join(dir, 'one.duckdb');
+    await cliInProcess(['run', join(ROOT, 'examples', 'support-tickets', 'job.yaml'), '--db', db], dir);
+    const [trend] = await rows(db, 'trends.sql');
+    expect(trend).toMatchObject({
+      runs: 1,
+      validity_slope: null,
+      escalation_slope: null,
+      cost_per_good_row_slope: null,
+    });
+    expect(trend!.validity_pct).toBeGreaterThan(80);
+  }, 60_000);
+
   describe('on a database with runs and a drill', () => {
     let dir: string;
     let db: string;
