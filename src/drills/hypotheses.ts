@@ -36,8 +36,15 @@ const DRIFT_REASONS: Record<string, string> = {
 /** A share, 0..1: the number every check that takes one takes. */
 const SHARE = { min: 0, max: 1 };
 
-/** Evidence kinds whose answers must never reach the sink. */
-const POISONED_ANSWERS = /^(drifted:|obeyed$|conflicting$|unknown_id$)/;
+/**
+ * Evidence kinds whose answers must never reach the sink: every schema break, obeyed injections,
+ * conflicting and unknown lines. A `wrong_value` drift is valid (the gate cannot see it): only the
+ * golden set's drift check can keep it out, which the golden-drift drill checks by the run's hold.
+ */
+const POISONED_ANSWERS = /^(drifted:(?!wrong_value$)|obeyed$|conflicting$|unknown_id$)/;
+
+/** Evidence of a drift the schema rejects, which the gate must quarantine with its reason. */
+const schemaBreak = (kind: string) => kind.startsWith('drifted:') && kind !== 'drifted:wrong_value';
 
 export const HYPOTHESES: Record<string, Hypothesis> = {
   coverage: {
@@ -248,7 +255,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
         ).map((o) => [`${o.batch_id}/${o.custom_id}`, o]),
       );
       const missed = facts.truth.evidence
-        .filter((e) => e.kind.startsWith('drifted:'))
+        .filter((e) => schemaBreak(e.kind))
         .filter((e) => {
           const outcome = outcomes.get(`${e.batchId}/${e.id}`);
           return (

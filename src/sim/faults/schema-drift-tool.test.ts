@@ -4,7 +4,7 @@ import { reviewRequests } from '../../../test/support/requests.js';
 import { REVIEW_SCHEMA } from '../../../test/support/review-schema.js';
 import { makeOutputGate, type QuarantineReason } from '../../pipeline/gate/output-gate.js';
 import { readResultLine } from '../../pipeline/run/result-line.js';
-import { DRIFTS, type Drift, schemaDrift, schemaDriftParams } from './schema-drift.js';
+import { type Drift, SCHEMA_BREAKS, schemaDrift, schemaDriftParams } from './schema-drift.js';
 
 /*
  * schema_drift when the answer comes as a forced tool call: the call's input drifts (a wrong enum,
@@ -44,7 +44,10 @@ function run(variant: Drift | null) {
 const clean = run(null).lines;
 const cleanInput = (id: string) => clean.get(id)!.result.message.content[0]!.input!;
 
-const EXPECT: Record<Drift, { check: (line: Line, id: string) => void; reason: QuarantineReason }> = {
+const EXPECT: Record<
+  (typeof SCHEMA_BREAKS)[number],
+  { check: (line: Line, id: string) => void; reason: QuarantineReason }
+> = {
   malformed: {
     check: (line, id) => {
       expect(line.result.message.content).toEqual([
@@ -112,7 +115,7 @@ describe('schema_drift in tool mode', () => {
     }
   });
 
-  it.each(DRIFTS)(
+  it.each(SCHEMA_BREAKS)(
     'variant %s breaks the call as documented, and the gate quarantines it with its reason',
     (variant) => {
       const { sim, lines } = run(variant);

@@ -11,9 +11,10 @@ import {
   textOf,
 } from '../../../test/support/fault-worlds.js';
 import { reviewRequest, reviewRequests } from '../../../test/support/requests.js';
+import { REVIEW_SCHEMA } from '../../../test/support/review-schema.js';
 import { fitsSchema } from '../model/schema-fits.js';
 import type { BatchRequest } from '../world/api-types.js';
-import { DRIFTS, type Drift, schemaDrift, schemaDriftParams } from './schema-drift.js';
+import { DRIFTS, type Drift, SCHEMA_BREAKS, schemaDrift, schemaDriftParams } from './schema-drift.js';
 import { NotApplicable } from './world-fault.js';
 
 const SEED = 12;
@@ -39,6 +40,13 @@ const EXPECT: Record<Drift, (line: ResultLine, id: string) => void> = {
   },
   fenced: (line, id) => expect(textOf(line)).toBe('```json\n' + cleanText(id) + '\n```'),
   wrong_enum: (line, id) => expect(JSON.parse(textOf(line)!)).toEqual({ ...cleanJson(id), label: 'mixed' }),
+  wrong_value: (line, id) => {
+    const { label, ...rest } = JSON.parse(textOf(line)!);
+    const { label: cleanLabel, ...cleanRest } = cleanJson(id);
+    expect(rest).toEqual(cleanRest);
+    expect(['positive', 'negative', 'neutral']).toContain(label);
+    expect(label).not.toBe(cleanLabel);
+  },
   out_of_range: (line, id) => expect(JSON.parse(textOf(line)!)).toEqual({ ...cleanJson(id), score: 1.5 }),
   missing_field: (line, id) => {
     const { evidence, ...rest } = cleanJson(id);
@@ -100,7 +108,7 @@ describe('schema_drift', () => {
     const evidence = sim.evidence();
     expect(evidence.length).toBeGreaterThan(400 * 0.18);
     expect(evidence.length).toBeLessThan(400 * 0.32);
-    expect(new Set(evidence.map((e) => e.kind))).toEqual(new Set(DRIFTS.map((d) => `drifted:${d}`)));
+    expect(new Set(evidence.map((e) => e.kind))).toEqual(new Set(SCHEMA_BREAKS.map((d) => `drifted:${d}`)));
     const drifted = new Set(evidence.map((e) => e.id));
     for (const [id, line] of lines) {
       if (drifted.has(id)) expect(textOf(line)).not.toBe(textOf(base.get(id)!));
@@ -124,7 +132,29 @@ describe('schema_drift', () => {
   it('refuses a rate outside 0..1 and an empty variant list', () => {
     expect(schemaDriftParams.safeParse({ rate: 1.2 }).success).toBe(false);
     expect(schemaDriftParams.safeParse({ rate: 0.5, variants: [] }).success).toBe(false);
-    expect(schemaDriftParams.parse({ rate: 0.5 }).variants).toEqual([...DRIFTS]);
+    expect(schemaDriftParams.parse({ rate: 0.5 }).variants).toEqual([...SCHEMA_BREAKS]);
+    expect(schemaDriftParams.safeParse({ rate: 0.5, batches: [] }).success).toBe(false);
+  });
+
+  it('gives wrong_value answers the schema still accepts, each another allowed label', () => {
+    const { lines } = run({ rate: 1, variants: ['wrong_value'] });
+    const labels = new Set<unknown>();
+    for (const [id, line] of lines) {
+      const answer = JSON.parse(textOf(line)!);
+      expect(fitsSchema(REVIEW_SCHEMA, answer)).toBe(true);
+      expect(answer.label).not.toBe(cleanJson(id).label);
+      labels.add(answer.label);
+    }
+    expect(labels.size).toBeGreaterThan(1);
+  });
+
+  it('drifts only the batches it names, counted from the first batch', () => {
+    const sim = faultWorld(SEED, [schemaDrift(schemaDriftParams.parse({ rate: 1, batches: [1] }))]);
+    const first = sim.create(reviewRequests(10)).id;
+    const second = sim.create(reviewRequests(10)).id;
+    sim.endAll();
+    expect(sim.lines(first).map(textOf)).toEqual(sim.lines(first).map((l) => cleanText(l.custom_id)));
+    expect(new Set(sim.evidence().map((e) => e.batchId))).toEqual(new Set([second]));
   });
 });
 

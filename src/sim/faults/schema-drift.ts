@@ -3,11 +3,24 @@ import { fitsSchema } from '../model/schema-fits.js';
 import type { ModelReply } from '../model/simulated-model.js';
 import { propertiesOf } from '../model/task-schema.js';
 import { estimateTokens } from '../model/tokens.js';
-import { share } from './fault-params.js';
+import { batchIndexes, share } from './fault-params.js';
 import { NotApplicable, type WorldFault } from './world-fault.js';
 
-/** The ways an answer drifts from the job's schema. */
-export const DRIFTS = ['malformed', 'fenced', 'wrong_enum', 'out_of_range', 'missing_field', 'cut'] as const;
+/** The ways an answer drifts from the job's schema, which the output gate must name. */
+export const SCHEMA_BREAKS = [
+  'malformed',
+  'fenced',
+  'wrong_enum',
+  'out_of_range',
+  'missing_field',
+  'cut',
+] as const;
+/**
+ * Every way an answer drifts: the schema breaks, and `wrong_value`, a drift in quality the schema
+ * cannot see (another allowed value of an enum: still valid, now wrong), which only the golden
+ * set notices.
+ */
+export const DRIFTS = [...SCHEMA_BREAKS, 'wrong_value'] as const;
 export type Drift = (typeof DRIFTS)[number];
 
 /** Parameters of `schema_drift`. */
@@ -17,13 +30,19 @@ export const schemaDriftParams = z.strictObject({
   /**
    * Which drifts to draw from, evenly: `malformed` (a brace missing), `fenced` (JSON in a ```json
    * block), `wrong_enum` (a value outside an enum), `out_of_range` (a number past its bound),
-   * `missing_field` (a required field left out), `cut` (stopped at max_tokens midway). A drift the
-   * job's schema has no field for is not drawn.
+   * `missing_field` (a required field left out), `cut` (stopped at max_tokens midway), and, only
+   * when named, `wrong_value` (another value the enum allows: the answer is valid and wrong). A
+   * drift the job's schema has no field for is not drawn. Default: the six schema breaks.
    */
   variants: z
     .array(z.enum(DRIFTS))
     .min(1)
-    .default([...DRIFTS]),
+    .default([...SCHEMA_BREAKS]),
+  /**
+   * Creation-order indexes of the batches whose answers drift (0 is the run's first batch, the
+   * canary when there is one): a model incident that hit some batches. Default: every batch.
+   */
+  batches: batchIndexes.optional(),
   /** The number pushed out of range (default: the schema's first top-level number with a bound). */
   number_field: z.string().min(1).optional(),
   /** The enum field given a value off its list (default: the schema's first top-level enum). */
@@ -44,6 +63,8 @@ interface DriftPlan {
   enumField: string;
   /** A value not on the enum's list. */
   wrongEnum: string;
+  /** The enum's allowed values, for `wrong_value` (another one of them). */
+  allowed: readonly unknown[];
   missingField: string;
   /**
    * The job's schema, once prepared: an answer the model already broke (its own mistake) is not
@@ -63,12 +84,14 @@ interface DriftPlan {
  * max_tokens with only the fields written whole before the cut (no tool_use block when none was).
  */
 export function schemaDrift(params: SchemaDriftParams): WorldFault {
+  const hit = params.batches === undefined ? null : new Set(params.batches);
   let plan: DriftPlan = {
     variants: params.variants,
     numberField: params.number_field ?? 'score',
     outOfRange: 1.5,
     enumField: params.enum_field ?? 'label',
     wrongEnum: 'mixed',
+    allowed: ['positive', 'negative', 'neutral'],
     missingField: params.missing_field ?? 'evidence',
   };
   return {
@@ -77,10 +100,12 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
       plan = planDrift(params, setup.targets.schema, setup.targets.quoteFields);
     },
     reply(view, reply, ctx) {
+      if (hit !== null && !hit.has(view.sequence)) return reply;
       if (ctx.draw('drift', view.customId) >= params.rate) return reply;
       const variant = plan.variants[Math.floor(ctx.draw('variant', view.customId) * plan.variants.length)]!;
       if (plan.schema !== undefined && !answerFits(reply.text, plan.schema)) return reply;
-      const drifted = drift(reply, variant, plan, view.maxTokens);
+      const other = ctx.draw('other', view.customId);
+      const drifted = drift(reply, variant, plan, view.maxTokens, other);
       if (drifted === reply) return reply;
       ctx.record(`drifted:${variant}`, view.customId, view.batchId);
       return drifted;
@@ -106,6 +131,8 @@ function planDrift(
   const lacking: Partial<Record<Drift, string>> = {
     out_of_range: number === undefined ? 'no top-level number with a minimum or maximum' : undefined,
     wrong_enum: enumField === undefined ? 'no top-level enum field' : undefined,
+    wrong_value:
+      enumValues(properties, enumField).length < 2 ? 'no top-level enum of two or more values' : undefined,
     missing_field: missing === undefined ? 'no required field' : undefined,
   };
   const variants = params.variants.filter((v) => lacking[v] === undefined);
@@ -113,16 +140,22 @@ function planDrift(
     const why = [...new Set(params.variants)].map((v) => `${lacking[v]} (${v})`).join(', ');
     throw new NotApplicable(NAME, `the output schema has ${why}`);
   }
-  const allowed = enumField === undefined ? [] : ((spec(properties, enumField).enum as unknown[]) ?? []);
+  const allowed = enumValues(properties, enumField);
   return {
     variants,
     numberField: number ?? '',
     outOfRange: number === undefined ? 1.5 : pastBound(spec(properties, number)),
     enumField: enumField ?? '',
     wrongEnum: ['mixed', 'other', 'unknown'].find((v) => !allowed.includes(v)) ?? 'mixed (drifted)',
+    allowed,
     missingField: missing ?? '',
     schema,
   };
+}
+
+function enumValues(properties: Record<string, unknown>, field: string | undefined): unknown[] {
+  const values = field === undefined ? undefined : spec(properties, field).enum;
+  return Array.isArray(values) ? values : [];
 }
 
 function spec(properties: Record<string, unknown>, field: string): Record<string, unknown> {
@@ -157,7 +190,8 @@ function missingField(schema: Record<string, unknown>, quoteFields: readonly str
   return quoteFields.find((f) => required.includes(f)) ?? required.at(-1);
 }
 
-function drift(reply: ModelReply, variant: Drift, plan: DriftPlan, maxTokens: number): ModelReply {
+/** `other`, a draw in [0, 1), picks the value a `wrong_value` drift gives instead. */
+function drift(reply: ModelReply, variant: Drift, plan: DriftPlan, maxTokens: number, other = 0): ModelReply {
   let value: unknown;
   try {
     value = JSON.parse(reply.text);
@@ -173,6 +207,13 @@ function drift(reply: ModelReply, variant: Drift, plan: DriftPlan, maxTokens: nu
       return text('```json\n' + reply.text + '\n```');
     case 'wrong_enum':
       return object ? text(JSON.stringify({ ...object, [plan.enumField]: plan.wrongEnum })) : reply;
+    case 'wrong_value': {
+      if (!object) return reply;
+      const current = (object as Record<string, unknown>)[plan.enumField];
+      const others = plan.allowed.filter((v) => JSON.stringify(v) !== JSON.stringify(current));
+      if (others.length === 0) return reply;
+      return text(JSON.stringify({ ...object, [plan.enumField]: others[Math.floor(other * others.length)] }));
+    }
     case 'out_of_range':
       return object ? text(JSON.stringify({ ...object, [plan.numberField]: plan.outOfRange })) : reply;
     case 'missing_field': {

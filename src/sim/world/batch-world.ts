@@ -77,6 +77,12 @@ export class BatchWorld {
     internalErrors: [],
   };
   private readonly faults: readonly BoundFault[];
+  /**
+   * Batches created before `prepare` (a drill's clean run, made first so that the bad run has a
+   * baseline or rows to spoil): the failure-mode faults leave them alone, and a fault's batch
+   * indexes count from the first batch after it.
+   */
+  private armedFrom = 0;
   private readonly unconfirmed = new Map<FaultAnswer, HttpFaultEvidence>();
   private readonly httpFaults: readonly HttpFault[];
   private readonly resultsFiles = new Map<string, string>();
@@ -103,7 +109,13 @@ export class BatchWorld {
 
   /** Let each fault change the drill's job and rows before the run (poison, oversize, inject). */
   prepare(setup: DrillSetup): void {
+    this.armedFrom = this.created;
     for (const { fault, ctx } of this.faults) fault.prepare?.(setup, ctx);
+  }
+
+  /** The failure-mode faults that act on a batch: none on a batch made before `prepare`. */
+  private faultsOn(sequence: number): readonly BoundFault[] {
+    return sequence >= 0 ? this.faults : [];
   }
 
   /** The faults this world carries. */
@@ -189,16 +201,17 @@ export class BatchWorld {
     this.refuseIfQueueFull(requests.length);
     const created = {
       id: batchId(this.idStream),
-      sequence: this.created++,
+      sequence: this.created++ - this.armedFrom,
       createdAtMs: this.clock.now(),
       requests,
     };
+    const faults = this.faultsOn(created.sequence);
     const processing = { ...this.processing };
-    for (const { fault } of this.faults) Object.assign(processing, fault.processing?.(created));
-    const plan = planBatch(this.seed, created, processing, this.faults);
+    for (const { fault } of faults) Object.assign(processing, fault.processing?.(created));
+    const plan = planBatch(this.seed, created, processing, faults);
     const batch = new SimBatch(created.id, created.sequence, created.createdAtMs, requests, plan);
     this.batches.set(created.id, batch);
-    for (const { fault, ctx } of this.faults) {
+    for (const { fault, ctx } of faults) {
       const cancelAfterMs = fault.afterCreate?.(created, ctx)?.cancelAfterMs;
       if (cancelAfterMs !== undefined)
         batch.cancel(created.createdAtMs + cancelAfterMs, this.cancelDelayMs(created.id));
@@ -366,7 +379,9 @@ export class BatchWorld {
     const existing = this.resultsFiles.get(batch.id);
     if (existing !== undefined || !batch.isEnded(this.clock.now())) return existing ?? '';
     const path = this.folder.fileFor(batch.id);
-    this.truth.billing.push(writeResultsFile(path, this.seed, batch, this.faults, this.options.task));
+    this.truth.billing.push(
+      writeResultsFile(path, this.seed, batch, this.faultsOn(batch.sequence), this.options.task),
+    );
     this.resultsFiles.set(batch.id, path);
     return path;
   }
