@@ -150,6 +150,50 @@ describe('the runbook: halt, assess, reverse', () => {
     expect(cli(['run', 'job.yaml', '--db', 'runs.duckdb'], dir).status).toBe(0);
   }, 60_000);
 
+  it('narrows the assessment to the batches named (disjoint slices that add up to the run), and refuses a batch the run never made', async () => {
+    const report = await inProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
+    const runId: string = JSON.parse(report.stdout).runs[0].run_id;
+    writeFileSync(
+      join(dir, 'batches.sql'),
+      'SELECT batch_id FROM submission_batches ORDER BY submission_id\n',
+    );
+    const listed = await inProcess(
+      ['report', '--sql', 'batches.sql', '--db', 'runs.duckdb', '--format', 'json'],
+      dir,
+    );
+    const batches = (JSON.parse(listed.stdout) as { batch_id: string }[]).map((b) => b.batch_id);
+    expect(batches.length).toBeGreaterThan(1); // the canary's batch and the rest
+    const slices: string[][] = [];
+    for (const [i, batch] of batches.entries()) {
+      const a = await inProcess(
+        ['assess', runId, '--batch', batch, '--out', `slice-${i}.txt`, '--db', 'runs.duckdb'],
+        dir,
+      );
+      expect(a.status).toBe(0);
+      expect(a.stdout).toContain(`answered in ${batch} by custom_id`);
+      slices.push(
+        readFileSync(join(dir, `slice-${i}.txt`), 'utf8')
+          .split('\n')
+          .filter(Boolean),
+      );
+    }
+    const all = await inProcess(['assess', runId, '--out', 'all.txt', '--db', 'runs.duckdb'], dir);
+    expect(all.status).toBe(0);
+    const whole = readFileSync(join(dir, 'all.txt'), 'utf8').split('\n').filter(Boolean);
+    expect(slices.every((slice) => slice.length > 0)).toBe(true);
+    expect(slices.flat().sort()).toEqual([...whole].sort()); // disjoint, and together the whole run
+    expect(new Set(slices.flat()).size).toBe(whole.length);
+
+    const typo = await inProcess(
+      ['assess', runId, '--batch', 'msgbatch_nope', '--out', 'typo.txt', '--db', 'runs.duckdb'],
+      dir,
+    );
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain(`Failed to assess ${runId}: it created no batch msgbatch_nope.`);
+    expect(typo.stderr).toContain(batches[0]);
+    expect(existsSync(join(dir, 'typo.txt'))).toBe(false);
+  }, 60_000);
+
   it('halts a promoted run, lists the rows it touched by custom_id, and rolls back exactly those', async () => {
     const report = await inProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
     const runId: string = JSON.parse(report.stdout).runs[0].run_id;

@@ -9,12 +9,13 @@ import { USAGE } from './usage.js';
 /**
  * `batchguard assess`: the runbook's second step. Counts the rows a run's promote touched, by
  * custom_id, and writes the ids to reverse (one a line) to --out, ready for `rollback --ids`.
+ * `--batch ID` (repeatable) narrows it to the rows answered in those batches of the run.
  */
 export async function assessCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { db: { type: 'string' }, out: { type: 'string' } },
+    options: { db: { type: 'string' }, out: { type: 'string' }, batch: { type: 'string', multiple: true } },
   });
   if (positionals.length !== 1)
     throw new UsageError('usage', 'Failed to assess: give exactly one run id.', `Usage: ${USAGE.assess}`);
@@ -26,9 +27,11 @@ export async function assessCommand(argv: string[], io: Io): Promise<number> {
   let out: StagedOutput | null = null;
   try {
     if (values.out !== undefined) out = StagedOutput.open(values.out, '--out');
-    const a = await assessRun(db, runId, (id) => out?.write(`${id}\n`));
+    const batches = values.batch ?? [];
+    const a = await assessRun(db, runId, (id) => out?.write(`${id}\n`), { batches });
     out?.commit();
-    io.out(`assessed ${runId}: its promote touched ${a.touched} rows by custom_id`);
+    const scope = batches.length === 0 ? '' : ` answered in ${batches.join(', ')}`;
+    io.out(`assessed ${runId}: its promote touched ${a.touched} rows${scope} by custom_id`);
     io.out(
       `  changed ${a.changed}, created ${a.created}, unchanged ${a.unchanged}, since overwritten by a later run ${a.overwritten}`,
     );

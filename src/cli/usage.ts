@@ -9,7 +9,7 @@ export const USAGE = {
     'batchguard gameday [--job JOB.yaml] [--sample N] [--scenarios DIR] [--seed N] [--json] [--junit FILE] [--db FILE]',
   drill: 'batchguard drill FILE [--job JOB.yaml] [--sample N] [--seed N] [--json] [--db FILE]',
   halt: 'batchguard halt RUN [--db FILE]',
-  assess: 'batchguard assess RUN [--out FILE] [--db FILE]',
+  assess: 'batchguard assess RUN [--batch ID]... [--out FILE] [--db FILE]',
   rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
   report:
     'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE] | report --sql FILE [--format table|md|json|csv] | report --check',
