@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { scratchEnv } from './test/support/scratch-env.js';
@@ -24,9 +26,20 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+const INCLUDE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+
+/**
+ * Test files that replace a module with `vi.mock` (the tests that break a control on purpose).
+ * Files share a process and its module cache (isolate: false, below), where one file's mock
+ * would leak into the next file's pipeline, or not apply at all if the module was loaded first:
+ * these run in a project of their own, each file in a fresh module graph.
+ */
+const MOCKING = ['src', 'test']
+  .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+  .filter((file) => file.endsWith('.test.ts') && /\bvi\.mock\(/.test(readFileSync(file, 'utf8')));
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters,
     testTimeout: 30_000,
     pool: 'forks',
@@ -40,5 +53,12 @@ export default defineConfig({
     // faster), removed at the end of the run (see scratchEnv).
     env: scratchEnv(),
     globalSetup: ['test/support/scratch-env.ts'],
+    // The include lists live in the projects only: a project's lists are added to the root's.
+    projects: [
+      { extends: true, test: { name: 'shared', include: INCLUDE, exclude: MOCKING } },
+      ...(MOCKING.length === 0
+        ? []
+        : [{ extends: true as const, test: { name: 'isolated', include: MOCKING, isolate: true } }]),
+    ],
   },
 });

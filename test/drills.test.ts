@@ -43,7 +43,7 @@ describe('the shipped game day', () => {
     runs = [];
     for (const scenario of scenarios) runs.push(await drill(scenario));
     results = runs.map((r) => r.result);
-  }, 120_000);
+  }, 600_000);
 
   it('has a scenario for each failure mode, a clean baseline and a mix of several', () => {
     const modes = new Set(results.flatMap((r) => r.failure_mode.split('+')));
@@ -90,7 +90,7 @@ describe('the shipped game day', () => {
       expect(again.result, scenario.name).toEqual(runs[i]!.result);
       expect(JSON.stringify(again.entries), scenario.name).toBe(JSON.stringify(runs[i]!.entries));
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 // Every seed costs a whole game day, so only `npm run test:deep` sweeps other seeds; the property

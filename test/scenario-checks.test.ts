@@ -102,6 +102,30 @@ describe('a scenario’s expected checks, bounded at load', () => {
   });
 });
 
+describe('a scenario’s runbook, clean first run and ceiling margin', () => {
+  it('are read with their defaults: a runbook runs the clean job first and reverses the whole run', () => {
+    const runbook = parseScenario(BASELINE.replace(/^title:/m, 'kind: runbook\ntitle:'), PATH);
+    expect(runbook).toMatchObject({ cleanRunFirst: true, runbookScope: 'run', ceilingMargin: null });
+    const drill = parseScenario(`${BASELINE}\nclean_run_first: true\nceiling_margin: 0.2\n`, PATH);
+    expect(drill).toMatchObject({ kind: 'drill', cleanRunFirst: true, ceilingMargin: 0.2 });
+    const slice = parseScenario(
+      BASELINE.replace(/^title:/m, 'kind: runbook\nrunbook: {scope: faulted_batches}\ntitle:'),
+      PATH,
+    );
+    expect(slice.runbookScope).toBe('faulted_batches');
+  });
+
+  it('refuse a runbook scope outside a runbook, a runbook without its clean run, and a negative margin', () => {
+    expect(problemsOf(`${BASELINE}\nrunbook: {scope: faulted_batches}\n`)).toEqual([
+      'runbook: is for `kind: runbook` only',
+    ]);
+    expect(problemsOf(BASELINE.replace(/^title:/m, 'kind: runbook\nclean_run_first: false\ntitle:'))).toEqual(
+      ['clean_run_first: cannot be false in a runbook, which restores the clean run’s rows'],
+    );
+    expect(problemsOf(`${BASELINE}\nceiling_margin: -1\n`)).toHaveLength(1);
+  });
+});
+
 describe('batchguard gameday with a bad scenario among good ones', () => {
   it('runs no drill and stores nothing: exit 2, naming the file and the key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batchguard-scenarios-'));

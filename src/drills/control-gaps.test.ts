@@ -197,6 +197,15 @@ describe('controlGaps: escalation, attempts and the golden set', () => {
     expect(controlGaps(['golden_drift'], job, held)).toEqual([]);
   });
 
+  it('says a drop within chance went unseen, and a larger golden set sees smaller ones', () => {
+    const drop = log(['reconcile', 'outcome', 'reconciled', { goldenScore: 0.84, goldenBaseline: 0.94 }]);
+    expect(controlGaps(['golden_drift'], shipped, drop)).toEqual([
+      'the golden score fell 10.0 points below the baseline 0.940, within what chance allows for a golden set of its size: a larger golden set sees smaller drops',
+    ]);
+    const rise = log(['reconcile', 'outcome', 'reconciled', { goldenScore: 0.95, goldenBaseline: 0.94 }]);
+    expect(controlGaps(['golden_drift'], shipped, rise)).toEqual([]);
+  });
+
   it('blames no setting for the controls that are always on', () => {
     const weak: Job = {
       ...shipped,

@@ -116,6 +116,12 @@ const RULES: Partial<Record<ControlName, GapRule>> = {
         'above',
       ),
     ];
+    const base = reconciled.goldenBaseline;
+    if (typeof score === 'number' && typeof base === 'number' && score < base && gaps.length === 0)
+      gaps.push(
+        `the golden score fell ${(100 * (base - score)).toFixed(1)} points below the baseline ${base.toFixed(3)}, ` +
+          'within what chance allows for a golden set of its size: a larger golden set sees smaller drops',
+      );
     if (
       reconciled.goldenScore !== undefined &&
       job.golden.baseline === null &&

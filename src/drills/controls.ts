@@ -74,6 +74,10 @@ export const CONTROLS = {
     does: 'holds promotion when the golden score drops below its baseline or floor',
     caught: (entries) => alarmed(entries, 'promotion_held'),
   },
+  spend_guard: {
+    does: 'before each round, stops it when what may already be billed and its worst case would pass the ceiling',
+    caught: (entries) => alarmed(entries, 'ceiling_reached'),
+  },
   runbook: {
     does: 'halt, assess (rows counted by custom_id), reverse: a person undoes a bad promote exactly',
     caught: (entries) => entries.some((e) => e.kind === 'rolled_back'),

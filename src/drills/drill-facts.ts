@@ -14,6 +14,16 @@ export interface SinkRow {
   custom_id: string;
 }
 
+/** What a runbook drill saw: the sink after the bad run, and what its assessment named. */
+export interface RunbookFacts {
+  /** The sink as the bad run left it, before the runbook. */
+  sinkAfterRun: SinkRow[];
+  /** The batches the assessment was narrowed to (`assess --batch`), or null: the whole run. */
+  batches: string[] | null;
+  /** The custom_ids `assess` wrote for `rollback --ids`. */
+  assessed: string[];
+}
+
 /** A promoted row with the batch its answer came from. */
 export type PromotedRow = SinkRow & { batch_id: string };
 
@@ -43,8 +53,10 @@ export class DrillFacts {
     readonly currentRows: ReadonlyMap<string, DrillRow>,
     /** The source's keys, as the drill generated them. */
     readonly sourceKeys: readonly string[],
-    /** The sink before the run (runbook drills). */
+    /** The sink before the run (drills that run the clean job first). */
     readonly sinkBefore: readonly SinkRow[] | null = null,
+    /** The runbook's view of the run (runbook drills). */
+    readonly runbook: RunbookFacts | null = null,
   ) {
     this.truth = world.groundTruth();
   }

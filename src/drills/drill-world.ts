@@ -65,6 +65,8 @@ export function buildDrillWorld(
     faults,
     source,
     httpFaults: backgroundHttpFaults(scenario.http.rate, scenario.http.rates),
+    // A clean first run (a runbook's, a drift drill's baseline) is answered without the faults.
+    armAtPrepare: scenario.cleanRunFirst ?? scenario.kind === 'runbook',
     // What the model knows of a team's job: its schema and golden answers. The example job is
     // answered by the sentiment protocol (rules 1–8), as it always has been.
     task: base.generated

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { batchCostUsd, findModel } from '../core/price-table.js';
 import { templateColumns } from '../pipeline/prompt/render-request.js';
 import { promptText } from '../sim/model/tokens.js';
 import type { DrillFacts } from './drill-facts.js';
@@ -111,10 +112,46 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
   spend_within_ceiling: {
     says: 'what the world billed stays within the job’s cost ceiling',
     async check(facts) {
-      const spent = facts.truth.billing.reduce((sum, b) => sum + b.costUsd, 0);
+      // A drill's clean first run bills too: count every batch but those another run claims, so
+      // that a batch no run claims (billed twice, or orphaned) counts against this one.
+      const others = new Set(
+        (
+          await facts.db.all<{ batch_id: string }>(
+            'SELECT batch_id FROM submission_batches WHERE run_id <> ? AND batch_id IS NOT NULL',
+            [facts.runId],
+          )
+        ).map((b) => b.batch_id),
+      );
+      const spent = facts.truth.billing
+        .filter((b) => !others.has(b.batchId))
+        .reduce((sum, b) => sum + b.costUsd, 0);
       return spent <= facts.job.costCeilingUsd + 1e-9
         ? []
         : [`billed $${spent.toFixed(4)}, above the ceiling of $${facts.job.costCeilingUsd}`];
+    },
+  },
+  worst_case_within_ceiling: {
+    says: 'what the API could have billed the run stays within the ceiling: every request each of its batches counted succeeded, at its input and the full max_tokens of output',
+    async check(facts) {
+      const models = new Map(
+        (
+          await facts.db.all<{ batch_id: string; model: string }>(
+            'SELECT DISTINCT batch_id, model FROM batch_requests WHERE run_id = ? AND batch_id IS NOT NULL',
+            [facts.runId],
+          )
+        ).map((b) => [b.batch_id, b.model]),
+      );
+      let worst = 0;
+      for (const b of facts.truth.billing) {
+        const model = models.get(b.batchId);
+        const info = model === undefined ? undefined : findModel(model);
+        if (info) worst += batchCostUsd(info, b.inputTokens, b.succeededRows * facts.job.maxTokens);
+      }
+      return worst <= facts.job.costCeilingUsd + 1e-9
+        ? []
+        : [
+            `the run could have been billed $${worst.toFixed(4)}, above the ceiling of $${facts.job.costCeilingUsd}`,
+          ];
     },
   },
   no_double_billing: {
@@ -267,6 +304,59 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
         : [
             `${missed.length} drifted answers were not quarantined with their drift's reason (first: ${missed[0]!.kind} ${missed[0]!.id})`,
           ];
+    },
+  },
+  slice_restored: {
+    says: 'the runbook reversed exactly the slice the fault touched: assess named exactly the promoted ids in the batches it hit, those rows are as they were before the run, and every other row stays as the run left it',
+    async check(facts) {
+      const runbook = facts.runbook;
+      if (runbook === null) return ['no runbook was run'];
+      const afterRun = new Map(runbook.sinkAfterRun.map((r) => [r.key, r]));
+      const faulted = new Set(facts.truth.evidence.map((e) => e.id));
+      const slice = runbook.sinkAfterRun.filter((r) => r.run_id === facts.runId && faulted.has(r.custom_id));
+      const reasons: string[] = [];
+      const assessed = new Set(runbook.assessed);
+      const missed = slice.filter((r) => !assessed.has(r.custom_id)).length;
+      const extra = runbook.assessed.length - (slice.length - missed);
+      if (slice.length === 0) reasons.push('the fault left no promoted row to reverse');
+      if (missed > 0 || extra > 0)
+        reasons.push(
+          `assess named ${runbook.assessed.length} ids where the fault touched ${slice.length} promoted rows (${missed} missed, ${extra} beyond them)`,
+        );
+      const sliceKeys = new Set(slice.map((r) => r.key));
+      const before = new Map((facts.sinkBefore ?? []).map((r) => [r.key, r]));
+      const now = new Map((await facts.sinkRows()).map((r) => [r.key, r]));
+      let restoredWrong = 0;
+      let othersMoved = 0;
+      for (const key of new Set([...before.keys(), ...afterRun.keys(), ...now.keys()])) {
+        const expected = sliceKeys.has(key) ? before.get(key) : afterRun.get(key);
+        const same =
+          expected === undefined
+            ? !now.has(key)
+            : now.has(key) && canonical(JSON.stringify(now.get(key))) === canonical(JSON.stringify(expected));
+        if (!same && sliceKeys.has(key)) restoredWrong++;
+        else if (!same) othersMoved++;
+      }
+      if (restoredWrong > 0)
+        reasons.push(
+          `${restoredWrong} of the ${sliceKeys.size} rows of the slice are not as they were before the run`,
+        );
+      if (othersMoved > 0) reasons.push(`${othersMoved} rows outside the slice changed in the rollback`);
+      if (afterRun.size === sliceKeys.size)
+        reasons.push('the slice is the whole sink: nothing tells a slice from all');
+      return reasons;
+    },
+  },
+  held_for_golden_drift: {
+    says: "the run was held for the golden score's drop below its baseline, while above the job's minimum",
+    async check(facts) {
+      const held = facts.entries.find((e) => e.phase === 'alarm' && e.kind === 'promotion_held');
+      const reason = String(held?.detail.reason ?? '');
+      if (facts.summary.status !== 'held') return [`the run ended ${facts.summary.status}, not held`];
+      if (!/below the baseline/.test(reason))
+        return [`the hold's reason is not a drop from the baseline: ${reason}`];
+      if (/below the minimum/.test(reason)) return [`the golden score fell below the minimum too: ${reason}`];
+      return [];
     },
   },
   sink_restored: {

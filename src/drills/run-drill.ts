@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Clock } from '../core/clock.js';
@@ -11,7 +11,7 @@ import { type RunSummary, resumeRun, startRun } from '../pipeline/run/run-job.js
 import { type LogEntry, readRunLog } from '../pipeline/run/run-log.js';
 import { NotApplicable } from '../sim/faults/world-fault.js';
 import { exampleBase } from './drill-base.js';
-import { DrillFacts, readSink, type SinkRow } from './drill-facts.js';
+import { DrillFacts, type RunbookFacts, readSink, type SinkRow } from './drill-facts.js';
 import type { DrillResult } from './drill-result.js';
 import { buildDrillWorld, type DrillWorld } from './drill-world.js';
 import { caughtBy, judgeDrill, notApplicableResult } from './judge-drill.js';
@@ -78,14 +78,17 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       apiKey: 'sim-key',
       log: () => {},
     };
-    // A runbook drill first promotes the clean job, so that the bad run has something to spoil.
+    // A runbook drill first promotes the clean job, so that the bad run has something to spoil;
+    // a drift drill, so that the bad run has a golden baseline to fall from.
     let sinkBefore: SinkRow[] | null = null;
-    if (scenario.kind === 'runbook') {
+    if (scenario.cleanRunFirst ?? scenario.kind === 'runbook') {
       const cleanJob = await loadJob(world.writeJob('clean.yaml'));
       const clean = await startRun({ db, env, job: cleanJob, mode: 'simulation', seed });
-      // The baseline drill says why a clean run is not promoted; here there is nothing to spoil.
+      // The baseline drill says why a clean run is not promoted; here there is nothing to build on.
       if (clean.status !== 'promoted')
-        return notApplicable(`the clean job's run ended ${clean.status}, so no sink held rows to spoil`);
+        return notApplicable(
+          `the clean job's run ended ${clean.status}, so ${scenario.kind === 'runbook' ? 'no sink held rows to spoil' : 'it set no baseline'}`,
+        );
       sinkBefore = await readSink(db, cleanJob.sink.table);
     }
     try {
@@ -94,6 +97,8 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       if (!(error instanceof NotApplicable)) throw error;
       return notApplicable(error.reason);
     }
+    if (scenario.ceilingMargin != null)
+      world.setup.job.cost_ceiling_usd = await worstCaseCeiling(world, db, env, seed, scenario.ceilingMargin);
     const job = await loadJob(world.writeJob('job.yaml'));
     let summary: RunSummary;
     ({ summary, db } = await runWithCrashes(world, db, dbPath, env, (run) =>
@@ -106,10 +111,20 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       return notApplicable(
         `the poisoned run ended ${summary.status} (caught by ${caughtBy(entries).join(', ') || 'no control'}), so nothing reached the sink for the runbook to undo`,
       );
-    const problems =
-      scenario.kind === 'runbook'
-        ? await runbook(options.operator, summary.runId, dbPath, world.sim.clock)
-        : [];
+    let problems: string[] = [];
+    let runbookFacts: RunbookFacts | null = null;
+    if (scenario.kind === 'runbook') {
+      const sinkAfterRun = await readSink(db, job.sink.table);
+      const batches =
+        scenario.runbookScope === 'faulted_batches' ? await faultedBatches(world, db, summary.runId) : null;
+      if (batches?.length === 0)
+        problems = ['the fault hit no batch of the run, so there is no slice to reverse'];
+      else {
+        const steps = await runbook(options.operator, summary.runId, dbPath, world.sim.clock, batches ?? []);
+        problems = steps.problems;
+        runbookFacts = { sinkAfterRun, batches, assessed: steps.assessed };
+      }
+    }
     const log = scenario.kind === 'runbook' ? await readRunLog(db, summary.runId) : entries;
     const facts = new DrillFacts(
       db,
@@ -121,6 +136,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       world.source.current(),
       world.sourceKeys,
       sinkBefore,
+      runbookFacts,
     );
     return {
       result: await judgeDrill(scenario, seed, facts, replay, problems, { job: base.display }),
@@ -176,13 +192,18 @@ export async function runWithCrashes(
   }
 }
 
-/** The runbook's three steps, typed as a person would: halt, assess (ids to a file), reverse. */
+/**
+ * The runbook's three steps, typed as a person would: halt, assess (ids to a file), reverse. With
+ * `batches`, the assessment is narrowed to the rows those batches answered. Returns what went
+ * wrong, and the ids the assessment named.
+ */
 async function runbook(
   operator: Operator | undefined,
   runId: string,
   dbPath: string,
   clock: Clock,
-): Promise<string[]> {
+  batches: readonly string[],
+): Promise<{ problems: string[]; assessed: string[] }> {
   if (!operator)
     throw new UsageError(
       'no_operator',
@@ -190,13 +211,64 @@ async function runbook(
       'Run it with `batchguard drill` or `batchguard gameday`.',
     );
   const ids = join(dbPath, '..', 'affected-ids.txt');
+  let assessed: string[] = [];
   for (const argv of [
     ['halt', runId, '--db', dbPath],
-    ['assess', runId, '--db', dbPath, '--out', ids],
+    ['assess', runId, ...batches.flatMap((b) => ['--batch', b]), '--db', dbPath, '--out', ids],
     ['rollback', runId, '--db', dbPath, '--ids', ids],
   ]) {
     const { code, out } = await operator(argv, clock);
-    if (code !== 0) return [`runbook step \`batchguard ${argv[0]}\` exited ${code}: ${out.at(-1) ?? ''}`];
+    if (code !== 0)
+      return {
+        problems: [`runbook step \`batchguard ${argv[0]}\` exited ${code}: ${out.at(-1) ?? ''}`],
+        assessed,
+      };
+    if (argv[0] === 'assess') assessed = readFileSync(ids, 'utf8').split('\n').filter(Boolean);
   }
-  return [];
+  return { problems: [], assessed };
+}
+
+/**
+ * The batches of the run a fault left evidence in, in the order the run made them: what a
+ * provider's incident notice would name.
+ */
+async function faultedBatches(world: DrillWorld, db: RunDb, runId: string): Promise<string[]> {
+  const hit = new Set(world.sim.world.groundTruth().evidence.map((e) => e.batchId));
+  const ours = await db.all<{ batch_id: string }>(
+    'SELECT batch_id FROM submission_batches WHERE run_id = ? AND batch_id IS NOT NULL ORDER BY submission_id',
+    [runId],
+  );
+  return ours.map((b) => b.batch_id).filter((id) => hit.has(id));
+}
+
+/** A ceiling above which a run is never refused: the probe that reads the worst case needs one. */
+const PROBE_CEILING_USD = 1_000_000;
+
+/**
+ * The preflight's own worst case for the drill's job and rows (read by a launch it declines, so
+ * nothing is sent or billed), and `margin` more: the ceiling of a drill whose control is the
+ * spend guard between rounds.
+ */
+async function worstCaseCeiling(
+  world: DrillWorld,
+  db: RunDb,
+  env: Env,
+  seed: number,
+  margin: number,
+): Promise<number> {
+  world.setup.job.cost_ceiling_usd = PROBE_CEILING_USD;
+  const probe = await loadJob(world.writeJob('probe.yaml'));
+  let worst = 0;
+  await startRun({
+    db,
+    env,
+    job: probe,
+    mode: 'simulation',
+    seed,
+    confirm: async (breakdown) => {
+      worst = breakdown.worstCaseUsd;
+      return false;
+    },
+  });
+  return Math.ceil(worst * (1 + margin) * 1e6) / 1e6;
 }

@@ -26,6 +26,22 @@ export interface Scenario {
   failureMode: string;
   /** `drill`: one run; `runbook`: a clean run, a bad run promoted on purpose, then the runbook. */
   kind: 'drill' | 'runbook';
+  /**
+   * Run the clean job first and promote it: rows for a runbook to restore, a golden baseline for
+   * the drift check. Always so for a runbook.
+   */
+  cleanRunFirst?: boolean;
+  /**
+   * What the runbook reverses: the whole run (`run`), or only the rows answered in the batches the
+   * fault hit (`faulted_batches`, as a provider's incident notice names them: `assess --batch`).
+   */
+  runbookScope?: 'run' | 'faulted_batches';
+  /**
+   * The job's cost ceiling set to the preflight's own worst case for the drill's rows and this
+   * share more (0.2: 20 % of headroom), whatever the job's ceiling: a drill of the spend guard
+   * needs a ceiling that requeues can reach. Null: the job's ceiling, scaled to the drill's rows.
+   */
+  ceilingMargin?: number | null;
   seed: number;
   dataset: { rows: number; goldenRows: number };
   /** Job file keys laid over the base job; mappings merge key by key. */
@@ -90,6 +106,9 @@ function scenarioSchema(path: string, base: DrillBase) {
           .min(2, { message: 'name two or more failure modes, or just one without a list' }),
       ]),
       kind: z.enum(['drill', 'runbook']).default('drill'),
+      clean_run_first: z.boolean().optional(),
+      runbook: z.strictObject({ scope: z.enum(['run', 'faulted_batches']).default('run') }).optional(),
+      ceiling_margin: z.number().min(0).max(10).optional(),
       seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
       dataset: z
         .strictObject({
@@ -140,6 +159,14 @@ function scenarioSchema(path: string, base: DrillBase) {
             message: `must configure the ${mode} fault the scenario is about`,
           });
       }
+      if (raw.runbook !== undefined && raw.kind !== 'runbook')
+        ctx.addIssue({ code: 'custom', path: ['runbook'], message: 'is for `kind: runbook` only' });
+      if (raw.clean_run_first === false && raw.kind === 'runbook')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clean_run_first'],
+          message: 'cannot be false in a runbook, which restores the clean run’s rows',
+        });
       const controls = [raw.expect.control].flat();
       if ((raw.failure_mode === 'none') !== controls.includes('none')) {
         ctx.addIssue({
@@ -158,6 +185,9 @@ function scenarioSchema(path: string, base: DrillBase) {
         failureModes: modesOf(raw.failure_mode),
         failureMode: [raw.failure_mode].flat().join('+'),
         kind: raw.kind,
+        cleanRunFirst: raw.clean_run_first ?? raw.kind === 'runbook',
+        runbookScope: raw.runbook?.scope ?? 'run',
+        ceilingMargin: raw.ceiling_margin ?? null,
         seed: raw.seed,
         dataset: { rows: raw.dataset.rows, goldenRows: raw.dataset.golden_rows },
         job: raw.job,

@@ -59,7 +59,12 @@ export interface FaultWorld extends InProcessWorld {
 export function faultWorld(
   seed: number,
   faults: readonly WorldFault[],
-  options: { httpFaults?: readonly HttpFault[]; source?: SourceHandle; task?: ModelTask } = {},
+  options: {
+    httpFaults?: readonly HttpFault[];
+    source?: SourceHandle;
+    task?: ModelTask;
+    armAtPrepare?: boolean;
+  } = {},
 ): FaultWorld {
   const sim = inProcessWorld({ seed, faults, ...options });
   const { world, clock } = sim;

@@ -148,6 +148,17 @@ describe('schema_drift', () => {
     expect(labels.size).toBeGreaterThan(1);
   });
 
+  it('leaves alone, when armed at prepare, the batches made before it, and counts batches from there', () => {
+    const fault = schemaDrift(schemaDriftParams.parse({ rate: 1, batches: [0] }));
+    const sim = faultWorld(SEED, [fault], { armAtPrepare: true });
+    const before = sim.create(reviewRequests(10)).id; // a drill's clean first run
+    sim.world.prepare(exampleSetup(SEED, 10));
+    const after = sim.create(reviewRequests(10)).id;
+    sim.endAll();
+    expect(sim.lines(before).map(textOf)).toEqual(sim.lines(before).map((l) => cleanText(l.custom_id)));
+    expect(new Set(sim.evidence().map((e) => e.batchId))).toEqual(new Set([after]));
+  });
+
   it('drifts only the batches it names, counted from the first batch', () => {
     const sim = faultWorld(SEED, [schemaDrift(schemaDriftParams.parse({ rate: 1, batches: [1] }))]);
     const first = sim.create(reviewRequests(10)).id;

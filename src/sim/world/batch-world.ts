@@ -40,6 +40,11 @@ export interface WorldOptions {
   httpFaults?: readonly HttpFault[];
   /** Failure-mode faults (src/sim/faults): their hooks run at create and when results are written. */
   faults?: readonly WorldFault[];
+  /**
+   * The faults act only on batches made after `prepare`: a drill that runs the clean job first
+   * (a baseline, rows to spoil) keeps that run clean. Unset: from the first batch.
+   */
+  armAtPrepare?: boolean;
   /** The job's source file, for faults that edit it while a run is in flight. */
   source?: SourceHandle;
   /**
@@ -78,11 +83,11 @@ export class BatchWorld {
   };
   private readonly faults: readonly BoundFault[];
   /**
-   * Batches created before `prepare` (a drill's clean run, made first so that the bad run has a
-   * baseline or rows to spoil): the failure-mode faults leave them alone, and a fault's batch
-   * indexes count from the first batch after it.
+   * How many batches the world had made when the faults were armed (at `prepare`, with
+   * `armAtPrepare`; else from the start), or null before then. The faults leave earlier batches
+   * alone, and a fault's batch indexes count from the first batch after it.
    */
-  private armedFrom = 0;
+  private armedFrom: number | null;
   private readonly unconfirmed = new Map<FaultAnswer, HttpFaultEvidence>();
   private readonly httpFaults: readonly HttpFault[];
   private readonly resultsFiles = new Map<string, string>();
@@ -90,6 +95,7 @@ export class BatchWorld {
 
   constructor(private readonly options: WorldOptions) {
     this.seed = options.seed;
+    this.armedFrom = options.armAtPrepare ? null : 0;
     this.clock = options.clock;
     this.origin = options.origin ?? SIM_ORIGIN;
     this.processing = { ...DEFAULT_PROCESSING, ...options.processing };
@@ -109,11 +115,11 @@ export class BatchWorld {
 
   /** Let each fault change the drill's job and rows before the run (poison, oversize, inject). */
   prepare(setup: DrillSetup): void {
-    this.armedFrom = this.created;
+    if (this.armedFrom === null) this.armedFrom = this.created;
     for (const { fault, ctx } of this.faults) fault.prepare?.(setup, ctx);
   }
 
-  /** The failure-mode faults that act on a batch: none on a batch made before `prepare`. */
+  /** The failure-mode faults that act on a batch: none on one made before they were armed (sequence -1). */
   private faultsOn(sequence: number): readonly BoundFault[] {
     return sequence >= 0 ? this.faults : [];
   }
@@ -201,10 +207,11 @@ export class BatchWorld {
     this.refuseIfQueueFull(requests.length);
     const created = {
       id: batchId(this.idStream),
-      sequence: this.created++ - this.armedFrom,
+      sequence: this.armedFrom === null ? -1 : this.created - this.armedFrom,
       createdAtMs: this.clock.now(),
       requests,
     };
+    this.created++;
     const faults = this.faultsOn(created.sequence);
     const processing = { ...this.processing };
     for (const { fault } of faults) Object.assign(processing, fault.processing?.(created));
