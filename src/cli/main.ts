@@ -52,6 +52,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: USAGE.init,
     load: async () => (await import('./init-command.js')).initCommand,
   },
+  soak: {
+    usage: USAGE.soak,
+    load: async () => (await import('./soak-command.js')).soakCommand,
+  },
   serve: {
     usage: USAGE.serve,
     load: async () => (await import('./serve-command.js')).serveCommand,

@@ -18,6 +18,7 @@ export const USAGE = {
   dataset:
     'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
   init: 'batchguard init --source FILE [--out DIR] [--name NAME] [--key COLUMN] [--text COLUMN]...',
+  soak: 'batchguard soak [--job JOB.yaml] [--runs N] [--workers W] [--seed S] [--json] [--db FILE]',
   serve:
     'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--start TIME] [--job FILE] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
 } as const;
