@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { capturingIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import type { DrillResult } from '../src/drills/drill-result.js';
@@ -34,18 +34,31 @@ async function withJob(name: string, job: Record<string, unknown>): Promise<Scen
 const failedChecks = (result: DrillResult) =>
   result.reasons.filter((r) => !/^(fault fired|caught by|held):/.test(r));
 
+// Loaded when the file is collected, so that each drill is a test of its own: its failure names
+// it, and mutation testing's per-test coverage sees which drill reaches which code.
+const SHIPPED = await loadScenarios(SCENARIOS);
+
 describe('the shipped game day', () => {
-  let scenarios: Scenario[];
-  let runs: DrillRun[];
-  let results: DrillResult[];
-  beforeAll(async () => {
-    scenarios = await loadScenarios(SCENARIOS);
-    runs = [];
-    for (const scenario of scenarios) runs.push(await drill(scenario));
-    results = runs.map((r) => r.result);
-  }, 600_000);
+  const runs = new Map<string, DrillRun>();
+  const results: DrillResult[] = [];
+
+  it.each(SHIPPED.map((scenario) => [scenario.name, scenario] as const))(
+    'passes drill %s: the fault fired, its control caught it, the invariants held',
+    async (_, scenario) => {
+      const run = await drill(scenario);
+      runs.set(scenario.name, run);
+      results.push(run.result);
+      const r = run.result;
+      expect(r.verdict, failedChecks(r).join('\n')).toBe('pass');
+      if (r.failure_mode === 'none') return;
+      expect(r).toMatchObject({ fault_fired: true, caught: true, invariants_held: true });
+      expect(Object.values(r.evidence).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it('has a scenario for each failure mode, a clean baseline and a mix of several', () => {
+    expect(results).toHaveLength(SHIPPED.length);
     const modes = new Set(results.flatMap((r) => r.failure_mode.split('+')));
     expect([...modes].sort()).toEqual([
       'cost_runaway',
@@ -61,18 +74,6 @@ describe('the shipped game day', () => {
     expect(results.some((r) => r.expected_control === 'runbook')).toBe(true);
   });
 
-  it('passes every drill: the fault fired, its control caught it, the invariants held', () => {
-    const failed = results.filter((r) => r.verdict !== 'pass').map((r) => [r.scenario, failedChecks(r)]);
-    expect(failed).toEqual([]);
-    for (const r of results.filter((r) => r.failure_mode !== 'none')) {
-      expect(r, r.scenario).toMatchObject({ fault_fired: true, caught: true, invariants_held: true });
-      expect(
-        Object.values(r.evidence).reduce((a, b) => a + b, 0),
-        r.scenario,
-      ).toBeGreaterThan(0);
-    }
-  });
-
   it('raises no alarm in the clean baseline, which has no fault to fire', () => {
     const baseline = results.find((r) => r.failure_mode === 'none')!;
     expect(baseline).toMatchObject({ fault_fired: false, caught: false, verdict: 'pass', evidence: {} });
@@ -85,10 +86,13 @@ describe('the shipped game day', () => {
   });
 
   it('gives, for each drill run again at the same seed, the same verdict and the same run log, byte for byte', async () => {
-    for (const [i, scenario] of scenarios.entries()) {
+    expect(runs.size).toBe(SHIPPED.length);
+    for (const scenario of SHIPPED) {
       const again = await drill(scenario);
-      expect(again.result, scenario.name).toEqual(runs[i]!.result);
-      expect(JSON.stringify(again.entries), scenario.name).toBe(JSON.stringify(runs[i]!.entries));
+      expect(again.result, scenario.name).toEqual(runs.get(scenario.name)!.result);
+      expect(JSON.stringify(again.entries), scenario.name).toBe(
+        JSON.stringify(runs.get(scenario.name)!.entries),
+      );
     }
   }, 600_000);
 });

@@ -1,0 +1,16 @@
+// Mutation testing of the pipeline against the game day and the properties alone (`npm run
+// mutation:drills -- --mutate src/pipeline/run/spend-guard.ts`): how many mutants the drills and
+// the properties kill on their own, without the unit and end-to-end tests written for each
+// module. Every mutant runs all of them: the game day's drills run in a beforeAll, whose coverage
+// per-test analysis would attribute to no test, and call its mutants uncovered.
+import base from './stryker.config.mjs';
+
+export default {
+  ...base,
+  vitest: { configFile: 'vitest.mutation-drills.config.ts', related: false },
+  coverageAnalysis: 'off',
+  ignoreStatic: false,
+  timeoutMS: 600_000,
+  htmlReporter: { fileName: 'reports-out/mutation-drills/index.html' },
+  jsonReporter: { fileName: 'reports-out/mutation-drills/mutation.json' },
+};
