@@ -733,12 +733,17 @@ describe('fence', () => {
 });
 
 describe('golden drift check', () => {
-  it('holds promotion when the golden score falls more than 3 points below its baseline', async () => {
+  it('holds promotion when the golden score falls below its baseline by more than chance allows', async () => {
     const rows = reviews(60);
-    // The fifth golden row's expectation is wrong, as a drifted golden set or model would make it.
+    // Four more golden rows whose expectations are wrong, as a drifted model would answer them:
+    // half the set missed against a perfect baseline, 50 points, beyond the 43 that chance
+    // allows 8 rows (one miss in 5 rows would be within it).
     const golden = [
       ...GOLDEN,
       { id: 'g-5', sku: 'SKU-5', text: 'Great value, would buy again.', expected: { label: 'negative' } },
+      { id: 'g-6', sku: 'SKU-6', text: 'I love it, the best purchase.', expected: { label: 'negative' } },
+      { id: 'g-7', sku: 'SKU-7', text: 'Broken on arrival, awful.', expected: { label: 'positive' } },
+      { id: 'g-8', sku: 'SKU-8', text: 'Excellent, works perfectly.', expected: { label: 'negative' } },
     ];
     const { dir, job } = jobFolder(
       rows,
@@ -752,7 +757,7 @@ describe('golden drift check', () => {
       "SELECT output_json::JSON ->> 'label' AS label FROM outcomes WHERE row_key = 'golden:g-5' AND kind = 'valid'",
     );
     expect(wrong!.label).toBe('positive'); // the model answered the truth, not the wrong expectation
-    expect(summary.reconciliation!.goldenScore!).toBeLessThan(1.0 - 0.03);
+    expect(summary.reconciliation!.goldenScore!).toBeLessThanOrEqual(0.5);
     expect(summary.status).toBe('held');
     expect(alarms(run, 'promotion_held')).toHaveLength(1);
     expect(alarms(run, 'promotion_held')[0]!.step).toBe('promote');

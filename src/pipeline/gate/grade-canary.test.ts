@@ -83,13 +83,22 @@ describe('gradeCanary', () => {
   });
 
   it("widens the allowance to the golden set's own noise when it is too small to resolve the points", () => {
-    // 60 rows at a 0.93 baseline: two standard errors of a difference are about 9.3 points.
+    // 60 rows, 0.90 against a 0.93 baseline: two standard errors of a difference at the mean
+    // share (0.915) are about 10.2 points.
     const noisy = goldenDrop(0.9, 0.93, 60, 3);
-    expect(noisy.allowedPoints).toBeCloseTo(200 * Math.sqrt((2 * 0.93 * 0.07) / 60), 9);
+    expect(noisy.allowedPoints).toBeCloseTo(200 * Math.sqrt((2 * 0.915 * 0.085) / 60), 9);
     expect(noisy.alarm).toBe(false);
     expect(goldenDrop(0.5, 0.93, 60, 3).alarm).toBe(true);
     expect(goldenDrop(0.9, 0.93, 100_000, 3)).toMatchObject({ allowedPoints: 3, alarm: false });
     expect(goldenDrop(0.89, 0.93, 100_000, 3).alarm).toBe(true);
+  });
+
+  it('allows a miss or two against a perfect baseline, which is a sample too', () => {
+    // 25 golden rows, all right last night, two wrong tonight: 8 points, within chance.
+    expect(goldenDrop(0.92, 1, 25, 3)).toMatchObject({ alarm: false });
+    expect(goldenDrop(0.92, 1, 25, 3).allowedPoints).toBeCloseTo(200 * Math.sqrt((2 * 0.96 * 0.04) / 25), 9);
+    // Half of them wrong is no chance.
+    expect(goldenDrop(0.5, 1, 25, 3).alarm).toBe(true);
   });
 
   it("prefers the job's recorded baseline to the last promoted run's", () => {
@@ -154,7 +163,7 @@ describe('gradeCanary', () => {
       'validity 0.60 is below the minimum 0.90 (0.84 allowing for 100 answers)',
       'error rate 0.20 is above the maximum 0.05 (0.09 allowing for 100 answers)',
       'golden score 0.50 is below the minimum 0.80 (0.62 allowing for 20 golden rows)',
-      'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 13.8 allowed)',
+      'golden score 0.50 is 45.0 points below the baseline 0.95 (at most 28.2 allowed)',
       'top share 0.98 ("positive") is above the maximum 0.90',
     ]);
   });

@@ -105,7 +105,9 @@ export function gradeCanary(
 /**
  * How far a golden score fell below its baseline, and whether that alarms. The allowance is
  * `dropPoints` or the golden set's own noise, whichever is larger: two standard errors of the
- * difference of two scores over `n` rows. A 60-row set cannot tell a 3-point drop from chance
+ * difference of two scores over `n` rows, at the share both would have if nothing had changed
+ * (the mean of the two: a baseline of 1.00 is a sample too, of a model that is not perfect, and
+ * taken alone would allow no miss at all). A 60-row set cannot tell a 3-point drop from chance
  * (its noise is about 9 points at a 0.93 baseline), and alarming on chance teaches people to
  * ignore the alarm; a poisoned template drops the score by tens of points either way.
  */
@@ -115,7 +117,8 @@ export function goldenDrop(
   n: number,
   dropPoints: number,
 ): { points: number; allowedPoints: number; alarm: boolean } {
-  const noisePoints = n > 0 ? 200 * Math.sqrt((2 * baseline * (1 - baseline)) / n) : 0;
+  const pooled = (baseline + score) / 2;
+  const noisePoints = n > 0 ? 200 * Math.sqrt((2 * pooled * (1 - pooled)) / n) : 0;
   const allowedPoints = Math.max(dropPoints, noisePoints);
   const points = (baseline - score) * 100;
   return { points, allowedPoints, alarm: points > allowedPoints + EPSILON };

@@ -159,6 +159,23 @@ describe('schema_drift', () => {
     expect(new Set(sim.evidence().map((e) => e.batchId))).toEqual(new Set([after]));
   });
 
+  it('drifts from the batch it names on, and only the answers of the job model it names', () => {
+    const fault = schemaDrift(schemaDriftParams.parse({ rate: 1, from_batch: 1, model: 'escalation' }));
+    const sim = faultWorld(SEED, [fault]);
+    const setup = exampleSetup(SEED, 10);
+    sim.world.prepare(setup);
+    const escalation = String((setup.job.models as Record<string, unknown>).escalation);
+    const asModel = (model: string) =>
+      reviewRequests(10).map((r) => ({ ...r, params: { ...r.params, model } }));
+    const first = sim.create(asModel(escalation)).id;
+    const primary = sim.create(reviewRequests(10)).id;
+    const later = sim.create(asModel(escalation)).id;
+    sim.endAll();
+    expect(new Set(sim.evidence().map((e) => e.batchId))).toEqual(new Set([later]));
+    expect(sim.evidence().filter((e) => e.batchId === later)).toHaveLength(10);
+    expect([first, primary]).not.toContain(later);
+  });
+
   it('drifts only the batches it names, counted from the first batch', () => {
     const sim = faultWorld(SEED, [schemaDrift(schemaDriftParams.parse({ rate: 1, batches: [1] }))]);
     const first = sim.create(reviewRequests(10)).id;

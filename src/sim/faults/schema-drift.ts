@@ -43,6 +43,13 @@ export const schemaDriftParams = z.strictObject({
    * canary when there is one): a model incident that hit some batches. Default: every batch.
    */
   batches: batchIndexes.optional(),
+  /** Drift the batches from this creation-order index on (1: all but the run's first). */
+  from_batch: z.int().min(0).optional(),
+  /**
+   * Drift only the answers of the job's `primary` or `escalation` model (a model incident hits
+   * one model), read from the job when the drill prepares. Default: every model's.
+   */
+  model: z.enum(['primary', 'escalation']).optional(),
   /** The number pushed out of range (default: the schema's first top-level number with a bound). */
   number_field: z.string().min(1).optional(),
   /** The enum field given a value off its list (default: the schema's first top-level enum). */
@@ -85,6 +92,8 @@ interface DriftPlan {
  */
 export function schemaDrift(params: SchemaDriftParams): WorldFault {
   const hit = params.batches === undefined ? null : new Set(params.batches);
+  // The model whose answers drift, once the job is known (a fault built bare drifts every model's).
+  let model: string | null = null;
   let plan: DriftPlan = {
     variants: params.variants,
     numberField: params.number_field ?? 'score',
@@ -98,9 +107,12 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
     name: NAME,
     prepare(setup) {
       plan = planDrift(params, setup.targets.schema, setup.targets.quoteFields);
+      if (params.model !== undefined) model = jobModel(setup.job, params.model);
     },
     reply(view, reply, ctx) {
       if (hit !== null && !hit.has(view.sequence)) return reply;
+      if (params.from_batch !== undefined && view.sequence < params.from_batch) return reply;
+      if (model !== null && view.model !== model) return reply;
       if (ctx.draw('drift', view.customId) >= params.rate) return reply;
       const variant = plan.variants[Math.floor(ctx.draw('variant', view.customId) * plan.variants.length)]!;
       if (plan.schema !== undefined && !answerFits(reply.text, plan.schema)) return reply;
@@ -111,6 +123,15 @@ export function schemaDrift(params: SchemaDriftParams): WorldFault {
       return drifted;
     },
   };
+}
+
+/** The job's primary or escalation model, as its file names it; NotApplicable when it has none. */
+function jobModel(job: Record<string, unknown>, which: 'primary' | 'escalation'): string {
+  const models = job.models;
+  const name =
+    typeof models === 'object' && models !== null ? (models as Record<string, unknown>)[which] : undefined;
+  if (typeof name !== 'string') throw new NotApplicable(NAME, `the job has no ${which} model`);
+  return name;
 }
 
 /**

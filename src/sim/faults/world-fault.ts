@@ -96,6 +96,8 @@ export interface ResultView {
   type: ResultType;
   /** The request's max_tokens. */
   maxTokens: number;
+  /** The model the request asked for. */
+  model: string;
 }
 
 /** What a fault changes in a request's planned future at create. */

@@ -79,6 +79,7 @@ function resultView(batch: SimBatch, index: number): ResultView {
     customId: request.custom_id,
     type: batch.resultType(index),
     maxTokens: request.params.max_tokens as number,
+    model: String(request.params.model),
   };
 }
 
