@@ -16,6 +16,7 @@ import { buildDrillWorld, type DrillWorld } from '../drill-world.js';
 import { HYPOTHESES } from '../hypotheses.js';
 import { runWithCrashes } from '../run-drill.js';
 import type { Scenario } from '../scenario.js';
+import { openBlankDb } from './blank-db.js';
 import type { CaseSpec } from './soak-case.js';
 
 /*
@@ -84,6 +85,8 @@ export interface CaseRunOptions {
   job?: Record<string, unknown>;
   /** The job the case runs (default: the shipped example, its rows generated from the seed). */
   base?: DrillBase;
+  /** DuckDB threads for the run's database (default: DuckDB's own, one per core). */
+  duckdbThreads?: number;
 }
 
 /**
@@ -107,7 +110,8 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
   }
   const loaded = await loadJob(world.writeJob('job.yaml'));
   const dbPath = join(dir, 'run.duckdb');
-  let db = await RunDb.open(dbPath);
+  let db = await openBlankDb(dbPath);
+  if (options.duckdbThreads !== undefined) await db.exec(`SET threads = ${options.duckdbThreads}`);
   const prior = priorSink(world.sourceKeys);
   await db.exec(sinkTableSql(loaded.sink.table));
   // One statement for all of them: each statement of its own would cost a commit.
