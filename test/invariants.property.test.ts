@@ -1,9 +1,17 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollbackRun } from '../src/pipeline/run/rollback.js';
+import { driftCase } from './arbitraries/drift-case.js';
+import { mappingCase } from './arbitraries/mapping-case.js';
+import { rollbackCase } from './arbitraries/rollback-case.js';
 import { runCase } from './arbitraries/run-case.js';
+import { spendCase } from './arbitraries/spend-case.js';
+import {
+  driftProperty,
+  invariantsProperty,
+  mappingProperty,
+  rollbackProperty,
+  spendProperty,
+} from './support/invariant-properties.js';
 import { checkProperty, propertyTimeout } from './support/property-budget.js';
-import { caseRun } from './support/property-run.js';
 
 /*
  * Invariants 1, 2, 3, 4 and 6 (DESIGN) over generated seeds, sizes, fault mixes and HTTP rates:
@@ -11,7 +19,9 @@ import { caseRun } from './support/property-run.js';
  * the oracle. Whatever the faults did, and whether the run promoted, halted, was held or refused:
  * every row has one disposition, nothing invalid or misattributed is promoted, spend stays within
  * the ceiling with no batch billed twice, rows no fault touched are not quarantined, and a
- * rollback puts the sink back exactly.
+ * rollback puts the sink back exactly. Then each of spend, mapping and rollback again, on the
+ * ground its control works on (test/support/invariant-properties.ts says what each draws);
+ * test/controls-off.property.test.ts shows each failing when its control is broken.
  */
 
 const FILE = 'test/invariants.property.test.ts';
@@ -20,42 +30,50 @@ describe('the pipeline, over any seed and fault mix', () => {
   it(
     'keeps coverage, validity, mapping and spend, and rolls back exactly',
     async () => {
-      await checkProperty(
-        'invariants 1, 2, 3, 4, 6',
-        FILE,
-        fc.asyncProperty(runCase(), async (c) => {
-          const run = await caseRun(c);
-          try {
-            const summary = await run.run();
-            // A refused launch plans nothing, so it has no dispositions to count.
-            const invariants = [
-              'nothing_invalid_promoted',
-              'mapping',
-              'spend_within_ceiling',
-              'no_double_billing',
-            ] as const;
-            const broken: string[] = [];
-            if (summary.status !== 'refused') broken.push(...(await run.check(summary, 'coverage')));
-            for (const name of invariants) broken.push(...(await run.check(summary, name)));
-            // The gate's precision: rows no fault touched are (nearly) never quarantined.
-            broken.push(...(await run.check(summary, 'clean_quarantine_max', 0.1)));
-            expect(broken, broken.join('; ')).toEqual([]);
-
-            // Rollback: the rows the run touched go back to their before-images; no other row moves.
-            const sink = await run.sink();
-            const others = (rows: typeof sink) => rows.filter((r) => r.run_id !== summary.runId);
-            const strangers = others(sink).filter((r) => !run.prior.some((p) => p.key === r.key));
-            expect(strangers, 'rows in the sink from neither this run nor before it').toEqual([]);
-            // A run that did not promote wrote nothing to roll back; one that did is undone exactly.
-            if (summary.status === 'promoted') await rollbackRun(run.db, summary.runId, run.world.sim.clock);
-            expect(await run.sink()).toEqual(run.prior);
-          } finally {
-            await run.dispose();
-          }
-        }),
-        40,
-      );
+      await checkProperty('invariants 1, 2, 3, 4, 6', FILE, invariantsProperty(runCase()), 40);
     },
     propertyTimeout(600_000),
+  );
+
+  it(
+    'bills within a ceiling drawn around the worst case, through requeue storms, never twice',
+    async () => {
+      await checkProperty('invariant 6: spend', FILE, spendProperty(spendCase()), 4);
+    },
+    propertyTimeout(120_000),
+  );
+
+  it(
+    'promotes only each row’s own answer, whatever the order, duplicates and edits of the results',
+    async () => {
+      const kinds = new Set<string>();
+      await checkProperty(
+        'invariant 3: mapping',
+        FILE,
+        mappingProperty(mappingCase(), (seen) => {
+          for (const kind of seen) kinds.add(kind);
+        }),
+        4,
+      );
+      // The faults fired: a property over results that were never duplicated proves nothing.
+      expect([...kinds]).toEqual(expect.arrayContaining(['duplicated', 'conflicting']));
+    },
+    propertyTimeout(120_000),
+  );
+
+  it(
+    'rolls back exactly the ids given, leaving rows a later run overwrote and every other row alone',
+    async () => {
+      await checkProperty('invariant 4: rollback by id', FILE, rollbackProperty(rollbackCase()), 4);
+    },
+    propertyTimeout(120_000),
+  );
+
+  it(
+    'holds a run exactly when its golden score drops past the allowance, and never without a drop',
+    async () => {
+      await checkProperty('golden drift hold', FILE, driftProperty(driftCase()), 4);
+    },
+    propertyTimeout(120_000),
   );
 });

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import type { RunCase } from './run-case.js';
 
+/** A canary case: a run, and whether its template is poisoned. */
+export type CanaryCase = RunCase & { poisoned: boolean };
+
 /**
  * A run of the example job with a realistic canary (the job's own: 2 %, at least 20 rows) and a
  * golden set of a dozen rows or more, either clean or with its template poisoned one of three ways.
  */
-export function canaryCase(): fc.Arbitrary<RunCase & { poisoned: boolean }> {
+export function canaryCase(): fc.Arbitrary<CanaryCase> {
   return fc
     .record({
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 /** `npm run test:deep` sets this: ten times the runs of every property. */
-const DEEP = process.env.BATCHGUARD_DEEP === '1';
+export const DEEP = process.env.BATCHGUARD_DEEP === '1';
 /**
  * A fixed number of runs for every property, whatever its own budget: mutation testing sets a
  * few (each surviving mutant runs every test that reaches it), a debugging session may set one.
@@ -15,8 +16,9 @@ export const propertyTimeout = (ms: number): number => (DEEP ? ms * 10 : ms);
  * Check an async property with this suite's budget: `runs` cases (ten times as many under
  * test:deep), from a seed that is printed first. A failure shows fast-check's shrunk
  * counterexample with its `{ seed, path }`, and the command that replays exactly it:
- * `FC_SEED=… FC_PATH=… npx vitest run <file>` (FC_SEED alone replays the whole sequence; a
- * command sequence adds its FC_REPLAY_PATH).
+ * `FC_SEED=… FC_PATH=… npx vitest run <file> -t '<test>'` (FC_SEED alone replays the whole
+ * sequence; a command sequence adds its FC_REPLAY_PATH; -t names the test, since a path replays
+ * one property's arbitrary and a file may hold several).
  */
 export async function checkProperty<T>(
   name: string,
@@ -38,6 +40,13 @@ export async function checkProperty<T>(
   const replayCommands = commands === undefined ? '' : ` FC_REPLAY_PATH='${commands}'`;
   throw new Error(
     `${report}\n${cause}\n` +
-      `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath}${replayCommands} npx vitest run ${file}`,
+      `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath}${replayCommands} npx vitest run ${file}${testFilter()}`,
   );
+}
+
+/** ` -t '<the running test's title>'` as a regular expression, or '' outside a test. */
+function testFilter(): string {
+  const title = expect.getState().currentTestName?.split(' > ').at(-1);
+  if (!title) return '';
+  return ` -t '${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll("'", "'\\''")}'`;
 }

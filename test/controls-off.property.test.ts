@@ -1,0 +1,464 @@
+import fc from 'fast-check';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GateInput, GateVerdict } from '../src/pipeline/gate/output-gate.js';
+import { canaryCase } from './arbitraries/canary-case.js';
+import { driftCase, LARGE_DRIFT_GOLDEN_MIN, LARGE_DRIFT_RATE } from './arbitraries/drift-case.js';
+import type { FaultEntry } from './arbitraries/fault-mix.js';
+import { mappingCase } from './arbitraries/mapping-case.js';
+import { rollbackCase } from './arbitraries/rollback-case.js';
+import { runCase } from './arbitraries/run-case.js';
+import { type SpendCaseOptions, spendCase } from './arbitraries/spend-case.js';
+import { checkProperty, DEEP, propertyTimeout } from './support/property-budget.js';
+
+/*
+ * A property that cannot fail is a defect. Here each control of the pipeline is broken in turn,
+ * and the invariant's property that covers its ground must then fail, with fast-check's shrunk
+ * counterexample and a replay line. A control the job file can turn off is turned off there
+ * (canary.enabled: false); the others are broken from this file, never from src/: vi.mock wraps
+ * the control's real module and breaks one function while its flag below is set. With every flag
+ * down each mock is the real module, so the properties run exactly as in the other files.
+ *
+ * npm test runs one broken control per property family; test:deep runs every one. Shrinking is
+ * capped (SHRINKS_MAX steps, each a pipeline run), so a counterexample may not be the smallest.
+ */
+
+const FILE = 'test/controls-off.property.test.ts';
+
+/** Which control is broken now: at most one at a time, reset after every test. */
+const broken = vi.hoisted(() => ({
+  spendGuard: false,
+  preflight: false,
+  ledger: false,
+  requeue: false,
+  attemptsBound: false,
+  missingIds: false,
+  positional: false,
+  inputHash: false,
+  gate: false,
+  onTask: false,
+  goldenDrift: false,
+  rollbackIds: false,
+  beforeImages: false,
+}));
+
+vi.mock('../src/pipeline/run/spend-guard.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/spend-guard.js')>();
+  // Every round is let through, whatever it could cost.
+  return {
+    ...real,
+    roundWithinCeiling: async (ctx: Parameters<typeof real.roundWithinCeiling>[0]) =>
+      broken.spendGuard ? true : real.roundWithinCeiling(ctx),
+  };
+});
+
+vi.mock('../src/pipeline/run/preflight.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/preflight.js')>();
+  // The worst case is priced as ever, but no ceiling stands against it: the refusal is gone.
+  return {
+    ...real,
+    preflightCost: async (ctx: Parameters<typeof real.preflightCost>[0]) => {
+      const breakdown = await real.preflightCost(ctx);
+      return broken.preflight ? { ...breakdown, ceilingUsd: Number.POSITIVE_INFINITY } : breakdown;
+    },
+  };
+});
+
+vi.mock('../src/pipeline/run/create-batch.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/create-batch.js')>();
+  // No ledger: a create whose outcome is unknown is simply tried again, and a resumed
+  // submission creates its batch again, never looking for the one it may have made.
+  const blindCreate: typeof real.createOrAdopt = async (ctx, _submission, requests) => {
+    for (let tries = 1; ; tries++) {
+      try {
+        const batch = await ctx.client.messages.batches.create({ requests });
+        return { batchId: batch.id, adopted: false };
+      } catch (error) {
+        if (tries >= real.CREATE_ATTEMPTS_MAX) throw error;
+        await ctx.env.clock.sleep(1_000);
+      }
+    }
+  };
+  return {
+    ...real,
+    createOrAdopt: (...args: Parameters<typeof real.createOrAdopt>) =>
+      broken.ledger ? blindCreate(...args) : real.createOrAdopt(...args),
+  };
+});
+
+vi.mock('../src/pipeline/run/row-states.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/row-states.js')>();
+  return {
+    ...real,
+    queueSql: (ctx: Parameters<typeof real.queueSql>[0], scope: 'canary' | 'all') => {
+      const sql = real.queueSql(ctx, scope);
+      // requeue: a lost answer is never sent again; attemptsBound: `<` flipped to `<=`.
+      if (broken.requeue) return sql.replace("kind = 'retry'", 'false');
+      if (broken.attemptsBound) return sql.replace(` < ${ctx.job.attempts}`, ` <= ${ctx.job.attempts}`);
+      return sql;
+    },
+  };
+});
+
+vi.mock('../src/pipeline/run/reconcile-ids.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/reconcile-ids.js')>();
+  // Results joined by their place in the file rather than by custom_id: the n-th line answers
+  // the n-th request sent (the world returns lines shuffled, as the API may).
+  const byPosition = `SELECT r.* REPLACE (q.custom_id AS custom_id) FROM
+      (SELECT *, row_number() OVER (ORDER BY line_no) AS pos FROM raw_results WHERE run_id = $1 AND submission_id = $2) r
+      JOIN (SELECT custom_id, row_number() OVER (ORDER BY custom_id) AS pos FROM requests
+            WHERE run_id = $1 AND submission_id = $2) q ON q.pos = r.pos`;
+  return {
+    ...real,
+    reconcileIds: async (...args: Parameters<typeof real.reconcileIds>) => {
+      const ids = await real.reconcileIds(...args);
+      if (broken.missingIds) return { ...ids, missing: [] }; // ids with no line: forgotten
+      if (broken.positional) return { ...ids, firstLines: byPosition };
+      return ids;
+    },
+  };
+});
+
+vi.mock('../src/pipeline/run/source-reader.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/source-reader.js')>();
+  // The input hash ignored: a row's "current" hash is the one it was submitted with, so an edit
+  // made since is never seen (by the gate nor by reconcile).
+  return {
+    ...real,
+    currentHashesSql: (job: Parameters<typeof real.currentHashesSql>[0], keysSql: string) => {
+      if (!broken.inputHash) return real.currentHashesSql(job, keysSql);
+      const runId = /run_id = '([^']+)'/.exec(keysSql)?.[1];
+      return `SELECT row_key, input_hash AS h FROM source_rows WHERE run_id = '${runId}' AND row_key IN (${keysSql})`;
+    },
+  };
+});
+
+vi.mock('../src/pipeline/gate/output-gate.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/gate/output-gate.js')>();
+  /** The answer as an object, if its text is one: what a gate without its check would pass. */
+  const asObject = (text: string): Record<string, unknown> | null => {
+    try {
+      const value: unknown = JSON.parse(text);
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    ...real,
+    makeOutputGate: (...args: Parameters<typeof real.makeOutputGate>) => {
+      const gate = real.makeOutputGate(...args);
+      return {
+        check(input: GateInput): GateVerdict {
+          const verdict = gate.check(input);
+          if (verdict.valid) return verdict;
+          // gate: the schema check (and the truncation check) dropped; onTask: the on-task check.
+          const passes =
+            (broken.gate && ['schema', 'range', 'truncated'].includes(verdict.reason)) ||
+            (broken.onTask && verdict.reason === 'off_task');
+          const output = passes ? asObject(input.text) : null;
+          return output ? { valid: true, output } : verdict;
+        },
+      };
+    },
+  };
+});
+
+vi.mock('../src/pipeline/gate/grade-canary.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/gate/grade-canary.js')>();
+  // The golden drift check never alarms, on a drop from the baseline nor below the minimum.
+  return {
+    ...real,
+    goldenDrop: (...args: Parameters<typeof real.goldenDrop>) => {
+      const drop = real.goldenDrop(...args);
+      return broken.goldenDrift ? { ...drop, alarm: false } : drop;
+    },
+    goldenBelowMin: (...args: Parameters<typeof real.goldenBelowMin>) => {
+      const floor = real.goldenBelowMin(...args);
+      return broken.goldenDrift ? { ...floor, alarm: false } : floor;
+    },
+  };
+});
+
+vi.mock('../src/pipeline/run/rollback.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/rollback.js')>();
+  // The ids are ignored: every row the run touched is rolled back.
+  return {
+    ...real,
+    rollbackRun: (...[db, runId, clock, options]: Parameters<typeof real.rollbackRun>) =>
+      real.rollbackRun(db, runId, clock, broken.rollbackIds ? { ...options, ids: undefined } : options),
+  };
+});
+
+vi.mock('../src/pipeline/run/promote.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/pipeline/run/promote.js')>();
+  // Promote as ever, but with no before-images kept: rollback has nothing to restore from.
+  return {
+    ...real,
+    promote: async (ctx: Parameters<typeof real.promote>[0]) => {
+      const promoted = await real.promote(ctx);
+      if (broken.beforeImages) await ctx.db.exec('DELETE FROM before_images WHERE run_id = ?', [ctx.runId]);
+      return promoted;
+    },
+  };
+});
+
+// The properties, imported afresh: a file that ran before this one in the same process (vitest's
+// isolate: false) may have loaded the pipeline unmocked. vitest.config.ts already runs files that
+// call vi.mock in an isolated project; this keeps the file right without that.
+let P: typeof import('./support/invariant-properties.js');
+beforeAll(async () => {
+  vi.resetModules();
+  P = await import('./support/invariant-properties.js');
+});
+afterEach(() => {
+  for (const flag of Object.keys(broken) as (keyof typeof broken)[]) broken[flag] = false;
+});
+
+/**
+ * Shrink steps a check may take (fc.limitShrink): each is a whole pipeline run, and an unbounded
+ * shrink can take minutes. The first failing case is shrunk this far, deterministically (the
+ * replay line brings back the same case), though maybe not to the smallest there is.
+ */
+const SHRINKS_MAX = DEEP ? 40 : 2;
+const capped = <T>(cases: fc.Arbitrary<T>): fc.Arbitrary<T> => fc.limitShrink(cases, SHRINKS_MAX);
+
+/**
+ * Spend cases with a guard-sized problem: 93–96 % of the lines vanish, each row is retried up to
+ * 7 or 8 times, the ceiling is just above the worst case, and no escalation doubles that worst
+ * case. An answer costs about a fifth of its worst case (it uses few of its max_tokens), so only
+ * a storm of five attempts a row or more (here about six) bills past a ceiling at the worst case.
+ */
+const stormCase = (options: SpendCaseOptions = {}) =>
+  spendCase({
+    missing: { min: 0.93, max: 0.96 },
+    attempts: { min: 7, max: 8 },
+    escalation: fc.constant(false),
+    ceilingFactor: fc.double({ min: 1, max: 1.02, noNaN: true }),
+    create: 'never',
+    rows: { min: 8, max: 12 },
+    ...options,
+  });
+
+/** A run hit by one fault family, with the parameters given, and no HTTP faults beneath. */
+const oneFault = (fault: FaultEntry) => runCase(fc.constant([fault])).map((c) => ({ ...c, httpRate: 0 }));
+
+/** A drift too large for chance: most answers of a golden set of 20 or more wrong, in every batch. */
+const largeDrift = () =>
+  driftCase({
+    rate: fc.double({ min: LARGE_DRIFT_RATE, max: 0.95, noNaN: true }),
+    goldenRows: { min: LARGE_DRIFT_GOLDEN_MIN, max: 30 },
+    someBatches: false,
+  });
+
+const loose = fc.double({ min: 3, max: 4, noNaN: true });
+
+/**
+ * One control and how to break it: a flag of the mocks above, or a key of the job file (`off`
+ * says whether to turn it off); `property` is the invariant's property over cases aimed at the
+ * control's ground, so that the broken control fails on the first case or so.
+ */
+interface Control {
+  title: string;
+  name: string;
+  flag: keyof typeof broken | null;
+  property(off: boolean): fc.IAsyncProperty<unknown>;
+  /** In npm test: one per property family; the rest run under test:deep. */
+  always?: boolean;
+}
+
+const CONTROLS: Control[] = [
+  {
+    title: 'the spend guard let every round through: billed past the ceiling',
+    name: 'spend guard',
+    flag: 'spendGuard',
+    property: () => P.spendProperty(capped(stormCase())),
+    always: true,
+  },
+  {
+    title: 'the output gate passed answers that fail the schema: an invalid row promoted',
+    name: 'output gate',
+    flag: 'gate',
+    property: () => P.invariantsProperty(capped(oneFault({ name: 'schema_drift', params: { rate: 0.3 } }))),
+    always: true,
+  },
+  {
+    title: 'results joined by position, not custom_id: a misattributed answer promoted',
+    name: 'mapping by custom_id',
+    flag: 'positional',
+    property: () => P.mappingProperty(capped(mappingCase())),
+    always: true,
+  },
+  {
+    title: 'rollback ignored the ids it was given: rows nobody chose were restored',
+    name: 'rollback of exactly the ids',
+    flag: 'rollbackIds',
+    property: () => P.rollbackProperty(capped(rollbackCase())),
+    always: true,
+  },
+  {
+    title: 'the golden drift check never alarms: a drop past the allowance is promoted',
+    name: 'golden drift hold',
+    flag: 'goldenDrift',
+    // Drops past the allowance of a golden set of 20 or more rows, in most cases.
+    property: () =>
+      P.driftProperty(
+        capped(
+          driftCase({
+            rate: fc.double({ min: 0.4, max: 0.95, noNaN: true }),
+            goldenRows: { min: 20, max: 30 },
+            someBatches: false,
+          }),
+        ),
+      ),
+    always: true,
+  },
+  {
+    title: 'canary.enabled: false in the job file: a poisoned job is not halted',
+    name: 'canary',
+    flag: null,
+    property: (off) =>
+      P.canaryProperty(
+        capped(canaryCase().filter((c) => c.poisoned)),
+        off ? { canary: { enabled: false } } : {},
+      ),
+    always: true,
+  },
+  {
+    title: 'golden: null in the job file: a large drop in quality is promoted',
+    name: 'golden set',
+    flag: null,
+    property: (off) => P.driftProperty(capped(largeDrift()), off ? { golden: null } : {}),
+  },
+  {
+    title: 'the preflight ceiling refused nothing: a launch over its worst case went ahead',
+    name: 'preflight ceiling',
+    flag: 'preflight',
+    property: () =>
+      P.spendProperty(
+        capped(
+          stormCase({
+            ceilingFactor: fc.double({ min: 0.5, max: 0.95, noNaN: true }),
+            missing: { min: 0.05, max: 0.1 },
+          }),
+        ),
+      ),
+  },
+  {
+    title: 'no submission ledger: a create whose outcome was lost is created again and billed twice',
+    name: 'submission ledger',
+    flag: 'ledger',
+    property: () =>
+      P.spendProperty(
+        capped(
+          stormCase({
+            create: 'always',
+            missing: { min: 0.05, max: 0.1 },
+            attempts: { min: 1, max: 3 },
+            ceilingFactor: fc.double({ min: 2, max: 4, noNaN: true }),
+          }),
+        ),
+      ),
+  },
+  {
+    title: 'reconcile forgot the ids with no result line: rows left without a disposition',
+    name: 'reconcile by custom_id',
+    flag: 'missingIds',
+    property: () =>
+      P.invariantsProperty(capped(oneFault({ name: 'silent_partial_drop', params: { missing_rate: 0.3 } }))),
+  },
+  {
+    title: 'no requeue: a row whose answer was lost is dead-lettered with attempts left',
+    name: 'requeue',
+    flag: 'requeue',
+    property: () =>
+      P.spendProperty(
+        capped(
+          stormCase({ ceilingFactor: loose, missing: { min: 0.3, max: 0.5 }, attempts: { min: 3, max: 6 } }),
+        ),
+      ),
+  },
+  {
+    title: 'the attempts bound off by one (< flipped to <=): a row sent once more than attempts',
+    name: 'attempts bound',
+    flag: 'attemptsBound',
+    property: () =>
+      P.spendProperty(
+        capped(
+          stormCase({ ceilingFactor: loose, missing: { min: 0.6, max: 0.8 }, attempts: { min: 1, max: 3 } }),
+        ),
+      ),
+  },
+  {
+    title: 'the input hash ignored: a row edited after submit promoted with its old answer',
+    name: 'input hash',
+    flag: 'inputHash',
+    property: () =>
+      P.mappingProperty(capped(mappingCase({ edits: fc.double({ min: 0.3, max: 0.6, noNaN: true }) }))),
+  },
+  {
+    title: 'the on-task check dropped: an obeyed injection promoted',
+    name: 'on-task check',
+    flag: 'onTask',
+    // Unfenced, so that the model obeys often (the fence is the other half of this control).
+    property: () =>
+      P.invariantsProperty(capped(oneFault({ name: 'prompt_injection', params: { injection_rate: 0.3 } })), {
+        canary: { min_rows: 5 },
+        fence: false,
+      }),
+  },
+  {
+    title: 'promote kept no before-images: the chosen rows are not restored',
+    name: 'before-images',
+    flag: 'beforeImages',
+    property: () => P.rollbackProperty(capped(rollbackCase())),
+  },
+];
+
+/**
+ * Break `control` and require its property to fail with a shrunk counterexample and a replay
+ * line, which the test prints.
+ */
+async function expectCaught(control: Control): Promise<void> {
+  if (control.flag) broken[control.flag] = true;
+  const error = await checkProperty(`${control.name} (control broken)`, FILE, control.property(true), 4).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `the property held with ${control.name} broken: it cannot catch it`).toBeInstanceOf(Error);
+  const message = (error as Error).message;
+  expect(message).toMatch(/Counterexample: \[/);
+  expect(message).toMatch(/Shrunk \d+ time\(s\)/);
+  expect(message).toMatch(
+    /replay: FC_SEED=\d+ FC_PATH=[\d:]+ npx vitest run test\/controls-off\.property\.test\.ts -t '/,
+  );
+  const lines = message.split('\n');
+  const replay = lines.find((line) => line.startsWith('replay: ')) ?? '';
+  const cause = lines[lines.indexOf(replay) - 1] ?? '';
+  const counterexample = /Counterexample: (.*)/.exec(message)?.[1] ?? '';
+  const shrunk = /Shrunk (\d+) time/.exec(message)?.[1];
+  console.log(
+    `[controls-off] ${control.name}: caught, shrunk ${shrunk} times to ${counterexample}\n  ${cause.slice(0, 300)}\n  ${replay}`,
+  );
+}
+
+describe('each control, broken, fails the property that covers its ground', () => {
+  for (const control of CONTROLS.filter((c) => c.always))
+    it(control.title, () => expectCaught(control), propertyTimeout(120_000));
+});
+
+describe.runIf(DEEP)('every other control, broken (test:deep)', () => {
+  for (const control of CONTROLS.filter((c) => !c.always))
+    it(control.title, () => expectCaught(control), propertyTimeout(120_000));
+});
+
+// The same aimed cases with every control in place hold, so a failure above is the break's.
+describe.runIf(DEEP)('the same properties, every control intact (test:deep)', () => {
+  for (const control of CONTROLS)
+    it(
+      `${control.name}: holds over the cases aimed at it`,
+      () => checkProperty(`${control.name} (intact)`, FILE, control.property(false), 1),
+      propertyTimeout(120_000),
+    );
+});
