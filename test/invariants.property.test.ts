@@ -38,7 +38,7 @@ describe('the pipeline, over any seed and fault mix', () => {
   it(
     'bills within a ceiling drawn around the worst case, through requeue storms, never twice',
     async () => {
-      await checkProperty('invariant 6: spend', FILE, spendProperty(spendCase()), 4);
+      await checkProperty('invariant 6: spend', FILE, spendProperty(spendCase()), 3);
     },
     propertyTimeout(120_000),
   );
@@ -47,16 +47,19 @@ describe('the pipeline, over any seed and fault mix', () => {
     'promotes only each row’s own answer, whatever the order, duplicates and edits of the results',
     async () => {
       const kinds = new Set<string>();
+      let cases = 0;
       await checkProperty(
         'invariant 3: mapping',
         FILE,
         mappingProperty(mappingCase(), (seen) => {
+          cases++;
           for (const kind of seen) kinds.add(kind);
         }),
-        4,
+        3,
       );
-      // The faults fired: a property over results that were never duplicated proves nothing.
-      expect([...kinds]).toEqual(expect.arrayContaining(['duplicated', 'conflicting']));
+      // The faults fired: a property over results that were never duplicated proves nothing. Over
+      // three cases or more (a replay or BATCHGUARD_RUNS=1 runs one), each rate at least 5 %.
+      if (cases >= 3) expect([...kinds]).toEqual(expect.arrayContaining(['duplicated', 'conflicting']));
     },
     propertyTimeout(120_000),
   );
@@ -64,7 +67,7 @@ describe('the pipeline, over any seed and fault mix', () => {
   it(
     'rolls back exactly the ids given, leaving rows a later run overwrote and every other row alone',
     async () => {
-      await checkProperty('invariant 4: rollback by id', FILE, rollbackProperty(rollbackCase()), 4);
+      await checkProperty('invariant 4: rollback by id', FILE, rollbackProperty(rollbackCase()), 3);
     },
     propertyTimeout(120_000),
   );
@@ -72,7 +75,7 @@ describe('the pipeline, over any seed and fault mix', () => {
   it(
     'holds a run exactly when its golden score drops past the allowance, and never without a drop',
     async () => {
-      await checkProperty('golden drift hold', FILE, driftProperty(driftCase()), 4);
+      await checkProperty('golden drift hold', FILE, driftProperty(driftCase()), 3);
     },
     propertyTimeout(120_000),
   );

@@ -20,6 +20,7 @@ type GradeCanary = typeof import('../../src/pipeline/gate/grade-canary.js');
  * own arbitraries and test/controls-off.property.test.ts runs the very same ones with a control
  * broken (and must see them fail). Each is an fc.asyncProperty over a case; the oracle is the
  * drills' passive checkers, the world's ground truth, and what the test itself put in the sink.
+ * Over 300 lines, as the six properties are read side by side: each says what ground it covers.
  */
 
 type Check = keyof typeof HYPOTHESES;
