@@ -271,6 +271,12 @@ describe('promote with before-images, and rollback', () => {
     const changed = afterRun2.filter((r) => afterRun1.find((s) => s.key === r.key)?.value !== r.value);
     expect(changed.length).toBeGreaterThan(10); // run 2 really changed the sink (its new rows too)
 
+    // An empty list is refused, never taken for a rollback of nothing (nor of everything).
+    await expect(rollbackRun(run.db, run2, run.sim.clock, { ids: [] })).rejects.toThrow(
+      `Failed to roll back ${run2}: the list of ids to reverse is empty.`,
+    );
+    expect(await sinkRows(run.db)).toEqual(afterRun2);
+
     const byId = afterRun2.find((r) => r.key === 'rev-0002')!.custom_id;
     const some = await rollbackRun(run.db, run2, run.sim.clock, { ids: ['rev-0001', byId, 'rev-0061'] });
     expect(some).toEqual({ restored: 2, removed: 1, conflicts: 0 });

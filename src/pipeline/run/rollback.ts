@@ -96,6 +96,14 @@ export async function rollbackRun(
  * rest would undo a set nobody reviewed.
  */
 async function refuseUnknownIds(db: RunDb, runId: string, ids: readonly string[]): Promise<void> {
+  // An empty list would roll back nothing while looking like a rollback (and DuckDB cannot type
+  // an empty list parameter): refuse it, as the CLI refuses an empty ids file.
+  if (ids.length === 0)
+    throw new UsageError(
+      'empty_ids',
+      `Failed to roll back ${runId}: the list of ids to reverse is empty.`,
+      'Give the ids `assess` wrote, or no list to roll back every row the run touched.',
+    );
   const unknown = await db.all<{ id: string }>(
     `SELECT DISTINCT id FROM (SELECT unnest(?::VARCHAR[]) AS id)
      WHERE id NOT IN (SELECT custom_id FROM before_images WHERE run_id = ?)
