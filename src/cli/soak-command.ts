@@ -62,7 +62,7 @@ export async function soakCommand(argv: string[], io: Io): Promise<number> {
     const store = await SoakStore.open(db, { seed, runs, workers, job, startedAt: formatRfc3339(started) });
     const say = values.json ? io.err : io.out;
     say(
-      `[soak] ${runs} runs of ${job ?? 'the shipped example job'}, seed ${seed} (run i is seed ${seed} + i), ${workers === 0 ? 'in this process' : `${workers} workers`}`,
+      `[soak] ${plural(runs, 'run')} of ${job ?? 'the shipped example job'}, seed ${seed} (run i is seed ${seed} + i), ${workers === 0 ? 'in this process' : plural(workers, 'worker')}`,
     );
     const progress = progressPrinter(io, say, runs, started);
     const stop = io.untilInterrupted().then(() => {
@@ -141,7 +141,7 @@ function summaryLines(s: SoakSummary, soakId: string, dbPath: string): string[] 
   const list = (counts: Record<string, number>, runsOf?: Record<string, number>) =>
     Object.entries(counts)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([name, n]) => `${name} ${n}${runsOf ? ` (in ${runsOf[name] ?? 0} runs)` : ''}`)
+      .map(([name, n]) => `${name} ${n}${runsOf ? ` (in ${plural(runsOf[name] ?? 0, 'run')})` : ''}`)
       .join(', ') || 'none';
   const perRun = s.runsDone === 0 ? '' : `, ${(s.msPerRun / 1000).toFixed(2)} s a run in its worker`;
   const lines = [
@@ -150,7 +150,7 @@ function summaryLines(s: SoakSummary, soakId: string, dbPath: string): string[] 
     `  ended: ${list(s.statuses)}`,
     `  faults fired (evidence in the world, by family): ${list(s.firedByFamily, s.runsFiredByFamily)}`,
     `  alarms (run logs, by kind): ${list(s.alarmsByKind)}`,
-    `  crashes injected and resumed: ${s.crashRuns} runs`,
+    `  crashes injected and resumed: ${plural(s.crashRuns, 'run')}`,
   ];
   if (Object.keys(s.skippedByFamily).length > 0)
     lines.push(`  faults the job cannot take, left out: ${list(s.skippedByFamily)}`);
@@ -207,6 +207,11 @@ function jsonOf(s: SoakSummary, soakId: string, dbPath: string, results: readonl
         ms: r.ms,
       })),
   };
+}
+
+/** `1 run`, `2 runs`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** `850 ms`, `12.4 s`, `3m 05s`, `1h 02m`. */
