@@ -83,10 +83,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakOutcome> {
     return { results, interrupted: stopped };
   }
   const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'batchguard-soak-'));
+  // Removed however the soak ends: here, or as the process exits (a second Ctrl-C ends it at once).
+  const remove = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', remove);
   try {
     await pool(options, scratch, take, () => stopped);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    process.off('exit', remove);
+    remove();
   }
   return { results, interrupted: stopped };
 }
