@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GateInput, GateVerdict } from '../src/pipeline/gate/output-gate.js';
 import { canaryCase } from './arbitraries/canary-case.js';
 import { driftCase, LARGE_DRIFT_GOLDEN_MIN, LARGE_DRIFT_RATE } from './arbitraries/drift-case.js';
 import type { FaultEntry } from './arbitraries/fault-mix.js';
@@ -8,6 +7,7 @@ import { mappingCase } from './arbitraries/mapping-case.js';
 import { rollbackCase } from './arbitraries/rollback-case.js';
 import { runCase } from './arbitraries/run-case.js';
 import { type SpendCaseOptions, spendCase } from './arbitraries/spend-case.js';
+import { mendAll, type Switches } from './support/control-breaks.js';
 import { checkProperty, DEEP, propertyTimeout } from './support/property-budget.js';
 
 /*
@@ -26,185 +26,42 @@ import { checkProperty, DEEP, propertyTimeout } from './support/property-budget.
 
 const FILE = 'test/controls-off.property.test.ts';
 
-/** Which control is broken now: at most one at a time, reset after every test. */
-const broken = vi.hoisted(() => ({
-  spendGuard: false,
-  preflight: false,
-  ledger: false,
-  requeue: false,
-  attemptsBound: false,
-  missingIds: false,
-  positional: false,
-  inputHash: false,
-  gate: false,
-  onTask: false,
-  goldenDrift: false,
-  rollbackIds: false,
-  beforeImages: false,
-}));
+/**
+ * Which control is broken now (test/support/control-breaks.ts names them all): at most one, raised
+ * by its test and lowered after it. A switch never raised is absent, which reads as down.
+ */
+const broken = vi.hoisted(() => ({}) as Switches);
 
-vi.mock('../src/pipeline/run/spend-guard.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/spend-guard.js')>();
-  // Every round is let through, whatever it could cost.
-  return {
-    ...real,
-    roundWithinCeiling: async (ctx: Parameters<typeof real.roundWithinCeiling>[0]) =>
-      broken.spendGuard ? true : real.roundWithinCeiling(ctx),
-  };
-});
-
-vi.mock('../src/pipeline/run/preflight.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/preflight.js')>();
-  // The worst case is priced as ever, but no ceiling stands against it: the refusal is gone.
-  return {
-    ...real,
-    preflightCost: async (ctx: Parameters<typeof real.preflightCost>[0]) => {
-      const breakdown = await real.preflightCost(ctx);
-      return broken.preflight ? { ...breakdown, ceilingUsd: Number.POSITIVE_INFINITY } : breakdown;
-    },
-  };
-});
-
-vi.mock('../src/pipeline/run/create-batch.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/create-batch.js')>();
-  // No ledger: a create whose outcome is unknown is simply tried again, and a resumed
-  // submission creates its batch again, never looking for the one it may have made.
-  const blindCreate: typeof real.createOrAdopt = async (ctx, _submission, requests) => {
-    for (let tries = 1; ; tries++) {
-      try {
-        const batch = await ctx.client.messages.batches.create({ requests });
-        return { batchId: batch.id, adopted: false };
-      } catch (error) {
-        if (tries >= real.CREATE_ATTEMPTS_MAX) throw error;
-        await ctx.env.clock.sleep(1_000);
-      }
-    }
-  };
-  return {
-    ...real,
-    createOrAdopt: (...args: Parameters<typeof real.createOrAdopt>) =>
-      broken.ledger ? blindCreate(...args) : real.createOrAdopt(...args),
-  };
-});
-
-vi.mock('../src/pipeline/run/row-states.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/row-states.js')>();
-  return {
-    ...real,
-    queueSql: (ctx: Parameters<typeof real.queueSql>[0], scope: 'canary' | 'all') => {
-      const sql = real.queueSql(ctx, scope);
-      // requeue: a lost answer is never sent again; attemptsBound: `<` flipped to `<=`.
-      if (broken.requeue) return sql.replace("kind = 'retry'", 'false');
-      if (broken.attemptsBound) return sql.replace(` < ${ctx.job.attempts}`, ` <= ${ctx.job.attempts}`);
-      return sql;
-    },
-  };
-});
-
-vi.mock('../src/pipeline/run/reconcile-ids.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/reconcile-ids.js')>();
-  // Results joined by their place in the file rather than by custom_id: the n-th line answers
-  // the n-th request sent (the world returns lines shuffled, as the API may).
-  const byPosition = `SELECT r.* REPLACE (q.custom_id AS custom_id) FROM
-      (SELECT *, row_number() OVER (ORDER BY line_no) AS pos FROM raw_results WHERE run_id = $1 AND submission_id = $2) r
-      JOIN (SELECT custom_id, row_number() OVER (ORDER BY custom_id) AS pos FROM requests
-            WHERE run_id = $1 AND submission_id = $2) q ON q.pos = r.pos`;
-  return {
-    ...real,
-    reconcileIds: async (...args: Parameters<typeof real.reconcileIds>) => {
-      const ids = await real.reconcileIds(...args);
-      if (broken.missingIds) return { ...ids, missing: [] }; // ids with no line: forgotten
-      if (broken.positional) return { ...ids, firstLines: byPosition };
-      return ids;
-    },
-  };
-});
-
-vi.mock('../src/pipeline/run/source-reader.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/source-reader.js')>();
-  // The input hash ignored: a row's "current" hash is the one it was submitted with, so an edit
-  // made since is never seen (by the gate nor by reconcile).
-  return {
-    ...real,
-    currentHashesSql: (job: Parameters<typeof real.currentHashesSql>[0], keysSql: string) => {
-      if (!broken.inputHash) return real.currentHashesSql(job, keysSql);
-      const runId = /run_id = '([^']+)'/.exec(keysSql)?.[1];
-      return `SELECT row_key, input_hash AS h FROM source_rows WHERE run_id = '${runId}' AND row_key IN (${keysSql})`;
-    },
-  };
-});
-
-vi.mock('../src/pipeline/gate/output-gate.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/gate/output-gate.js')>();
-  /** The answer as an object, if its text is one: what a gate without its check would pass. */
-  const asObject = (text: string): Record<string, unknown> | null => {
-    try {
-      const value: unknown = JSON.parse(text);
-      return typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : null;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    ...real,
-    makeOutputGate: (...args: Parameters<typeof real.makeOutputGate>) => {
-      const gate = real.makeOutputGate(...args);
-      return {
-        check(input: GateInput): GateVerdict {
-          const verdict = gate.check(input);
-          if (verdict.valid) return verdict;
-          // gate: the schema check (and the truncation check) dropped; onTask: the on-task check.
-          const passes =
-            (broken.gate && ['schema', 'range', 'truncated'].includes(verdict.reason)) ||
-            (broken.onTask && verdict.reason === 'off_task');
-          const output = passes ? asObject(input.text) : null;
-          return output ? { valid: true, output } : verdict;
-        },
-      };
-    },
-  };
-});
-
-vi.mock('../src/pipeline/gate/grade-canary.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/gate/grade-canary.js')>();
-  // The golden drift check never alarms, on a drop from the baseline nor below the minimum.
-  return {
-    ...real,
-    goldenDrop: (...args: Parameters<typeof real.goldenDrop>) => {
-      const drop = real.goldenDrop(...args);
-      return broken.goldenDrift ? { ...drop, alarm: false } : drop;
-    },
-    goldenBelowMin: (...args: Parameters<typeof real.goldenBelowMin>) => {
-      const floor = real.goldenBelowMin(...args);
-      return broken.goldenDrift ? { ...floor, alarm: false } : floor;
-    },
-  };
-});
-
-vi.mock('../src/pipeline/run/rollback.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/rollback.js')>();
-  // The ids are ignored: every row the run touched is rolled back.
-  return {
-    ...real,
-    rollbackRun: (...[db, runId, clock, options]: Parameters<typeof real.rollbackRun>) =>
-      real.rollbackRun(db, runId, clock, broken.rollbackIds ? { ...options, ids: undefined } : options),
-  };
-});
-
-vi.mock('../src/pipeline/run/promote.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/pipeline/run/promote.js')>();
-  // Promote as ever, but with no before-images kept: rollback has nothing to restore from.
-  return {
-    ...real,
-    promote: async (ctx: Parameters<typeof real.promote>[0]) => {
-      const promoted = await real.promote(ctx);
-      if (broken.beforeImages) await ctx.db.exec('DELETE FROM before_images WHERE run_id = ?', [ctx.runId]);
-      return promoted;
-    },
-  };
-});
+vi.mock('../src/pipeline/run/spend-guard.js', async (original) =>
+  (await import('./support/control-breaks.js')).spendGuard(await original(), broken),
+);
+vi.mock('../src/pipeline/run/preflight.js', async (original) =>
+  (await import('./support/control-breaks.js')).preflight(await original(), broken),
+);
+vi.mock('../src/pipeline/run/create-batch.js', async (original) =>
+  (await import('./support/control-breaks.js')).createBatch(await original(), broken),
+);
+vi.mock('../src/pipeline/run/row-states.js', async (original) =>
+  (await import('./support/control-breaks.js')).rowStates(await original(), broken),
+);
+vi.mock('../src/pipeline/run/reconcile-ids.js', async (original) =>
+  (await import('./support/control-breaks.js')).reconcileIds(await original(), broken),
+);
+vi.mock('../src/pipeline/run/source-reader.js', async (original) =>
+  (await import('./support/control-breaks.js')).sourceReader(await original(), broken),
+);
+vi.mock('../src/pipeline/gate/output-gate.js', async (original) =>
+  (await import('./support/control-breaks.js')).outputGate(await original(), broken),
+);
+vi.mock('../src/pipeline/gate/grade-canary.js', async (original) =>
+  (await import('./support/control-breaks.js')).gradeCanary(await original(), broken),
+);
+vi.mock('../src/pipeline/run/rollback.js', async (original) =>
+  (await import('./support/control-breaks.js')).rollback(await original(), broken),
+);
+vi.mock('../src/pipeline/run/promote.js', async (original) =>
+  (await import('./support/control-breaks.js')).promote(await original(), broken),
+);
 
 // The properties, imported afresh: a file that ran before this one in the same process (vitest's
 // isolate: false) may have loaded the pipeline unmocked. vitest.config.ts already runs files that
@@ -214,9 +71,7 @@ beforeAll(async () => {
   vi.resetModules();
   P = await import('./support/invariant-properties.js');
 });
-afterEach(() => {
-  for (const flag of Object.keys(broken) as (keyof typeof broken)[]) broken[flag] = false;
-});
+afterEach(() => mendAll(broken));
 
 /**
  * Shrink steps a check may take (fc.limitShrink): each is a whole pipeline run, and an unbounded
@@ -264,7 +119,7 @@ const loose = fc.double({ min: 3, max: 4, noNaN: true });
 interface Control {
   title: string;
   name: string;
-  flag: keyof typeof broken | null;
+  flag: keyof Switches | null;
   property(off: boolean): fc.IAsyncProperty<unknown>;
   /** In npm test: one per property family; the rest run under test:deep. */
   always?: boolean;

@@ -1,6 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { Env } from '../pipeline/env.js';
 import { generateGolden, generateReviews } from '../sim/datasets/reviews-dataset.js';
 import { SourceFile } from '../sim/datasets/source-file.js';
 import { writeDataset } from '../sim/datasets/write-dataset.js';
@@ -25,6 +26,8 @@ export interface DrillWorld {
   sourceKeys: string[];
   /** Write the job (as `setup.job` stands now) to `dir/<file>` and return its path. */
   writeJob(file: string): string;
+  /** The environment the pipeline runs in, in this world: its clock, its API, a key it accepts. */
+  env: Env;
 }
 
 export interface DrillWorldOptions {
@@ -75,6 +78,7 @@ export function buildDrillWorld(
   });
   return {
     sim,
+    env: { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: () => {} },
     setup: { job, rows, targets },
     source,
     sourceKeys: rows.map((r) => rowKey(r, targets)),

@@ -71,13 +71,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
       entries.push(entry);
       options.onEntry?.(entry);
     };
-    const env: Env = {
-      clock: world.sim.clock,
-      fetch: world.sim.fetch,
-      baseURL: world.sim.baseURL,
-      apiKey: 'sim-key',
-      log: () => {},
-    };
+    const env = world.env;
     // A runbook drill first promotes the clean job, so that the bad run has something to spoil;
     // a drift drill, so that the bad run has a golden baseline to fall from.
     let sinkBefore: SinkRow[] | null = null;

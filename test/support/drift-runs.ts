@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDrillWorld } from '../../src/drills/drill-world.js';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
-import type { Env } from '../../src/pipeline/env.js';
 import type { Job } from '../../src/pipeline/job/job.js';
 import { loadJob } from '../../src/pipeline/job/load-job.js';
 import { type RunSummary, startRun } from '../../src/pipeline/run/run-job.js';
@@ -45,13 +44,7 @@ export async function driftRuns(
   };
   try {
     const loaded = await loadJob(world.writeJob('job.yaml'));
-    const env: Env = {
-      clock: world.sim.clock,
-      fetch: world.sim.fetch,
-      baseURL: world.sim.baseURL,
-      apiKey: 'sim-key',
-      log: () => {},
-    };
+    const env = world.env;
     const run = () => startRun({ db, env, job: loaded, mode: 'simulation', seed: c.seed });
     const first = cleanFirst ? await run() : null;
     world.sim.world.prepare(world.setup);

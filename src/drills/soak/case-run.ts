@@ -121,13 +121,7 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
   );
   const entries: LogEntry[] = [];
   const onEntry = (e: LogEntry) => entries.push(e);
-  const env: Env = {
-    clock: world.sim.clock,
-    fetch: world.sim.fetch,
-    baseURL: world.sim.baseURL,
-    apiKey: 'sim-key',
-    log: () => {},
-  };
+  const env = world.env;
   let crashedAt = false;
   const self: CaseRun = {
     crashed: () => crashedAt,
