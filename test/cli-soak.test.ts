@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { RunDb } from '../src/pipeline/db/run-db.js';
-import type * as Promote from '../src/pipeline/run/promote.js';
 import { cli, cliInProcess } from './support/cli-in-process.js';
+import type { Switches } from './support/control-breaks.js';
 import { BIN } from './support/serve-process.js';
 
 /*
@@ -17,18 +17,10 @@ import { BIN } from './support/serve-process.js';
 // To see a failure honestly, one control is broken for the runs made in this process (the soak's
 // in-process runner, --workers 0): promote writes its before-images, then they are lost, so a
 // rollback cannot put back the rows a run overwrote. Worker processes load the real module.
-const broken = vi.hoisted(() => ({ beforeImages: false }));
-vi.mock('../src/pipeline/run/promote.js', async (importOriginal) => {
-  const real = await importOriginal<typeof Promote>();
-  return {
-    ...real,
-    promote: async (ctx: Parameters<typeof real.promote>[0]) => {
-      const promoted = await real.promote(ctx);
-      if (broken.beforeImages) await ctx.db.exec('DELETE FROM before_images WHERE run_id = ?', [ctx.runId]);
-      return promoted;
-    },
-  };
-});
+const broken = vi.hoisted(() => ({}) as Switches);
+vi.mock('../src/pipeline/run/promote.js', async (original) =>
+  (await import('./support/control-breaks.js')).promote(await original(), broken),
+);
 
 interface RunJson {
   seed: number;

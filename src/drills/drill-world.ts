@@ -78,7 +78,7 @@ export function buildDrillWorld(
   });
   return {
     sim,
-    env: { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: () => {} },
+    env: simEnv(sim),
     setup: { job, rows, targets },
     source,
     sourceKeys: rows.map((r) => rowKey(r, targets)),
@@ -89,6 +89,11 @@ export function buildDrillWorld(
       return path;
     },
   };
+}
+
+/** The environment the pipeline runs in, in a simulated world: its clock, its API, a key it accepts. */
+export function simEnv(sim: Pick<InProcessWorld, 'clock' | 'fetch' | 'baseURL'>): Env {
+  return { clock: sim.clock, fetch: sim.fetch, baseURL: sim.baseURL, apiKey: 'sim-key', log: () => {} };
 }
 
 /** The drill's scratch copy of the source: CSV stays CSV; JSONL and Parquet become JSONL. */

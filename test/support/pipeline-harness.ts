@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { simEnv } from '../../src/drills/drill-world.js';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
 import type { Env } from '../../src/pipeline/env.js';
 import type { Job } from '../../src/pipeline/job/job.js';
@@ -132,13 +133,7 @@ export async function simRun(dir: string, world: Omit<WorldOptions, 'clock'> = {
   const sim = inProcessWorld(world);
   const db = await RunDb.open(join(dir, 'runs.duckdb'));
   const entries: LogEntry[] = [];
-  const env: Env = {
-    clock: sim.clock,
-    fetch: sim.fetch,
-    baseURL: sim.baseURL,
-    apiKey: 'sim-key',
-    log: () => {},
-  };
+  const env = simEnv(sim);
   return {
     sim,
     db,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { readSink, type SinkRow } from '../../src/drills/drill-facts.js';
+import { simEnv } from '../../src/drills/drill-world.js';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
 import { sinkTableSql } from '../../src/pipeline/db/schema.js';
 import type { Env } from '../../src/pipeline/env.js';
@@ -88,13 +89,7 @@ export async function twoRuns(c: RollbackCase): Promise<TwoRuns> {
     `INSERT INTO ${table} VALUES ${prior.map(() => '(?, ?, ?, ?)').join(', ')}`,
     prior.flatMap((r) => [r.key, r.value, r.run_id, r.custom_id]),
   );
-  const env: Env = {
-    clock: sim.clock,
-    fetch: sim.fetch,
-    baseURL: sim.baseURL,
-    apiKey: 'sim-key',
-    log: () => {},
-  };
+  const env = simEnv(sim);
   return {
     db,
     env,
