@@ -19,8 +19,11 @@ interface CanaryRow {
  * releases the rest of the job or halts it, with every reason.
  */
 export async function gradeCanaryStep(ctx: RunContext): Promise<CanaryVerdict> {
+  // In the rows' order, not DuckDB's (which varies from run to run with its threads): the tally of
+  // values is logged, and the same seed must write the same log.
   const rows = await ctx.db.all<CanaryRow>(
-    `SELECT is_golden, kind, reason, expected_json, output_json, submission_id FROM (${rowStatesSql(ctx)}) WHERE in_canary OR is_golden`,
+    `SELECT is_golden, kind, reason, expected_json, output_json, submission_id FROM (${rowStatesSql(ctx)})
+     WHERE in_canary OR is_golden ORDER BY row_key`,
   );
   const stats: CanaryStats = {
     rows: 0,
