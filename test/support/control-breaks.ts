@@ -94,7 +94,7 @@ export function createBatch(real: typeof import('../../src/pipeline/run/create-b
   const blindCreate: typeof real.createOrAdopt = async (ctx, _submission, requests) => {
     for (let tries = 1; ; tries++) {
       try {
-        const batch = await ctx.client.messages.batches.create({ requests });
+        const batch = await ctx.client.messages.batches.create({ requests: [...requests] });
         return { batchId: batch.id, adopted: false };
       } catch (error) {
         if (tries >= real.CREATE_ATTEMPTS_MAX) throw error;

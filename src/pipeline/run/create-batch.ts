@@ -3,6 +3,7 @@ import type { BatchCreateParams } from '@anthropic-ai/sdk/resources/messages/bat
 import { BatchguardError } from '../../core/errors.js';
 import { parseRfc3339 } from '../../core/rfc3339.js';
 import { DEFAULT_RETRY, retryDelayMs } from '../retry.js';
+import { createArgs } from './create-body.js';
 import { haltIfRequested } from './halt.js';
 import { throughOutage } from './outage.js';
 import { NOT_FOUND_POLLS_MAX, pollsMax } from './poll.js';
@@ -28,7 +29,8 @@ export const CREATE_REFUSED_WAIT_MS = 24 * 3600_000;
 export async function createOrAdopt(
   ctx: RunContext,
   submission: Submission,
-  requests: BatchCreateParams['requests'],
+  /** Read once per create attempt, as the body goes out (see create-body.ts). */
+  requests: Iterable<BatchCreateParams.Request>,
   /** On resume the create may already have gone through: look for its batch before creating. */
   lookFirst = false,
 ): Promise<{ batchId: string; adopted: boolean }> {
@@ -41,7 +43,9 @@ export async function createOrAdopt(
   let refusedSinceMs: number | null = null;
   for (;;) {
     try {
-      const batch = await ctx.client.messages.batches.create({ requests });
+      const batch = await ctx.client.messages.batches.create(
+        ...createArgs(requests, submission.requestCount),
+      );
       return { batchId: batch.id, adopted: false };
     } catch (error) {
       if (error instanceof APIError && (error.status === 429 || error.status === 529)) {

@@ -3,6 +3,7 @@ import { formatRfc3339 } from '../../core/rfc3339.js';
 import { answerTool } from '../prompt/answer-tool.js';
 import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt, listMark } from './create-batch.js';
+import { lazyRequests } from './create-body.js';
 import { customIdFor } from './custom-ids.js';
 import { haltIfRequested } from './halt.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -36,7 +37,22 @@ export async function submitChunk(
   const submissionId = await nextSubmissionId(ctx);
   // Read before the intent is written: any batch listed above it after a crash was made since.
   const mark = await listMark(ctx);
-  const requests: BatchCreateParams['requests'] = [];
+  // The requests are rendered again as the create sends them, never held whole (create-body.ts).
+  const toRequest = (row: QueuedRow): BatchCreateParams.Request | null => {
+    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
+      model,
+      maxTokens: ctx.job.maxTokens,
+      fence: row.golden ? ctx.goldenFence : ctx.fence,
+      tool: answerTool(ctx.job),
+    });
+    if ('unfenceable' in rendered) return null;
+    return {
+      custom_id: customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag),
+      params: rendered.params,
+    };
+  };
+  const requests = lazyRequests(rows, toRequest);
+  let sent = 0;
   // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
   // all: a crash between them would leave rows mapped to a submission that does not exist, never
   // queued again (they count as submitted) and never answered.
@@ -45,13 +61,7 @@ export async function submitChunk(
       ctx.db.append('outcomes', (unfenceable) => {
         for (const row of rows) {
           const customId = customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag);
-          const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
-            model,
-            maxTokens: ctx.job.maxTokens,
-            fence: row.golden ? ctx.goldenFence : ctx.fence,
-            tool: answerTool(ctx.job),
-          });
-          if ('unfenceable' in rendered) {
+          if (toRequest(row) === null) {
             // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
             for (const value of [ctx.runId, UNSENT, customId, row.rowKey]) unfenceable.appendVarchar(value);
             unfenceable.appendInteger(row.attempt);
@@ -62,7 +72,7 @@ export async function submitChunk(
             unfenceable.endRow();
             continue;
           }
-          requests.push({ custom_id: customId, params: rendered.params });
+          sent++;
           for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
             mapping.appendVarchar(value);
           mapping.appendInteger(row.attempt);
@@ -72,14 +82,14 @@ export async function submitChunk(
       }),
     );
     crashPoint(ctx, 'submit:after-mapping');
-    if (requests.length === 0) return null;
+    if (sent === 0) return null;
     const intentMs = ctx.env.clock.now();
     const intended: Submission = {
       submissionId,
       phase,
       round,
       model,
-      requestCount: requests.length,
+      requestCount: sent,
       intentMs,
       listMark: mark?.id ?? null,
       listMarkMs: mark?.createdAtMs ?? 0,
@@ -95,7 +105,7 @@ export async function submitChunk(
         phase,
         round,
         model,
-        requests.length,
+        sent,
         formatRfc3339(intentMs),
         intentMs,
         mark?.id ?? null,
@@ -110,7 +120,7 @@ export async function submitChunk(
     phase,
     round,
     model,
-    requests: requests.length,
+    requests: sent,
   });
   crashPoint(ctx, 'submit:before-create');
   const { batchId, adopted } = await createOrAdopt(ctx, submission, requests);
