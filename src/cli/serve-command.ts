@@ -59,6 +59,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     clock,
     apiKey,
     queueRequestsMax: queueLimit,
+    releaseSettledRequests: true,
     faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
     httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
   });

@@ -45,6 +45,12 @@ export interface WorldOptions {
    * (a baseline, rows to spoil) keeps that run clean. Unset: from the first batch.
    */
   armAtPrepare?: boolean;
+  /**
+   * Drop a batch's requests once its results file is written (default: keep them). `serve` does:
+   * no checker reads them over HTTP, and a run of millions of rows would otherwise leave every
+   * request it sent in the server's memory. `requestOf` then knows only unsettled batches.
+   */
+  releaseSettledRequests?: boolean;
   /** The job's source file, for faults that edit it while a run is in flight. */
   source?: SourceHandle;
   /**
@@ -318,7 +324,10 @@ export class BatchWorld {
     return path === '' ? 0 : statSync(path).size;
   }
 
-  /** The request a batch holds for `customId`, for checkers (undefined if it has none). */
+  /**
+   * The request a batch holds for `customId`, for checkers (undefined if it has none, or if the
+   * world released the batch's requests: releaseSettledRequests).
+   */
   requestOf(batchId: string, customId: string): BatchRequest | undefined {
     return this.batches.get(batchId)?.requests.find((r) => r.custom_id === customId);
   }
@@ -390,6 +399,7 @@ export class BatchWorld {
       writeResultsFile(path, this.seed, batch, this.faultsOn(batch.sequence), this.options.task),
     );
     this.resultsFiles.set(batch.id, path);
+    if (this.options.releaseSettledRequests) batch.releaseRequests();
     return path;
   }
 }

@@ -45,15 +45,21 @@ export class SimBatch {
   private readonly naturalEndMs: number;
   /** Finish times of the requests planned to succeed / to error, sorted, for counting by time. */
   private readonly sortedFinish: [Float64Array, Float64Array];
+  /** How many requests the batch was created with, whether or not they are still held. */
+  readonly requestCount: number;
+  private requestsHeld: readonly BatchRequest[];
+  private released = false;
 
   constructor(
     readonly id: string,
     /** Order of creation in the world, to break ties between batches created at the same ms. */
     readonly sequence: number,
     readonly createdAtMs: number,
-    readonly requests: readonly BatchRequest[],
+    requests: readonly BatchRequest[],
     readonly plan: BatchPlan,
   ) {
+    this.requestsHeld = requests;
+    this.requestCount = requests.length;
     const { finishAtMs, planned } = plan;
     this.expiresAtMs = createdAtMs + EXPIRY_MS;
     this.archivedAtMs = createdAtMs + plan.resultsKeptMs;
@@ -65,6 +71,26 @@ export class SimBatch {
     }
     this.naturalEndMs = Math.min(last, this.expiresAtMs);
     this.sortedFinish = [Float64Array.from(buckets[0]).sort(), Float64Array.from(buckets[1]).sort()];
+  }
+
+  /** The batch's requests as created; none once released (releaseRequests). */
+  get requests(): readonly BatchRequest[] {
+    return this.requestsHeld;
+  }
+
+  /** Whether releaseRequests dropped the requests. */
+  get requestsReleased(): boolean {
+    return this.released;
+  }
+
+  /**
+   * Drop the requests once the results file is written: nothing but a checker's `requestOf`
+   * reads them after that, and a server that runs a job of millions of rows would otherwise hold
+   * every request it was ever sent.
+   */
+  releaseRequests(): void {
+    this.requestsHeld = [];
+    this.released = true;
   }
 
   /** When processing ends (or ended): all requests done, the 24 h expiry, or a cancel taking effect. */
@@ -118,7 +144,7 @@ export class SimBatch {
     const at = Math.min(nowMs, this.endAtMs);
     const succeeded = countAtMost(this.sortedFinish[0], at);
     const errored = countAtMost(this.sortedFinish[1], at);
-    const unfinished = this.requests.length - succeeded - errored;
+    const unfinished = this.requestCount - succeeded - errored;
     const counts: RequestCounts = { processing: unfinished, succeeded, errored, canceled: 0, expired: 0 };
     if (this.isEnded(nowMs)) {
       counts.processing = 0;
