@@ -53,6 +53,8 @@ async function measured(phase: 'floor' | 'pipeline', dir: string) {
         encoding: 'utf8',
         env: { ...process.env, ANTHROPIC_BASE_URL: served.url, ANTHROPIC_API_KEY: 'bench' },
         maxBuffer: 1 << 26,
+        // BENCH_TRACE=1: the child's trace (each log entry with the memory) shows as it runs.
+        stdio: ['ignore', 'pipe', process.env.BENCH_TRACE ? 'inherit' : 'pipe'],
       },
     );
     const line = child.stdout.trim().split('\n').at(-1) ?? '';
