@@ -7,7 +7,12 @@ export interface MappingCase extends RunCase {
 }
 
 export interface MappingCaseOptions {
-  /** Each of the duplicate and conflicting line rates (default 0.05–0.3). */
+  /**
+   * Each of the duplicate and conflicting line rates (default 0.2–0.35). A case has 17 result
+   * lines or more, so at 20 % it lacks a duplicate (or a conflict) about 2 times in 100, and
+   * three cases that all lack one, which the mapping test refuses as proving nothing, come about
+   * once in 40,000 runs. At the 5 % this once allowed, CI met it about once in 20.
+   */
   duplicates?: { min: number; max: number };
   /** Source rows edited after a batch is created (default: none half the time, else up to 0.3). */
   edits?: fc.Arbitrary<number>;
@@ -20,7 +25,7 @@ export interface MappingCaseOptions {
  * reordered between submit and fetch: every way an answer could land on the wrong row.
  */
 export function mappingCase(options: MappingCaseOptions = {}): fc.Arbitrary<MappingCase> {
-  const duplicates = fc.double({ ...(options.duplicates ?? { min: 0.05, max: 0.3 }), noNaN: true });
+  const duplicates = fc.double({ ...(options.duplicates ?? { min: 0.2, max: 0.35 }), noNaN: true });
   return fc
     .record({
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
