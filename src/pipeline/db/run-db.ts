@@ -54,6 +54,13 @@ function lockedError(path: string, error: unknown): unknown {
  */
 const bound = (params: SqlParams): SqlParams | undefined => (params.length > 0 ? params : undefined);
 
+/**
+ * What this process has asked of DuckDB: statements (an appender counts as one) and the
+ * transactions they made (each statement outside an explicit transaction is one of its own).
+ * `bench:small` prints them per run.
+ */
+export const DB_COUNTS = { statements: 0, transactions: 0 };
+
 export class RunDb {
   private constructor(
     readonly path: string,
@@ -91,11 +98,13 @@ export class RunDb {
 
   /** Run statements that return nothing. */
   async exec(sql: string, params: SqlParams = []): Promise<void> {
+    this.count();
     await this.conn.run(sql, bound(params));
   }
 
   /** All rows of a query as plain JS objects (integers as numbers; cast BIGINTs in SQL). */
   async all<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T[]> {
+    this.count();
     const reader = await this.conn.runAndReadAll(sql, bound(params));
     return reader.getRowObjectsJS() as T[];
   }
@@ -106,6 +115,7 @@ export class RunDb {
 
   /** Stream a query's rows in chunks, never holding the whole result. */
   async *stream<T = Record<string, unknown>>(sql: string, params: SqlParams = []): AsyncGenerator<T[]> {
+    this.count();
     const result = await this.conn.stream(sql, bound(params));
     for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
   }
@@ -117,6 +127,7 @@ export class RunDb {
    * a step that failed.
    */
   async append<T>(table: string, fill: (appender: Appender) => T | Promise<T>): Promise<T> {
+    this.count();
     const appender = await this.conn.createAppender(table);
     try {
       return await fill(appender);
@@ -156,16 +167,23 @@ export class RunDb {
     }
   }
 
+  /** Count a statement, and its transaction if it makes its own. */
+  private count(): void {
+    DB_COUNTS.statements++;
+    if (HOLDING.getStore() !== this.file) DB_COUNTS.transactions++;
+  }
+
   private async inTransaction<T>(body: () => Promise<T>): Promise<T> {
-    await this.exec('BEGIN TRANSACTION');
+    DB_COUNTS.transactions++;
+    await this.conn.run('BEGIN TRANSACTION');
     try {
       const value = await body();
-      await this.exec('COMMIT');
+      await this.conn.run('COMMIT');
       return value;
     } catch (error) {
       // A failed COMMIT has already ended the transaction, and then ROLLBACK fails too ("no
       // transaction is active"): the error worth reporting is the first one.
-      await this.exec('ROLLBACK').catch(() => {});
+      await this.conn.run('ROLLBACK').catch(() => {});
       throw error;
     }
   }

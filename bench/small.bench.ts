@@ -1,0 +1,58 @@
+/**
+ * bench:small — the example job (1,000 rows, its own canary and golden set, no fault) run through
+ * the whole pipeline in simulation, many times in one process: what every drill, property case
+ * and soak run pays. Each run builds its world and database, runs, and removes them, as a drill
+ * does. Prints runs per second, wall and CPU per run, and DuckDB statements and transactions per
+ * run, beside the target (3× the 1.43 runs/s measured on 2026-12-06 before this benchmark's
+ * changes, on 2 × AMD EPYC).
+ *
+ *   npm run bench:small            # 30 runs after 3 warm-up runs
+ *   npm run bench:small -- 60      # 60 runs
+ */
+import { cpus, totalmem } from 'node:os';
+import { caseRun } from '../src/drills/soak/case-run.js';
+import { DB_COUNTS } from '../src/pipeline/db/run-db.js';
+
+const runs = Number(process.argv[2] ?? 30);
+const WARMUP = 3;
+/** Runs per second before the changes this benchmark was written for (0.70 s a run). */
+const BEFORE_RUNS_PER_S = 1.43;
+const TARGET = 3 * BEFORE_RUNS_PER_S;
+
+async function once(seed: number): Promise<string> {
+  const run = await caseRun(
+    { seed, rows: 1000, goldenRows: 60, faults: [], httpRate: 0 },
+    { job: {} },
+  );
+  try {
+    return (await run.run()).status;
+  } finally {
+    await run.dispose();
+  }
+}
+
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`,
+);
+for (let i = 0; i < WARMUP; i++) await once(1000 + i);
+const counts = { ...DB_COUNTS };
+const cpu = process.cpuUsage();
+const started = performance.now();
+const statuses = new Map<string, number>();
+for (let i = 0; i < runs; i++) {
+  const status = await once(i + 1);
+  statuses.set(status, (statuses.get(status) ?? 0) + 1);
+}
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+const perRun = (n: number) => (n / runs).toFixed(0);
+const rate = runs / seconds;
+console.log(`runs: ${runs} (${[...statuses].map(([s, n]) => `${n} ${s}`).join(', ')})`);
+console.log(`wall per run: ${((seconds / runs) * 1000).toFixed(0)} ms`);
+console.log(`CPU per run: ${((used.user + used.system) / 1000 / runs).toFixed(0)} ms`);
+console.log(
+  `DuckDB per run: ${perRun(DB_COUNTS.statements - counts.statements)} statements, ${perRun(DB_COUNTS.transactions - counts.transactions)} transactions`,
+);
+console.log(
+  `runs per second: ${rate.toFixed(2)} (target ≥ ${TARGET.toFixed(2)}, 3 × ${BEFORE_RUNS_PER_S}: ${rate >= TARGET ? 'met' : 'MISSED'})`,
+);
