@@ -96,10 +96,10 @@ export class RunDb {
     return db;
   }
 
-  /** Run statements that return nothing. */
-  async exec(sql: string, params: SqlParams = []): Promise<void> {
+  /** Run statements that return no rows; resolves to the rows the last one inserted, updated or deleted. */
+  async exec(sql: string, params: SqlParams = []): Promise<number> {
     this.count();
-    await this.conn.run(sql, bound(params));
+    return (await this.conn.run(sql, bound(params))).rowsChanged;
   }
 
   /** All rows of a query as plain JS objects (integers as numbers; cast BIGINTs in SQL). */

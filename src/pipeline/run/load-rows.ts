@@ -65,7 +65,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     );
   }
   await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
-  await readingSource(ctx, () =>
+  const source = await readingSource(ctx, () =>
     db.exec(
       `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
       [ctx.runId],
@@ -86,11 +86,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     );
   }
   await quarantineUnsendable(ctx);
-  const counted = await db.one<{ n: number }>(
-    'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND NOT is_golden',
-    [ctx.runId],
-  );
-  return { source: counted?.n ?? 0, golden };
+  return { source, golden };
 }
 
 async function loadGolden(ctx: RunContext, path: string): Promise<number> {
@@ -184,17 +180,13 @@ export async function markCanary(ctx: RunContext, sourceRows: number): Promise<n
     sourceRows,
     Math.max(ctx.job.canary.minRows, Math.ceil(ctx.job.canary.fraction * sourceRows)),
   );
-  await ctx.db.exec(
+  // Every row of the run was loaded just before, none in the canary: the rows updated are the canary.
+  return ctx.db.exec(
     `UPDATE source_rows SET in_canary = true WHERE run_id = ? AND NOT is_golden AND row_key IN (
        SELECT row_key FROM source_rows WHERE run_id = ? AND NOT is_golden
          AND row_key NOT IN (${unsendableKeysSql(ctx)}) ORDER BY md5(row_key) LIMIT ${size})`,
     [ctx.runId, ctx.runId],
   );
-  const marked = await ctx.db.one<{ n: number }>(
-    'SELECT count(*)::INTEGER AS n FROM source_rows WHERE run_id = ? AND in_canary',
-    [ctx.runId],
-  );
-  return marked?.n ?? 0;
 }
 
 /**

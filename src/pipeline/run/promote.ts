@@ -32,26 +32,26 @@ export async function checkSink(
           `Name another table with \`sink:\` in the job file, or use another --db; batchguard writes (${SINK_SHAPE}).`,
         );
   // DuckDB matches names without regard to case, so `Record` is the table a sink `record` writes.
-  const view = await db.one(`SELECT 1 FROM duckdb_views() WHERE ${HERE} AND lower(view_name) = lower(?)`, [
-    table,
-  ]);
-  if (view) throw refuse(`${table} in ${db.path} is a view, not a table`);
-  const found = await db.one<{ table_name: string }>(
-    `SELECT table_name FROM duckdb_tables() WHERE ${HERE} AND lower(table_name) = lower(?)`,
+  // One statement asks the catalog everything (each costs a millisecond or more, whatever its size).
+  const found = await db.one<{
+    views: number;
+    tables: number;
+    columns: { name: string; type: string }[] | null;
+    keyed: number;
+  }>(
+    `SELECT (SELECT count(*) FROM duckdb_views() WHERE ${HERE} AND lower(view_name) = lower($1))::INTEGER AS views,
+            (SELECT count(*) FROM duckdb_tables() WHERE ${HERE} AND lower(table_name) = lower($1))::INTEGER AS tables,
+            (SELECT list({'name': column_name, 'type': data_type} ORDER BY column_index) FROM duckdb_columns()
+              WHERE ${HERE} AND lower(table_name) = lower($1)) AS columns,
+            (SELECT count(*) FROM duckdb_constraints() WHERE ${HERE} AND lower(table_name) = lower($1)
+              AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+              AND array_to_string(list_transform(constraint_column_names, c -> lower(c)), ',') = 'key')::INTEGER AS keyed`,
     [table],
   );
-  if (!found) return;
-  const columns = await db.all<{ name: string; type: string }>(
-    `SELECT column_name AS name, data_type AS type FROM duckdb_columns()
-     WHERE ${HERE} AND table_name = ? ORDER BY column_index`,
-    [found.table_name],
-  );
-  const keyed = await db.one(
-    `SELECT 1 FROM duckdb_constraints() WHERE ${HERE} AND table_name = ?
-     AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
-     AND array_to_string(list_transform(constraint_column_names, c -> lower(c)), ',') = 'key'`,
-    [found.table_name],
-  );
+  if (found!.views > 0) throw refuse(`${table} in ${db.path} is a view, not a table`);
+  if (found!.tables === 0) return;
+  const columns = found!.columns ?? [];
+  const keyed = found!.keyed > 0 ? true : undefined;
   const problems = sinkShapeProblems(columns, keyed !== undefined);
   if (problems.length > 0)
     throw refuse(

@@ -23,44 +23,53 @@ export interface BatchIds {
 }
 
 export async function reconcileIds(ctx: RunContext, submission: Submission): Promise<BatchIds> {
-  const scope = [ctx.runId, submission.submissionId];
-  // A malformed line's own problem says more than "never submitted" (its id may be a placeholder).
-  const unknown = await ctx.db.all<{ custom_id: string; problem: string | null }>(
-    `SELECT r.custom_id, min(CASE WHEN r.result_type = '${MALFORMED}' THEN r.error_message END) AS problem
+  // One statement for the three findings (each statement costs a millisecond or more, whatever its size).
+  const found = await ctx.db.all<{
+    what: 'unknown' | 'duplicate' | 'missing';
+    custom_id: string;
+    problem: string | null;
+    row_key: string | null;
+    attempt: number | null;
+    model: string | null;
+    variants: number | null;
+  }>(
+    // A malformed line's own problem says more than "never submitted" (its id may be a placeholder).
+    `SELECT 'unknown' AS what, r.custom_id,
+            min(CASE WHEN r.result_type = '${MALFORMED}' THEN r.error_message END) AS problem,
+            NULL::VARCHAR AS row_key, NULL::INTEGER AS attempt, NULL::VARCHAR AS model, NULL::INTEGER AS variants
      FROM raw_results r ANTI JOIN requests q
        ON q.run_id = r.run_id AND q.submission_id = r.submission_id AND q.custom_id = r.custom_id
-     WHERE r.run_id = ? AND r.submission_id = ? GROUP BY r.custom_id ORDER BY r.custom_id`,
-    scope,
+     WHERE r.run_id = $1 AND r.submission_id = $2 GROUP BY r.custom_id
+     UNION ALL
+     -- Only ids that occur twice pay for comparing their lines.
+     SELECT 'duplicate', custom_id, NULL, NULL, NULL, NULL,
+            count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER
+     FROM raw_results WHERE run_id = $1 AND submission_id = $2 AND custom_id IN (
+       SELECT custom_id FROM raw_results WHERE run_id = $1 AND submission_id = $2
+       GROUP BY custom_id HAVING count(*) > 1)
+     GROUP BY custom_id
+     UNION ALL
+     SELECT 'missing', q.custom_id, NULL, q.row_key, q.attempt, q.model, NULL FROM requests q ANTI JOIN raw_results r
+       ON r.run_id = q.run_id AND r.submission_id = q.submission_id AND r.custom_id = q.custom_id
+     WHERE q.run_id = $1 AND q.submission_id = $2
+     ORDER BY what, custom_id`,
+    [ctx.runId, submission.submissionId],
   );
+  const unknown = found.filter((f) => f.what === 'unknown');
+  const duplicates = found.filter((f) => f.what === 'duplicate');
+  const missing = found.filter((f) => f.what === 'missing');
   if (unknown.length > 0)
     await ctx.log.alarm('gate', 'unknown_ids', {
       submission_id: submission.submissionId,
       count: unknown.length,
     });
-
-  // Only ids that occur twice pay for comparing their lines.
-  const duplicates = await ctx.db.all<{ custom_id: string; variants: number }>(
-    `WITH dup AS (SELECT custom_id FROM raw_results WHERE run_id = $1 AND submission_id = $2
-                  GROUP BY custom_id HAVING count(*) > 1)
-     SELECT custom_id, count(DISTINCT concat_ws('|', result_type, text, error_type))::INTEGER AS variants
-     FROM raw_results WHERE run_id = $1 AND submission_id = $2 AND custom_id IN (SELECT custom_id FROM dup)
-     GROUP BY custom_id ORDER BY custom_id`,
-    scope,
-  );
-  const conflicting = new Set(duplicates.filter((d) => d.variants > 1).map((d) => d.custom_id));
+  const conflicting = new Set(duplicates.filter((d) => (d.variants ?? 0) > 1).map((d) => d.custom_id));
   if (duplicates.length > 0)
     await ctx.log.alarm('gate', 'duplicate_lines', {
       submission_id: submission.submissionId,
       identical: duplicates.length - conflicting.size,
       conflicting: conflicting.size,
     });
-
-  const missing = await ctx.db.all<{ custom_id: string; row_key: string; attempt: number; model: string }>(
-    `SELECT q.custom_id, q.row_key, q.attempt, q.model FROM requests q ANTI JOIN raw_results r
-       ON r.run_id = q.run_id AND r.submission_id = q.submission_id AND r.custom_id = q.custom_id
-     WHERE q.run_id = ? AND q.submission_id = ? ORDER BY q.custom_id`,
-    scope,
-  );
   if (missing.length > 0)
     await ctx.log.alarm('gate', 'missing_ids', {
       submission_id: submission.submissionId,
@@ -79,9 +88,9 @@ export async function reconcileIds(ctx: RunContext, submission: Submission): Pro
     conflicting,
     missing: missing.map((m) => ({
       customId: m.custom_id,
-      rowKey: m.row_key,
-      attempt: m.attempt,
-      model: m.model,
+      rowKey: m.row_key!,
+      attempt: m.attempt!,
+      model: m.model!,
     })),
     // The window that finds each id's first line runs only when some id came twice.
     firstLines:

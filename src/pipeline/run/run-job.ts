@@ -135,7 +135,10 @@ export async function resumeRun(
 
 async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): Promise<RunSummary> {
   const summary: RunSummary = { runId: ctx.runId, status: 'running' };
-  for (let state = await readState(ctx); state !== 'done'; state = await readState(ctx)) {
+  // The state is read once: from then on this process is the run's only writer (another process
+  // cannot open the database; `halt` asks through haltIfRequested), so each step's setState is it.
+  let state = await readState(ctx);
+  while (state !== 'done') {
     crashPoint(ctx, `state:${state}`);
     await haltIfRequested(ctx);
     if (state === 'plan') {
@@ -154,7 +157,7 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
       await checkReachable(ctx);
       if (ctx.job.canary.enabled)
         await ctx.log.event('plan', 'canary_marked', { rows: await markCanary(ctx, source) });
-      await setState(ctx, ctx.job.canary.enabled ? 'canary' : 'main');
+      state = await setState(ctx, ctx.job.canary.enabled ? 'canary' : 'main');
     } else if (state === 'canary') {
       await runPhase(ctx, 'canary');
       summary.canary = await gradeCanaryStep(ctx);
@@ -166,10 +169,10 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
         Object.assign(summary, await recordMetrics(ctx, summary.canary.goldenScore, { trend: false }));
         return finish(ctx, summary, 'halted');
       }
-      await setState(ctx, 'main');
+      state = await setState(ctx, 'main');
     } else if (state === 'main') {
       await runPhase(ctx, 'main');
-      await setState(ctx, 'reconcile');
+      state = await setState(ctx, 'reconcile');
     } else if (state === 'reconcile') {
       summary.reconciliation = await reconcile(ctx);
       if (summary.reconciliation.holdReason) {
@@ -177,7 +180,7 @@ async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): 
         Object.assign(summary, await recordMetrics(ctx, summary.reconciliation.goldenScore));
         return finish(ctx, summary, 'held');
       }
-      await setState(ctx, 'promote');
+      state = await setState(ctx, 'promote');
     } else if (state === 'promote') {
       await promote(ctx);
       summary.reconciliation ??= await reconcileSnapshot(ctx);
@@ -213,13 +216,14 @@ async function readState(ctx: RunContext): Promise<RunState> {
   return row!.state;
 }
 
-async function setState(ctx: RunContext, state: RunState): Promise<void> {
+async function setState(ctx: RunContext, state: RunState): Promise<RunState> {
   await ctx.db.exec('UPDATE runs SET state = ?, updated_at = ? WHERE run_id = ?', [
     state,
     formatRfc3339(ctx.env.clock.now()),
     ctx.runId,
   ]);
   await ctx.log.event('state', 'entered', { state });
+  return state;
 }
 
 async function context(

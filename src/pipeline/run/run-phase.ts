@@ -20,8 +20,8 @@ export const BATCH_BYTES_TARGET = 240_000_000;
  * canary slice and the golden rows.
  */
 export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promise<void> {
-  await finishUnfinished(ctx);
-  if (phase === 'canary' && (await readSubmissions(ctx)).some((s) => s.phase === 'canary')) return;
+  const submissions = await finishUnfinished(ctx);
+  if (phase === 'canary' && submissions.some((s) => s.phase === 'canary')) return;
   const roundsMax = phase === 'canary' ? 1 : 2 * ctx.job.attempts + 1;
   for (let round = 1; round <= roundsMax; round++) {
     const chunks = await queueChunks(ctx, phase);
@@ -31,8 +31,8 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
     for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
       const wave: Submission[] = [];
       for (let chunk = first; chunk < Math.min(chunks, first + ctx.job.maxInFlight); chunk++) {
-        for (const model of await chunkModels(ctx, chunk)) {
-          const submission = await submitChunk(ctx, phase, round, model, await chunkRows(ctx, chunk, model));
+        for (const [model, rows] of await chunkRequests(ctx, chunk)) {
+          const submission = await submitChunk(ctx, phase, round, model, rows);
           if (submission) wave.push(submission);
         }
       }
@@ -42,16 +42,21 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
   }
 }
 
-/** After a crash: adopt or create intended batches, then poll, fetch and gate what was pending. */
-export async function finishUnfinished(ctx: RunContext): Promise<void> {
+/**
+ * After a crash: adopt or create intended batches, then poll, fetch and gate what was pending.
+ * Returns the run's submissions as they were found.
+ */
+export async function finishUnfinished(ctx: RunContext): Promise<Submission[]> {
+  const found = await readSubmissions(ctx);
   const pending: Submission[] = [];
-  for (const submission of await readSubmissions(ctx, ['intended', 'submitted', 'ended', 'fetched'])) {
+  for (const submission of found.filter((s) => s.status !== 'gated')) {
     pending.push(submission.status === 'intended' ? await recoverIntended(ctx, submission) : submission);
   }
   const toPoll = pending.filter((s) => s.status === 'submitted');
   for (const submission of pending.filter((s) => s.status !== 'submitted'))
     await processEnded(ctx, submission);
   if (toPoll.length > 0) await pollUntilEnded(ctx, toPoll, (s) => processEnded(ctx, s));
+  return found;
 }
 
 async function processEnded(ctx: RunContext, submission: Submission): Promise<void> {
@@ -66,16 +71,28 @@ async function processEnded(ctx: RunContext, submission: Submission): Promise<vo
  * fixed text and, for each placeholder, at most the whole row as JSON in its fence.
  */
 export async function rowsPerChunk(ctx: RunContext): Promise<number> {
-  const widest = await ctx.db.one<{ bytes: number | null }>(
-    'SELECT max(strlen(row_json))::BIGINT AS bytes FROM source_rows WHERE run_id = ?',
-    [ctx.runId],
-  );
   const { fixed, placeholders } = templateParts(ctx.job.template);
   const fenceBytes = ctx.fence ? 2 * Buffer.byteLength(ctx.fence) + 5 : 0;
-  const valueBytes = Number(widest?.bytes ?? 0) + fenceBytes;
+  const valueBytes = (await widestRowBytes(ctx)) + fenceBytes;
   // The fixed text as the request body holds it: JSON-escaped (a quote or a line break is two bytes).
   const requestBytes = Buffer.byteLength(JSON.stringify(fixed)) + placeholders.length * valueBytes + 1_000;
   return Math.max(1, Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)));
+}
+
+/** Per run context: the run's rows are fixed once planned, so their widest is read once. */
+const WIDEST = new WeakMap<RunContext, number>();
+
+async function widestRowBytes(ctx: RunContext): Promise<number> {
+  let bytes = WIDEST.get(ctx);
+  if (bytes === undefined) {
+    const row = await ctx.db.one<{ bytes: number | null }>(
+      'SELECT max(strlen(row_json))::BIGINT AS bytes FROM source_rows WHERE run_id = ?',
+      [ctx.runId],
+    );
+    bytes = Number(row?.bytes ?? 0);
+    WIDEST.set(ctx, bytes);
+  }
+  return bytes;
 }
 
 /** Materialise this round's queue with a chunk number per row; returns the number of chunks. */
@@ -90,16 +107,10 @@ async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<n
   return row?.n ?? 0;
 }
 
-async function chunkModels(ctx: RunContext, chunk: number): Promise<string[]> {
-  const rows = await ctx.db.all<{ m: string }>(
-    'SELECT DISTINCT next_model AS m FROM queue WHERE chunk = ? ORDER BY m',
-    [chunk],
-  );
-  return rows.map((r) => r.m);
-}
-
-async function chunkRows(ctx: RunContext, chunk: number, model: string): Promise<QueuedRow[]> {
+/** One chunk's rows, by model (in model order), each model's in key order: one batch each. */
+async function chunkRequests(ctx: RunContext, chunk: number): Promise<[string, QueuedRow[]][]> {
   const rows = await ctx.db.all<{
+    next_model: string;
     row_key: string;
     raw_key: string;
     row_json: string;
@@ -107,15 +118,21 @@ async function chunkRows(ctx: RunContext, chunk: number, model: string): Promise
     attempt: number;
     is_golden: boolean;
   }>(
-    'SELECT row_key, raw_key, row_json, input_hash, attempt::INTEGER AS attempt, is_golden FROM queue WHERE chunk = ? AND next_model = ? ORDER BY row_key',
-    [chunk, model],
+    'SELECT next_model, row_key, raw_key, row_json, input_hash, attempt::INTEGER AS attempt, is_golden FROM queue WHERE chunk = ? ORDER BY next_model, row_key',
+    [chunk],
   );
-  return rows.map((r) => ({
-    rowKey: r.row_key,
-    rawKey: r.raw_key,
-    rowJson: r.row_json,
-    inputHash: r.input_hash,
-    attempt: r.attempt,
-    golden: r.is_golden,
-  }));
+  const byModel = new Map<string, QueuedRow[]>();
+  for (const r of rows) {
+    let list = byModel.get(r.next_model);
+    if (!list) byModel.set(r.next_model, (list = []));
+    list.push({
+      rowKey: r.row_key,
+      rawKey: r.raw_key,
+      rowJson: r.row_json,
+      inputHash: r.input_hash,
+      attempt: r.attempt,
+      golden: r.is_golden,
+    });
+  }
+  return [...byModel];
 }
