@@ -52,9 +52,11 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
     add([customId, null, null, null, 'alarm', 'unknown_id', detail, null]);
   for (const m of ids.missing)
     add([m.customId, m.rowKey, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
-  const { conflicting, firstLines } = ids;
+  const { conflicting, firstLines, currentHashes } = ids;
+  // The source is read again here, as it is now: a row edited since submit is stale.
   for await (const rows of ctx.db.stream<JoinedRow>(
-    `SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
+    `WITH current_hash AS (${currentHashes})
+     SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
             (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,
             r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
      FROM requests q

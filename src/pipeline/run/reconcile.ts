@@ -189,9 +189,9 @@ async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: numb
 async function quarantineStale(ctx: RunContext): Promise<void> {
   const { db, runId, job } = ctx;
   const valid = `SELECT row_key FROM dispositions WHERE run_id = '${runId}' AND disposition = 'valid'`;
-  await db.exec(`CREATE OR REPLACE TEMP TABLE current_hash AS ${currentHashesSql(job, valid)}`);
   const stale = await db.all<{ row_key: string }>(
-    `SELECT d.row_key FROM dispositions d
+    `WITH current_hash AS (${currentHashesSql(job, valid)})
+     SELECT d.row_key FROM dispositions d
      JOIN source_rows s ON s.run_id = d.run_id AND s.row_key = d.row_key
      LEFT JOIN current_hash c ON c.row_key = d.row_key
      WHERE d.run_id = ? AND d.disposition = 'valid' AND c.h IS DISTINCT FROM s.input_hash`,
