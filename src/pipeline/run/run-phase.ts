@@ -123,8 +123,8 @@ async function chunkRequests(ctx: RunContext, chunk: number): Promise<[string, Q
   );
   const byModel = new Map<string, QueuedRow[]>();
   for (const r of rows) {
-    let list = byModel.get(r.next_model);
-    if (!list) byModel.set(r.next_model, (list = []));
+    const list = byModel.get(r.next_model) ?? [];
+    byModel.set(r.next_model, list);
     list.push({
       rowKey: r.row_key,
       rawKey: r.raw_key,
