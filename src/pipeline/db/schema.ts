@@ -230,7 +230,7 @@ export const RUN_DATA_TABLES: readonly string[] = RUN_TABLES.filter((table) => t
 export const LEGACY_TABLES: readonly string[] = ['metrics'];
 
 /** The temporary tables a run makes on its connection (a test holds this list to the code). */
-export const TEMP_TABLES: readonly string[] = ['queue', 'current_hash', 'rb'];
+export const TEMP_TABLES: readonly string[] = ['queue', 'rb'];
 
 /**
  * DuckDB's reserved words (`duckdb_keywords()`, category `reserved`, of the pinned version; a
