@@ -68,7 +68,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
   await checkSink(db, job);
   const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
-  const ctx = await context(db, env, job, runId, options.mode, options.onEntry);
+  const ctx = await context(db, env, job, runId, options.mode, options.onEntry, { fresh: true });
   const now = formatRfc3339(env.clock.now());
   await db.exec(
     `INSERT INTO runs (run_id, job_name, job_json, mode, seed, state, status, created_at, updated_at, made_at)
@@ -233,6 +233,8 @@ async function context(
   runId: string,
   mode: 'simulation' | 'live',
   onEntry?: (entry: LogEntry) => void,
+  /** A run id just made (newRunId): its log is empty, so there is nothing to read. */
+  { fresh }: { fresh: boolean } = { fresh: false },
 ): Promise<RunContext> {
   // Alarms of a kind the job pages go to its webhook through env.alerts (never env.fetch: in
   // simulation that is the simulated API); without env.alerts nothing pages.
@@ -242,7 +244,9 @@ async function context(
     env,
     job,
     runId,
-    log: await RunLog.open(db, runId, env.clock, onEntry ?? (() => {}), alerter),
+    log: fresh
+      ? RunLog.empty(db, runId, env.clock, onEntry ?? (() => {}), alerter)
+      : await RunLog.open(db, runId, env.clock, onEntry ?? (() => {}), alerter),
     client: makeClient(env),
     gate: makeOutputGate(job.schema, { quoteFields: job.quoteFields }),
     runTag: runTagOf(runId),

@@ -47,6 +47,17 @@ export class RunLog {
     return new RunLog(db, runId, clock, row?.seq ?? 0, onEntry, alarms);
   }
 
+  /** The log of a run id just made, which has no entry yet. */
+  static empty(
+    db: RunDb,
+    runId: string,
+    clock: Clock,
+    onEntry: (entry: LogEntry) => void,
+    alarms?: AlarmListener,
+  ): RunLog {
+    return new RunLog(db, runId, clock, 0, onEntry, alarms);
+  }
+
   async write(
     step: string,
     phase: LogPhase,

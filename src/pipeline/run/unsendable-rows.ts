@@ -36,18 +36,20 @@ export async function quarantineUnsendable(ctx: RunContext): Promise<Record<Unse
      ORDER BY row_key`,
     [ctx.runId],
   );
+  // Deleted even when none is unsendable now: a plan begun again after a crash replaces its own.
   await ctx.db.exec(`DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?`, [ctx.runId, UNSENT]);
-  await ctx.db.append('outcomes', (appender) => {
-    for (const row of rows) {
-      for (const value of [ctx.runId, UNSENT, customIdFor(row.row_key, 1, false, ctx.runTag), row.row_key])
-        appender.appendVarchar(value);
-      appender.appendInteger(1);
-      appender.appendVarchar(primary);
-      for (const value of ['invalid', row.reason, row.detail]) appender.appendVarchar(value);
-      appender.appendNull();
-      appender.endRow();
-    }
-  });
+  if (rows.length > 0)
+    await ctx.db.append('outcomes', (appender) => {
+      for (const row of rows) {
+        for (const value of [ctx.runId, UNSENT, customIdFor(row.row_key, 1, false, ctx.runTag), row.row_key])
+          appender.appendVarchar(value);
+        appender.appendInteger(1);
+        appender.appendVarchar(primary);
+        for (const value of ['invalid', row.reason, row.detail]) appender.appendVarchar(value);
+        appender.appendNull();
+        appender.endRow();
+      }
+    });
   const counts = { missing_field: 0, prompt_too_long: 0 };
   for (const row of rows) counts[row.reason]++;
   if (rows.length > 0) await ctx.log.event('plan', 'rows_unsendable', { ...counts });
