@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { type Appender, MEMORY_LIMIT, RunDb } from './run-db.js';
+import { type Appender, MEMORY_LIMIT, MEMORY_LIMIT_VAR, memoryLimit, RunDb } from './run-db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'batchguard-run-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +65,31 @@ describe('RunDb', () => {
     expect((error as Error).message).toContain(path);
   });
 
+  it('refuses a BATCHGUARD_DUCKDB_MEMORY that is not an amount of memory, naming it and the form', async () => {
+    expect(memoryLimit({})).toBe(MEMORY_LIMIT);
+    expect(memoryLimit({ [MEMORY_LIMIT_VAR]: ' 1GB ' })).toBe('1GB');
+    for (const bad of ['lots', '512', '-1GB', '1 GB of it']) {
+      const error = (() => {
+        try {
+          return memoryLimit({ [MEMORY_LIMIT_VAR]: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, bad).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toContain(`${MEMORY_LIMIT_VAR}=${bad}`);
+    }
+    // Refused before the file is made: nothing written.
+    const path = join(dir, 'not-made.duckdb');
+    process.env[MEMORY_LIMIT_VAR] = 'lots';
+    try {
+      await expect(RunDb.open(path)).rejects.toBeInstanceOf(UsageError);
+    } finally {
+      delete process.env[MEMORY_LIMIT_VAR];
+    }
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('opens each file with its memory ceiling, and lets DuckDB stream inserts in any order', async () => {
     const path = join(dir, 'settings.duckdb');
     const db = await RunDb.open(path);
@@ -77,6 +102,18 @@ describe('RunDb', () => {
     expect(MEMORY_LIMIT).toBe('192MB');
     db.close();
     await RunDb.release(path);
+    // BATCHGUARD_DUCKDB_MEMORY raises it, for a job whose promote outgrows it.
+    process.env[MEMORY_LIMIT_VAR] = '512MB';
+    try {
+      const raised = await RunDb.open(path);
+      expect(await raised.one("SELECT current_setting('memory_limit') AS memory")).toEqual({
+        memory: '488.2 MiB',
+      });
+      raised.close();
+      await RunDb.release(path);
+    } finally {
+      delete process.env[MEMORY_LIMIT_VAR];
+    }
     // Releasing a file this process does not have open (or no longer has) does nothing.
     await expect(RunDb.release(path)).resolves.toBeUndefined();
     await expect(RunDb.release(join(dir, 'never-opened.duckdb'), { discard: true })).resolves.toBeUndefined();

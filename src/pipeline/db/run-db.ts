@@ -16,6 +16,28 @@ export type Appender = DuckDBAppender;
 /** DuckDB's own memory ceiling per database file. */
 export const MEMORY_LIMIT = '192MB';
 
+/** The environment variable that raises (or lowers) MEMORY_LIMIT for one command. */
+export const MEMORY_LIMIT_VAR = 'BATCHGUARD_DUCKDB_MEMORY';
+
+/**
+ * The memory ceiling to open databases with: MEMORY_LIMIT, or BATCHGUARD_DUCKDB_MEMORY when set.
+ * Promote upserts every valid row into the sink in one transaction, and DuckDB keeps the sink's
+ * key index in memory: somewhere past 1,000,000 rows (3,000,000 failed here) that outgrows 192 MB and the promote fails
+ * ("could not allocate block"), leaving the run in its promote step; `resume` with a larger
+ * ceiling finishes it.
+ */
+export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[MEMORY_LIMIT_VAR]?.trim();
+  if (value === undefined || value === '') return MEMORY_LIMIT;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value))
+    throw new UsageError(
+      'bad_memory_limit',
+      `Failed to open the run database: ${MEMORY_LIMIT_VAR}=${value} is not an amount of memory.`,
+      `Give a number and a unit, such as ${MEMORY_LIMIT_VAR}=1GB or 512MB (unset: ${MEMORY_LIMIT}).`,
+    );
+  return value;
+}
+
 /**
  * The run database: a DuckDB file. One DuckDBInstance per file per process (a second `create`
  * on the same path is a separate, diverging database), so instances come from the library's
@@ -77,8 +99,9 @@ export class RunDb {
     const file = resolve(path);
     let instance = INSTANCES.get(file);
     if (!instance) {
+      const memory = memoryLimit();
       instance = DuckDBInstance.create(file, {
-        memory_limit: MEMORY_LIMIT,
+        memory_limit: memory,
         preserve_insertion_order: 'false',
       }).catch((error: unknown) => {
         INSTANCES.delete(file);
