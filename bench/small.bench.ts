@@ -20,10 +20,7 @@ const BEFORE_RUNS_PER_S = 1.1;
 const TARGET = 3 * BEFORE_RUNS_PER_S;
 
 async function once(seed: number): Promise<string> {
-  const run = await caseRun(
-    { seed, rows: 1000, goldenRows: 60, faults: [], httpRate: 0 },
-    { job: {} },
-  );
+  const run = await caseRun({ seed, rows: 1000, goldenRows: 60, faults: [], httpRate: 0 }, { job: {} });
   try {
     return (await run.run()).status;
   } finally {
