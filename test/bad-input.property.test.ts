@@ -93,6 +93,24 @@ describe('bad input never crashes or hangs the world', () => {
     );
   });
 
+  it('ends a request whose model is no name (an array holding an object with no toString) with a result', async () => {
+    // The counterexample the property above once shrank to: results answered 500.
+    const sim = inProcessWorld({ seed: 2 });
+    const params = { model: [{ toString: false }], max_tokens: 0, messages: [] };
+    const created = await sim.fetch(`${sim.baseURL}/v1/messages/batches`, {
+      method: 'POST',
+      headers: HEADERS,
+      body: JSON.stringify({ requests: [{ custom_id: 'c0', params }] }),
+    });
+    const { id } = await created.json();
+    sim.clock.advance(HOUR_MS);
+    const results = await sim.fetch(`${sim.baseURL}/v1/messages/batches/${id}/results`, { headers: HEADERS });
+    expect(results.status).toBe(200);
+    expect(JSON.parse(await results.text()).result.type).toMatch(/^(succeeded|errored)$/);
+    expect(sim.world.groundTruth().internalErrors).toEqual([]);
+    sim.world.dispose();
+  });
+
   it('answers an unknown path or method with a 404 error envelope', async () => {
     const sim = inProcessWorld({ seed: 3 });
     for (const [method, path] of [

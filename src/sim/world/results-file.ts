@@ -79,7 +79,9 @@ function resultView(batch: SimBatch, index: number): ResultView {
     customId: request.custom_id,
     type: batch.resultType(index),
     maxTokens: request.params.max_tokens as number,
-    model: String(request.params.model),
+    // What the request named, if it is a name: any JSON may stand there, and String() of some
+    // (an array holding an object whose toString is not a function) throws.
+    model: typeof request.params.model === 'string' ? request.params.model : '',
   };
 }
 
