@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/core/errors.js';
+import { BatchguardError, UsageError } from '../src/core/errors.js';
 import { RunDb } from '../src/pipeline/db/run-db.js';
 import { sinkTableSql } from '../src/pipeline/db/schema.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
@@ -415,6 +415,39 @@ async function statusOf(db: RunDb, runId: string): Promise<string> {
 }
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+describe('a promote past DuckDB’s memory ceiling', () => {
+  it('stops with what to do, promotes nothing, and a resume finishes it', async () => {
+    const { dir, job } = jobFolder(300);
+    const run = await simRun(dir);
+    // DuckDB's own words when a promote outgrows its ceiling (a 3,000,000-row sink at 192 MB,
+    // docs/benchmarks.md), raised where that happens: inside promote's transaction.
+    run.env.crashPoint = (name) => {
+      if (name === 'promote:inside-transaction')
+        throw new Error(
+          'Out of Memory Error: could not allocate block of size 256.0 KiB (183.1 MiB/183.1 MiB used)',
+        );
+    };
+    const error = await run.start(job).catch((e: unknown) => e);
+    run.env.crashPoint = undefined;
+    expect(error).toBeInstanceOf(BatchguardError);
+    expect((error as BatchguardError).code).toBe('promote_out_of_memory');
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    expect((error as BatchguardError).hint).toContain(
+      `BATCHGUARD_DUCKDB_MEMORY=1GB npx batchguard resume ${runId}`,
+    );
+    expect(await run.db.one('SELECT state FROM runs WHERE run_id = ?', [runId])).toEqual({
+      state: 'promote',
+    });
+    // The transaction rolled back whole: not even the sink it would have made exists.
+    expect(await run.db.all('SELECT 1 FROM duckdb_tables() WHERE table_name = ?', [job.sink.table])).toEqual(
+      [],
+    );
+    const done = await run.resume(runId);
+    expect(done.status).toBe('promoted');
+    expect(await count(run.db, `SELECT count(*) FROM ${job.sink.table}`)).toBeGreaterThan(250);
+  });
+});
 
 describe('two runs on one database', () => {
   it('creates a new sink in its turn, so a run promoting while another creates that sink does not conflict', async () => {

@@ -1,5 +1,5 @@
-import { UsageError } from '../../core/errors.js';
-import type { RunDb } from '../db/run-db.js';
+import { BatchguardError, UsageError } from '../../core/errors.js';
+import { MEMORY_LIMIT_VAR, memoryLimit, type RunDb } from '../db/run-db.js';
 import { SINK_SHAPE, sinkShapeProblems, sinkTableSql } from '../db/schema.js';
 import type { Job } from '../job/job.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -68,35 +68,55 @@ export async function promote(ctx: RunContext): Promise<number> {
   const { db, runId } = ctx;
   const sink = ctx.job.sink.table;
   await ctx.log.intent('promote', 'promote', { sink });
-  const promoted = await db.transaction(async () => {
-    // In the transaction, so in its turn: two runs creating one new sink at once would conflict.
-    await db.exec(sinkTableSql(sink));
-    await db.exec('DELETE FROM before_images WHERE run_id = ?', [runId]);
-    await db.exec(
-      `INSERT INTO before_images
+  const promoted = await db
+    .transaction(async () => {
+      // In the transaction, so in its turn: two runs creating one new sink at once would conflict.
+      await db.exec(sinkTableSql(sink));
+      await db.exec('DELETE FROM before_images WHERE run_id = ?', [runId]);
+      await db.exec(
+        `INSERT INTO before_images
        SELECT $1, d.row_key, d.custom_id, k.key IS NOT NULL, k.value, k.run_id, k.custom_id, d.output_json, false
        FROM dispositions d LEFT JOIN ${sink} k ON k.key = d.row_key
        WHERE d.run_id = $1 AND d.disposition = 'valid'`,
-      [runId],
-    );
-    await db.exec(
-      `INSERT OR REPLACE INTO ${sink} SELECT row_key, output_json, $1, custom_id FROM dispositions
+        [runId],
+      );
+      await db.exec(
+        `INSERT OR REPLACE INTO ${sink} SELECT row_key, output_json, $1, custom_id FROM dispositions
        WHERE run_id = $1 AND disposition = 'valid'`,
-      [runId],
-    );
-    crashPoint(ctx, 'promote:inside-transaction');
-    await db.exec(
-      "UPDATE dispositions SET disposition = 'promoted' WHERE run_id = ? AND disposition = 'valid'",
-      [runId],
-    );
-    const row = await db.one<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? AND disposition = 'promoted'",
-      [runId],
-    );
-    return row?.n ?? 0;
-  });
+        [runId],
+      );
+      crashPoint(ctx, 'promote:inside-transaction');
+      await db.exec(
+        "UPDATE dispositions SET disposition = 'promoted' WHERE run_id = ? AND disposition = 'valid'",
+        [runId],
+      );
+      const row = await db.one<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM dispositions WHERE run_id = ? AND disposition = 'promoted'",
+        [runId],
+      );
+      return row?.n ?? 0;
+    })
+    .catch((error: unknown) => {
+      throw outOfMemory(error) ? promoteOutOfMemory(ctx) : error;
+    });
   await ctx.log.outcome('promote', 'promoted', { sink, rows: promoted });
   return promoted;
+}
+
+const outOfMemory = (error: unknown) => error instanceof Error && /Out of Memory Error/i.test(error.message);
+
+/**
+ * DuckDB holds the sink's key index in memory while promote upserts into it: a sink of millions
+ * of rows can outgrow the ceiling (3,000,000 did at 192 MB). The transaction rolled back, so
+ * nothing was promoted and the run is still at its promote step: say how to finish it.
+ */
+function promoteOutOfMemory(ctx: RunContext): BatchguardError {
+  return new BatchguardError(
+    'promote_out_of_memory',
+    `Failed to promote run ${ctx.runId} into ${ctx.job.sink.table}: DuckDB ran out of its ${memoryLimit()} memory ceiling (the sink's key index is held in memory). Nothing was promoted; the run waits at its promote step.`,
+    `Finish it with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`.`,
+    1,
+  );
 }
 
 /** Hold promotion: the valid rows stay in staging, marked held, and the sink is not touched. */
