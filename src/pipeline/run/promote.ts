@@ -48,11 +48,11 @@ export async function checkSink(
               AND array_to_string(list_transform(constraint_column_names, c -> lower(c)), ',') = 'key')::INTEGER AS keyed`,
     [table],
   );
-  if (found!.views > 0) throw refuse(`${table} in ${db.path} is a view, not a table`);
-  if (found!.tables === 0) return;
-  const columns = found!.columns ?? [];
-  const keyed = found!.keyed > 0 ? true : undefined;
-  const problems = sinkShapeProblems(columns, keyed !== undefined);
+  // A SELECT of scalar subqueries always returns its one row.
+  const { views, tables, columns, keyed } = found!;
+  if (views > 0) throw refuse(`${table} in ${db.path} is a view, not a table`);
+  if (tables === 0) return;
+  const problems = sinkShapeProblems(columns ?? [], keyed > 0);
   if (problems.length > 0)
     throw refuse(
       `table ${table} in ${db.path} has other columns than batchguard writes: ${problems.join('; ')}`,
