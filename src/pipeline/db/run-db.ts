@@ -7,6 +7,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { UsageError } from '../../core/errors.js';
+import { inlineParams } from './inline-params.js';
 import { CHECKED, SCHEMA_SQL, TIMES } from './schema.js';
 import { LAYOUT_VERSION, migrationSql } from './views.js';
 
@@ -71,10 +72,15 @@ function lockedError(path: string, error: unknown): unknown {
 }
 
 /**
- * Parameters for DuckDB, or none: a statement without any runs as it is, where an empty list
+ * A statement as DuckDB gets it: its parameters written in as literals when they can be
+ * (inline-params.ts), else with them to bind. A statement with none runs as it is: an empty list
  * would have it prepared and bound first, half again its cost for a small statement.
  */
-const bound = (params: SqlParams): SqlParams | undefined => (params.length > 0 ? params : undefined);
+function statement(sql: string, params: SqlParams): [string, SqlParams | undefined] {
+  if (params.length === 0) return [sql, undefined];
+  const inlined = inlineParams(sql, params);
+  return inlined === undefined ? [sql, params] : [inlined, undefined];
+}
 
 /**
  * What this process has asked of DuckDB: statements (an appender counts as one) and the
@@ -122,13 +128,13 @@ export class RunDb {
   /** Run statements that return no rows; resolves to the rows the last one inserted, updated or deleted. */
   async exec(sql: string, params: SqlParams = []): Promise<number> {
     this.count();
-    return (await this.conn.run(sql, bound(params))).rowsChanged;
+    return (await this.conn.run(...statement(sql, params))).rowsChanged;
   }
 
   /** All rows of a query as plain JS objects (integers as numbers; cast BIGINTs in SQL). */
   async all<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T[]> {
     this.count();
-    const reader = await this.conn.runAndReadAll(sql, bound(params));
+    const reader = await this.conn.runAndReadAll(...statement(sql, params));
     return reader.getRowObjectsJS() as T[];
   }
 
@@ -139,7 +145,7 @@ export class RunDb {
   /** Stream a query's rows in chunks, never holding the whole result. */
   async *stream<T = Record<string, unknown>>(sql: string, params: SqlParams = []): AsyncGenerator<T[]> {
     this.count();
-    const result = await this.conn.stream(sql, bound(params));
+    const result = await this.conn.stream(...statement(sql, params));
     for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
   }
 
