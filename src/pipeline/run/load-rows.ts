@@ -9,7 +9,8 @@ import { goldenRowKey } from './custom-ids.js';
 import { estimateInputTokens } from './preflight.js';
 import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
-import { CSV_LINE_BYTES_MAX, sourceReader, sourceRowsSql } from './source-reader.js';
+import { runSource } from './run-source.js';
+import { CSV_LINE_BYTES_MAX, sourceRowsSql } from './source-reader.js';
 import { EMPTY_FILE, firstBadJsonLine, textProblem } from './source-text.js';
 import { quarantineUnsendable } from './unsendable-rows.js';
 
@@ -23,7 +24,6 @@ import { quarantineUnsendable } from './unsendable-rows.js';
  */
 export async function loadRows(ctx: RunContext): Promise<{ source: number; golden: number }> {
   const { job, db } = ctx;
-  const reader = sourceReader(job.source);
   if (job.source.format !== 'parquet') {
     const problem = await textProblem(job.source.path, job.source.format);
     if (problem)
@@ -33,9 +33,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
         problem.hint,
       );
   }
-  const columns = (
-    await readingSource(ctx, () => db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${reader}`))
-  ).map((c) => c.column_name);
+  const { reader, columns } = await readingSource(ctx, () => runSource(ctx));
   const missing = [job.key, ...templateColumns(job.template)].filter(
     (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
   );
@@ -49,7 +47,7 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
       'Fix `key` or the template placeholders in the job file, or the source file.',
     );
   }
-  const rows = sourceRowsSql(job);
+  const rows = sourceRowsSql(job, reader);
   // DuckDB reads a JSONL source whole only here: its schema came from a sample of the lines.
   const problems = await readingSource(ctx, () =>
     db.all<{ k: string | null; n: number }>(

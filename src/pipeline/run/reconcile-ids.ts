@@ -1,7 +1,6 @@
 import { countedTotal } from './batch-counts.js';
 import { MALFORMED } from './result-line.js';
 import type { RunContext } from './run-context.js';
-import { currentHashesSql } from './source-reader.js';
 import type { Submission } from './submissions.js';
 
 /**
@@ -20,8 +19,6 @@ export interface BatchIds {
   missing: { customId: string; rowKey: string; attempt: number; model: string }[];
   /** SQL of the first line of each id (a duplicate's later lines are the same, or conflicting). */
   firstLines: string;
-  /** SQL of each of the batch's rows' hash as the source holds it now (`row_key`, `h`), for the stale check. */
-  currentHashes: string;
 }
 
 export async function reconcileIds(ctx: RunContext, submission: Submission): Promise<BatchIds> {
@@ -79,10 +76,7 @@ export async function reconcileIds(ctx: RunContext, submission: Submission): Pro
     });
   await checkCounts(ctx, submission);
 
-  // Each row's hash as the source holds it now, for the stale check of the gate's join.
-  const keysOfBatch = `SELECT row_key FROM requests WHERE run_id = $1 AND submission_id = $2`;
   return {
-    currentHashes: currentHashesSql(ctx.job, keysOfBatch),
     unknown: unknown.map(({ custom_id, problem }) => ({
       customId: custom_id,
       detail: problem === null ? 'the run never submitted this id' : malformedDetail(problem),

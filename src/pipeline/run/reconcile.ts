@@ -4,6 +4,7 @@ import { validityHold, validityOf } from '../gate/run-metrics.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
+import { readCurrentSource } from './run-source.js';
 import { currentHashesSql } from './source-reader.js';
 import { UNSENT } from './submissions.js';
 
@@ -189,13 +190,15 @@ async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: numb
 async function quarantineStale(ctx: RunContext): Promise<void> {
   const { db, runId, job } = ctx;
   const valid = `SELECT row_key FROM dispositions WHERE run_id = '${runId}' AND disposition = 'valid'`;
-  const stale = await db.all<{ row_key: string }>(
-    `WITH current_hash AS (${currentHashesSql(job, valid)})
-     SELECT d.row_key FROM dispositions d
-     JOIN source_rows s ON s.run_id = d.run_id AND s.row_key = d.row_key
-     LEFT JOIN current_hash c ON c.row_key = d.row_key
-     WHERE d.run_id = ? AND d.disposition = 'valid' AND c.h IS DISTINCT FROM s.input_hash`,
-    [runId],
+  const stale = await readCurrentSource(ctx, (reader) =>
+    db.all<{ row_key: string }>(
+      `WITH current_hash AS (${currentHashesSql(job, valid, reader)})
+       SELECT d.row_key FROM dispositions d
+       JOIN source_rows s ON s.run_id = d.run_id AND s.row_key = d.row_key
+       LEFT JOIN current_hash c ON c.row_key = d.row_key
+       WHERE d.run_id = ? AND d.disposition = 'valid' AND c.h IS DISTINCT FROM s.input_hash`,
+      [runId],
+    ),
   );
   if (stale.length === 0) return;
   await db.exec(
