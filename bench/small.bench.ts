@@ -6,14 +6,17 @@
  * run, beside the target: 3× the 1.1 runs/s this benchmark measured on the code before it
  * (43ca852, 135 statements a run), on 2 × AMD EPYC with the machine otherwise quiet.
  *
- *   npm run bench:small            # 30 runs after 3 warm-up runs
- *   npm run bench:small -- 60      # 60 runs
+ *   npm run bench:small                  # 30 runs after 3 warm-up runs
+ *   npm run bench:small -- 60            # 60 runs
+ *   npm run bench:small -- --profile     # and the statements that took the most time, per run
  */
 import { cpus, totalmem } from 'node:os';
 import { caseRun } from '../src/drills/soak/case-run.js';
-import { DB_COUNTS } from '../src/pipeline/db/run-db.js';
+import { DB_COUNTS, RunDb } from '../src/pipeline/db/run-db.js';
 
-const runs = Number(process.argv[2] ?? 30);
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => !a.startsWith('--')) ?? 30);
+const profile = args.includes('--profile') ? timeStatements() : undefined;
 const WARMUP = 3;
 /** Runs per second of this benchmark on the code before it (0.9 s a run, set-up and clean-up included). */
 const BEFORE_RUNS_PER_S = 1.1;
@@ -32,6 +35,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`,
 );
 for (let i = 0; i < WARMUP; i++) await once(1000 + i);
+profile?.clear();
 const counts = { ...DB_COUNTS };
 const cpu = process.cpuUsage();
 const started = performance.now();
@@ -53,3 +57,54 @@ console.log(
 console.log(
   `runs per second: ${rate.toFixed(2)} (target ≥ ${TARGET.toFixed(2)}, 3 × ${BEFORE_RUNS_PER_S}: ${rate >= TARGET ? 'met' : 'MISSED'})`,
 );
+if (profile) {
+  const rows = [...profile].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
+  console.log(
+    `\ntime in statements per run: ${(total / runs).toFixed(0)} ms (a stream's includes its reader's); the top 25:`,
+  );
+  for (const [sql, e] of rows.slice(0, 25))
+    console.log(`${(e.ms / runs).toFixed(1).padStart(7)} ms ${(e.n / runs).toFixed(1).padStart(5)}×  ${sql}`);
+}
+
+/** Time every statement RunDb runs, keyed by its first 100 characters. */
+function timeStatements(): Map<string, { n: number; ms: number }> {
+  const spent = new Map<string, { n: number; ms: number }>();
+  const note = (sql: string, since: number) => {
+    const key = sql.replace(/\s+/g, ' ').trim().slice(0, 100);
+    const entry = spent.get(key) ?? { n: 0, ms: 0 };
+    entry.n++;
+    entry.ms += performance.now() - since;
+    spent.set(key, entry);
+  };
+  const { exec, all, stream } = RunDb.prototype;
+  RunDb.prototype.exec = async function (this: RunDb, sql, params) {
+    const since = performance.now();
+    try {
+      return await exec.call(this, sql, params);
+    } finally {
+      note(sql, since);
+    }
+  };
+  RunDb.prototype.all = async function <T>(this: RunDb, sql: string, params?: Parameters<RunDb['all']>[1]) {
+    const since = performance.now();
+    try {
+      return await all.call<RunDb, [string, typeof params], Promise<T[]>>(this, sql, params);
+    } finally {
+      note(sql, since);
+    }
+  };
+  RunDb.prototype.stream = async function* <T>(
+    this: RunDb,
+    sql: string,
+    params?: Parameters<RunDb['stream']>[1],
+  ) {
+    const since = performance.now();
+    try {
+      yield* stream.call<RunDb, [string, typeof params], AsyncGenerator<T[]>>(this, sql, params);
+    } finally {
+      note(sql, since);
+    }
+  };
+  return spent;
+}

@@ -114,11 +114,14 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
   if (options.duckdbThreads !== undefined) await db.exec(`SET threads = ${options.duckdbThreads}`);
   const prior = priorSink(world.sourceKeys);
   await db.exec(sinkTableSql(loaded.sink.table));
-  // One statement for all of them: each statement of its own would cost a commit.
-  await db.exec(
-    `INSERT INTO ${loaded.sink.table} VALUES ${prior.map(() => '(?, ?, ?, ?)').join(', ')}`,
-    prior.flatMap((r) => [r.key, r.value, r.run_id, r.custom_id]),
-  );
+  // One appender for all of them: a statement each would cost a commit each, and one statement
+  // of a few hundred VALUES rows costs DuckDB's parser about 20 ms.
+  await db.append(loaded.sink.table, (appender) => {
+    for (const r of prior) {
+      for (const value of [r.key, r.value, r.run_id, r.custom_id]) appender.appendVarchar(value);
+      appender.endRow();
+    }
+  });
   const entries: LogEntry[] = [];
   const onEntry = (e: LogEntry) => entries.push(e);
   const env = world.env;
