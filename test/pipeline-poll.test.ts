@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_FOUND_POLLS_MAX, pollsMax } from '../src/pipeline/run/poll.js';
+import type { PollProgress } from '../src/pipeline/run/progress.js';
+import { startRun } from '../src/pipeline/run/run-job.js';
 import { notFoundAfterCreate } from '../src/sim/faults/http-fault.js';
 import { holdBatchesProcessing, notFoundOnRetrieves, refuseRetrieves } from './support/fetch-taps.js';
 import { jobFolder, reviews, type SimRun, simRun } from './support/pipeline-harness.js';
@@ -132,5 +134,53 @@ describe('polling a batch just created', () => {
     expect(refused()).toBe(1);
     expect(notFoundEvents(run)).toEqual([]);
     expect(alarms(run, 'batch_not_found')).toEqual([]);
+  });
+});
+
+describe('progress while batches process', () => {
+  it('tells each poll’s counts, moving from none to all ended, the spend bound growing to what was billed, and writes none of it', async () => {
+    const rows = reviews(200);
+    const { dir, job } = jobFolder(rows, { poll_interval_seconds: 20 });
+    const watched = await simRun(dir, { seed: 3 });
+    const progress: PollProgress[] = [];
+    const summary = await startRun({
+      db: watched.db,
+      env: watched.env,
+      job,
+      mode: 'simulation',
+      seed: 3,
+      onEntry: (e) => watched.entries.push(e),
+      onProgress: (p) => progress.push(structuredClone(p)),
+    });
+    expect(summary.status).toBe('promoted');
+    const submissions = await watched.db.all<{ submission_id: string; request_count: number }>(
+      'SELECT submission_id, request_count FROM submissions ORDER BY submission_id',
+    );
+    // Every batch shows up, with its size, and its last poll shows it ended, all its requests with it.
+    for (const s of submissions) {
+      const seen = progress.flatMap((p) => p.batches.filter((b) => b.submissionId === s.submission_id));
+      expect(seen.length, s.submission_id).toBeGreaterThan(0);
+      expect(seen.every((b) => b.requests === s.request_count)).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ done: true, ended: s.request_count });
+      // Counts never go backwards.
+      const ended = seen.map((b) => b.ended);
+      expect(ended).toEqual([...ended].sort((a, b) => a - b));
+    }
+    // The main batch was seen part-way: the simulated counts move while it processes, as live ones do.
+    expect(progress.some((p) => p.batches.some((b) => b.ended > 0 && b.ended < b.requests))).toBe(true);
+    const spent = progress.map((p) => p.spentMaxUsd);
+    expect(spent).toEqual([...spent].sort((a, b) => a - b));
+    expect(spent.at(-1)).toBeGreaterThan(0);
+    expect(progress.every((p) => p.ceilingUsd === job.costCeilingUsd && p.spentMaxUsd <= p.ceilingUsd)).toBe(
+      true,
+    );
+    expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['canary', 'main']));
+
+    // Watching a run changes none of its records: the same seed unwatched logs the same entries.
+    const unwatched = await simRun(jobFolder(rows, { poll_interval_seconds: 20 }).dir, { seed: 3 });
+    await unwatched.start(job);
+    const strip = (es: typeof watched.entries) =>
+      es.map(({ seq, kind, step, detail }) => ({ seq, kind, step, detail }));
+    expect(strip(unwatched.entries)).toEqual(strip(watched.entries));
   });
 });

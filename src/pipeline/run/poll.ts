@@ -3,7 +3,9 @@ import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches'
 import { BatchguardError } from '../../core/errors.js';
 import { haltIfRequested } from './halt.js';
 import { throughOutage } from './outage.js';
+import { type BatchProgress, endedRequests } from './progress.js';
 import type { RunContext } from './run-context.js';
+import { spentMaxUsd } from './spend-guard.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
 
 /** Polls of one batch before giving up: enough for the 24 h window plus the canceling tail. */
@@ -22,6 +24,7 @@ export async function pollUntilEnded(
 ): Promise<void> {
   let pending = [...submissions];
   const notFound = new Map<string, number>();
+  const report = ctx.onProgress ? progressReporter(ctx, submissions) : undefined;
   const sweepsMax = pollsMax(ctx.job.pollIntervalSeconds);
   for (let sweep = 0; pending.length > 0; sweep++) {
     if (sweep >= sweepsMax) {
@@ -36,6 +39,7 @@ export async function pollUntilEnded(
     const stillPending: Submission[] = [];
     for (const submission of pending) {
       const batch = await retrieveOrWait(ctx, submission, notFound);
+      if (batch) report?.saw(submission, batch);
       if (batch === null || batch.processing_status !== 'ended') {
         stillPending.push(submission);
         continue;
@@ -51,8 +55,57 @@ export async function pollUntilEnded(
       await onEnded({ ...submission, status: 'ended' });
     }
     pending = stillPending;
+    await report?.send();
     if (pending.length > 0) await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
   }
+}
+
+/**
+ * The wave's progress for `ctx.onProgress`: each batch as its last poll saw it, sent after each
+ * sweep. The spend bound is read again only after a sweep in which some batch had ended.
+ */
+function progressReporter(ctx: RunContext, submissions: readonly Submission[]) {
+  const batches = new Map<string, BatchProgress>(
+    submissions.map((s) => [
+      s.submissionId,
+      {
+        submissionId: s.submissionId,
+        batchId: s.batchId ?? '',
+        model: s.model,
+        requests: s.requestCount,
+        ended: 0,
+        counts: null,
+        done: false,
+      },
+    ]),
+  );
+  let spent: number | undefined;
+  let endedBefore = -1;
+  return {
+    saw(submission: Submission, batch: MessageBatch) {
+      batches.set(submission.submissionId, {
+        ...batches.get(submission.submissionId)!,
+        batchId: batch.id,
+        ended: endedRequests(batch, submission.requestCount),
+        counts: batch.request_counts ?? null,
+        done: batch.processing_status === 'ended',
+      });
+    },
+    async send() {
+      const ended = [...batches.values()].filter((b) => b.done).length;
+      if (spent === undefined || ended !== endedBefore) spent = await spentMaxUsd(ctx);
+      endedBefore = ended;
+      const first = submissions[0];
+      ctx.onProgress?.({
+        at: ctx.env.clock.now(),
+        phase: first?.phase ?? 'main',
+        round: first?.round ?? 1,
+        batches: [...batches.values()],
+        spentMaxUsd: spent,
+        ceilingUsd: ctx.job.costCeilingUsd,
+      });
+    },
+  };
 }
 
 /** Polls in a row that may answer 404 for a batch before it counts as gone. */

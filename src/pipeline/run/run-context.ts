@@ -3,6 +3,7 @@ import type { RunDb } from '../db/run-db.js';
 import type { Env } from '../env.js';
 import type { OutputGate } from '../gate/output-gate.js';
 import type { Job } from '../job/job.js';
+import type { ProgressListener } from './progress.js';
 import type { RunLog } from './run-log.js';
 
 /** Everything one run's steps share. Built by run-job.ts for a new run or a resumed one. */
@@ -27,6 +28,8 @@ export interface RunContext {
    * are the team's own trusted data, so a predictable tag costs nothing there.
    */
   goldenFence: string | null;
+  /** Told the batches' progress after each poll (the CLI's progress display), if anyone asked. */
+  onProgress?: ProgressListener;
 }
 
 /**

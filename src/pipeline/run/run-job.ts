@@ -18,6 +18,7 @@ import { loadRows, markCanary } from './load-rows.js';
 import { recordMetrics } from './metrics-step.js';
 import { checkReachable } from './outage.js';
 import { type CostBreakdown, preflightCost } from './preflight.js';
+import type { ProgressListener } from './progress.js';
 import { checkSink, hold, promote } from './promote.js';
 import { type Reconciliation, reconcile } from './reconcile.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
   /** Asked after the preflight, before any spend (live mode asks the person at the terminal). */
   confirm?: (breakdown: CostBreakdown) => Promise<boolean>;
   onEntry?: (entry: LogEntry) => void;
+  /** Told the batches' progress after each poll; nothing of it is written to the database. */
+  onProgress?: ProgressListener;
   /** Told the run's id as soon as the run is recorded (before anything is sent). */
   onRunId?: (runId: string) => void;
 }
@@ -69,6 +72,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
   const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
   const ctx = await context(db, env, job, runId, options.mode, options.onEntry, { fresh: true });
+  ctx.onProgress = options.onProgress;
   const now = formatRfc3339(env.clock.now());
   await db.exec(
     `INSERT INTO runs (run_id, job_name, job_json, mode, seed, state, status, created_at, updated_at, made_at)
@@ -112,6 +116,7 @@ export async function resumeRun(
   runId: string,
   env: Env,
   onEntry?: (entry: LogEntry) => void,
+  onProgress?: ProgressListener,
 ): Promise<RunSummary> {
   const run = await db.one<{
     job_json: string;
@@ -126,6 +131,7 @@ export async function resumeRun(
       'List runs with `batchguard report`.',
     );
   const ctx = await context(db, env, JSON.parse(run.job_json) as Job, runId, run.mode, onEntry);
+  ctx.onProgress = onProgress;
   if (run.state === 'done') return { runId, status: run.status };
   // The sink may have changed since the crash: find out now, not at promote.
   await checkSink(db, ctx.job, runId);

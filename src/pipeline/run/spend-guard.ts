@@ -19,11 +19,7 @@ const succeededSql = `coalesce(CASE WHEN TRY_CAST(s.counts_json::JSON ->> 'succe
 export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
   const row = await ctx.db.one<{ spent: number | null; needed: number | null; rows: number }>(
     `SELECT
-       (SELECT sum(succeeded * max_cost) FROM (
-          SELECT ${succeededSql} AS succeeded, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
-          FROM submissions s JOIN requests q ON q.run_id = s.run_id AND q.submission_id = s.submission_id
-          JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
-          WHERE s.run_id = $1 AND s.counts_json IS NOT NULL GROUP BY s.submission_id, s.counts_json, s.request_count)) AS spent,
+       (${spentMaxSql(ctx)}) AS spent,
        (SELECT sum(${rowWorstCostSql(ctx, 'next_model')}) FROM queue) AS needed,
        (SELECT count(*)::INTEGER FROM queue) AS rows`,
     [ctx.runId],
@@ -43,4 +39,24 @@ export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
     [ctx.runId, UNSENT],
   );
   return false;
+}
+
+/**
+ * SELECT of the most the API can have billed the run (`$1`) so far: each ended batch's
+ * `succeeded` count times its costliest row.
+ */
+function spentMaxSql(ctx: RunContext): string {
+  return `SELECT sum(succeeded * max_cost) FROM (
+      SELECT ${succeededSql} AS succeeded, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
+      FROM submissions s JOIN requests q ON q.run_id = s.run_id AND q.submission_id = s.submission_id
+      JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
+      WHERE s.run_id = $1 AND s.counts_json IS NOT NULL GROUP BY s.submission_id, s.counts_json, s.request_count)`;
+}
+
+/** The spend guard's bound on what the API can have billed the run so far, in USD. */
+export async function spentMaxUsd(ctx: RunContext): Promise<number> {
+  const row = await ctx.db.one<{ spent: number | null }>(`SELECT (${spentMaxSql(ctx)}) AS spent`, [
+    ctx.runId,
+  ]);
+  return Number(row?.spent ?? 0);
 }

@@ -1,0 +1,51 @@
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
+
+/** One batch of a wave as its last poll saw it. */
+export interface BatchProgress {
+  submissionId: string;
+  batchId: string;
+  model: string;
+  /** The requests the batch was created with. */
+  requests: number;
+  /** Its requests no longer processing, from the batch's `request_counts` (all of them once it ended). */
+  ended: number;
+  /** The batch's `request_counts` at that poll, as the API sent them (null when it sent none). */
+  counts: MessageBatch['request_counts'] | null;
+  /** True once the batch itself has ended. */
+  done: boolean;
+}
+
+/**
+ * The state of a run's batches after each poll of a wave: what `run` shows while it waits (50–60 s
+ * a batch against `serve`, hours against the real API). Told to whoever asked
+ * (`StartOptions.onProgress`); never written to the run's database, so watching a run costs it
+ * nothing and changes none of its records.
+ */
+export interface PollProgress {
+  /** When the poll ended, on the run's clock (virtual in simulation). */
+  at: number;
+  /** The wave's phase: canary or main. */
+  phase: string;
+  round: number;
+  batches: BatchProgress[];
+  /**
+   * The most the API can have billed so far: each ended batch's `succeeded` count times its
+   * costliest row (the spend guard's bound), in USD, against the job's ceiling.
+   */
+  spentMaxUsd: number;
+  ceilingUsd: number;
+}
+
+export type ProgressListener = (progress: PollProgress) => void;
+
+/** Requests of a batch no longer processing, from its counts: all of them once it has ended. */
+export function endedRequests(
+  batch: Pick<MessageBatch, 'processing_status' | 'request_counts'>,
+  requests: number,
+): number {
+  if (batch.processing_status === 'ended') return requests;
+  const processing = Number(batch.request_counts?.processing);
+  // A count the API sent as anything but a number within the batch is not trusted: none ended.
+  if (!Number.isInteger(processing) || processing < 0 || processing > requests) return 0;
+  return requests - processing;
+}
