@@ -14,13 +14,44 @@ export interface Io {
   ask(question: string): Promise<string>;
   /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
   untilInterrupted(): Promise<void>;
+  /**
+   * On a terminal: show `line` as the one status line under the output, in place of the last
+   * (null takes it away); lines printed meanwhile scroll above it. Absent where there is no
+   * terminal to redraw, and then progress goes out as plain lines instead.
+   */
+  status?(line: string | null): void;
 }
+
+/** The status line on the terminal (stderr), kept under whatever is printed. */
+const terminalStatus = {
+  line: '',
+  clear() {
+    if (this.line !== '') process.stderr.write('\r\x1b[2K');
+  },
+  draw() {
+    if (this.line !== '') process.stderr.write(this.line);
+  },
+  set(line: string | null) {
+    this.clear();
+    // One character short of the width: a line that fills it would wrap, and \r would then
+    // return to the wrapped half, leaving the first half behind.
+    const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+    this.line = line === null ? '' : line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    this.draw();
+  },
+  around(write: () => void) {
+    this.clear();
+    write();
+    this.draw();
+  },
+};
 
 export const processIo: Io = {
   clock: realClock,
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => terminalStatus.around(() => process.stdout.write(`${line}\n`)),
+  err: (line) => terminalStatus.around(() => process.stderr.write(`${line}\n`)),
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  status: process.stderr.isTTY && process.stdout.isTTY ? (line) => terminalStatus.set(line) : undefined,
   ask: async (question) => {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
