@@ -1,9 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { UsageError } from '../../core/errors.js';
 import { MEMORY_LIMIT } from '../db/run-db.js';
-import { readingSourceFile } from '../run/load-rows.js';
+import { readingSourceFile, refuseMissingColumns, refuseUnreadable } from '../run/load-rows.js';
 import { ident, jsonFieldPath, sourceReader } from '../run/source-reader.js';
-import { textProblem } from '../run/source-text.js';
 import type { Job } from './job.js';
 
 /** What `batchguard init` knows of one column: enough to tell a key from a text. */
@@ -30,15 +28,7 @@ export interface SourceProfile {
  * over the source in an in-memory DuckDB: a source is never held in JavaScript.
  */
 export async function profileSource(source: Job['source']): Promise<SourceProfile> {
-  if (source.format !== 'parquet') {
-    const problem = await textProblem(source.path, source.format);
-    if (problem)
-      throw new UsageError(
-        'bad_source',
-        `Failed to read source ${source.path}: ${problem.reason}.`,
-        problem.hint,
-      );
-  }
+  await refuseUnreadable(source);
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
   const conn = await instance.connect();
   const all = async (sql: string) =>
@@ -86,4 +76,27 @@ function countsSql(source: Job['source'], names: string[]): string {
     ? `read_json_objects(${`'${source.path.replaceAll("'", "''")}'`}, format = 'newline_delimited')`
     : `${sourceReader(source)} t`;
   return `SELECT ${['count(*)::BIGINT AS rows', ...parts].join(', ')} FROM ${from}`;
+}
+
+/**
+ * The checks of a job against its source that need no run: the source reads, and it has the key
+ * and every column the template names. `run` makes them before it prints anything or opens the
+ * run database, so a wrong placeholder costs nothing; the plan makes them again on the snapshot.
+ */
+export async function checkJobSource(job: Job): Promise<void> {
+  await refuseUnreadable(job.source);
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
+  const conn = await instance.connect();
+  try {
+    const described = await readingSourceFile(job.source, async () =>
+      (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceReader(job.source)}`)).getRowObjectsJS(),
+    );
+    await refuseMissingColumns(
+      job,
+      described.map((c) => String(c.column_name)),
+    );
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
 }

@@ -24,29 +24,9 @@ import { quarantineUnsendable } from './unsendable-rows.js';
  */
 export async function loadRows(ctx: RunContext): Promise<{ source: number; golden: number }> {
   const { job, db } = ctx;
-  if (job.source.format !== 'parquet') {
-    const problem = await textProblem(job.source.path, job.source.format);
-    if (problem)
-      throw new UsageError(
-        'bad_source',
-        `Failed to read source ${job.source.path}: ${problem.reason}.`,
-        problem.hint,
-      );
-  }
+  await refuseUnreadable(job.source);
   const { reader, columns } = await readingSource(ctx, () => runSource(ctx));
-  const missing = [job.key, ...templateColumns(job.template)].filter(
-    (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
-  );
-  if (missing.length > 0) {
-    // DuckDB found fewer columns than the header names when one line is ragged: say which line.
-    const shape = job.source.format === 'csv' ? await csvShapeProblem(job.source.path) : null;
-    if (shape) throw badShape(job.source.path, shape);
-    throw new UsageError(
-      'missing_column',
-      `Failed to plan job ${job.name}: the source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
-      'Fix `key` or the template placeholders in the job file, or the source file.',
-    );
-  }
+  await refuseMissingColumns(job, columns);
   const rows = sourceRowsSql(job, reader);
   // DuckDB reads a JSONL source whole only here: its schema came from a sample of the lines.
   const problems = await readingSource(ctx, () =>
@@ -85,6 +65,37 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
   }
   await quarantineUnsendable(ctx);
   return { source, golden };
+}
+
+/** Refuse a text source that is empty, binary or not UTF-8 (source-text.ts), before DuckDB reads it. */
+export async function refuseUnreadable(source: Job['source']): Promise<void> {
+  if (source.format === 'parquet') return;
+  const problem = await textProblem(source.path, source.format);
+  if (problem)
+    throw new UsageError(
+      'bad_source',
+      `Failed to read source ${source.path}: ${problem.reason}.`,
+      problem.hint,
+    );
+}
+
+/**
+ * Refuse a job whose key or template names a column the source does not have (the columns as
+ * DuckDB reads them). A CSV with fewer columns than its header names has a ragged line: that line
+ * is named instead.
+ */
+export async function refuseMissingColumns(job: Job, columns: readonly string[]): Promise<void> {
+  const missing = [job.key, ...templateColumns(job.template)].filter(
+    (c, i, all) => !columns.includes(c) && all.indexOf(c) === i,
+  );
+  if (missing.length === 0) return;
+  const shape = job.source.format === 'csv' ? await csvShapeProblem(job.source.path) : null;
+  if (shape) throw badShape(job.source.path, shape);
+  throw new UsageError(
+    'missing_column',
+    `Failed to plan job ${job.name}: the source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
+    'Fix `key` or the template placeholders in the job file, or the source file.',
+  );
 }
 
 async function loadGolden(ctx: RunContext, path: string): Promise<number> {
