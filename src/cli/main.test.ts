@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, COMMANDS } from './commands.js';
 import { capturingIo } from './io.js';
 import { main } from './main.js';
 import { USAGE } from './usage.js';
@@ -6,11 +8,11 @@ import { USAGE } from './usage.js';
 async function typed(...argv: string[]) {
   const lines: string[] = [];
   const code = await main(argv, capturingIo(lines));
-  return { code, lines };
+  return { code, lines, text: lines.join('\n') };
 }
 
 describe('batchguard --help', () => {
-  it('lists every command with no command, exit 2, and on --help, exit 0', async () => {
+  it('says what each command does, one line each, then its usage: exit 2 with no command, 0 when asked', async () => {
     for (const [argv, code] of [
       [[], 2],
       [['--help'], 0],
@@ -19,34 +21,100 @@ describe('batchguard --help', () => {
     ] as const) {
       const result = await typed(...argv);
       expect(result.code, argv.join(' ')).toBe(code);
-      const [first, ...commands] = result.lines.join('\n').split('\n');
-      expect(first).toBe('usage:');
-      expect(commands.sort()).toEqual(
-        Object.values(USAGE)
-          .map((u) => `  ${u}`)
-          .sort(),
+      const lines = result.text.split('\n');
+      expect(lines[0]).toBe('usage: batchguard COMMAND [ARGUMENT] [OPTIONS]');
+      expect(lines).toContain(
+        '  gameday   Drill every scenario against a job, in name order; exit 0 only if every drill passed.',
       );
+      expect(lines).toContain(
+        '  export    Write a run’s rows of one disposition (or all) to a CSV, JSONL or Parquet file.',
+      );
+      for (const name of COMMAND_NAMES) {
+        expect(
+          lines.filter((line) => line.startsWith(`  ${name.padEnd(8)}  `)),
+          name,
+        ).toEqual([`  ${name.padEnd(8)}  ${COMMANDS[name].summary}`]);
+        expect(lines, name).toContain(`  ${USAGE[name]}`);
+      }
+      expect(result.text).toContain('batchguard help COMMAND (or COMMAND --help)');
     }
   });
 
-  it.each(Object.keys(USAGE))(
-    'prints the usage of %s for `%s --help`, `-h` and `help %s`, exit 0',
+  it.each(COMMAND_NAMES)(
+    '%s: `CMD --help`, `-h` and `help CMD` alike print its usage, what it does and each option',
     async (name) => {
-      const usage = `usage: ${USAGE[name as keyof typeof USAGE]}`;
+      const help = await typed('help', name);
+      expect(help.code).toBe(0);
+      const lines = help.text.split('\n');
+      expect(lines[0]).toBe(`usage: ${USAGE[name]}`);
+      expect(lines).toContain(COMMANDS[name].summary);
+      for (const flag of Object.keys(COMMANDS[name].options))
+        expect(
+          lines.filter((line) => line.startsWith(`  --${flag} `) || line === `  --${flag}`),
+          flag,
+        ).toHaveLength(1);
       for (const argv of [
         [name, '--help'],
         [name, '-h'],
-        ['help', name],
         [name, 'anything', '--help'],
-      ]) {
-        expect(await typed(...argv), argv.join(' ')).toEqual({ code: 0, lines: [usage] });
-      }
+      ])
+        expect(await typed(...argv), argv.join(' ')).toEqual(help);
     },
   );
+
+  it('puts each option on its own line with its description and the values it takes', async () => {
+    const { text } = await typed('export', '--help');
+    expect(text).toMatch(
+      /^ {2}--rows ROWS +which rows: one final disposition, or all; one of: promoted, quarantined, dead_lettered, held, all \(required\)$/m,
+    );
+    expect(text).toMatch(/^ {2}--format FORMAT +the file format; one of: csv, jsonl, parquet \(required\)$/m);
+    expect(text).toMatch(/^ {2}RUN +the run id, as `batchguard report` lists it$/m);
+    expect(text).toContain('columns: key, disposition, reason, custom_id, output, source_row');
+    const soak = (await typed('help', 'soak')).text;
+    expect(soak).toMatch(/^ {2}--runs N +how many runs; a whole number from 1 to 1000000, default 100$/m);
+    const dataset = (await typed('help', 'dataset')).text;
+    expect(dataset).toMatch(/^ {2}DATASET +the dataset to generate; one of: reviews$/m);
+  });
+
+  it('derives each usage line from the table: the argument, required options bare, enumerated values listed', () => {
+    expect(USAGE.export).toBe(
+      'batchguard export RUN --rows promoted|quarantined|dead_lettered|held|all --format csv|jsonl|parquet --out FILE [--db FILE]',
+    );
+    expect(USAGE.assess).toBe('batchguard assess RUN [--batch ID]... [--out FILE] [--db FILE]');
+    expect(USAGE.run).toBe(
+      'batchguard run JOB.yaml [--seed N] [--scenario FILE] [--live] [--yes] [--db FILE]',
+    );
+  });
 
   it('takes a --help after `--` as an argument, not a request for help', async () => {
     const result = await typed('halt', '--db', '/nonexistent/runs.duckdb', '--', '--help');
     expect(result.code).toBe(2);
-    expect(result.lines.join('\n')).not.toContain('usage: batchguard halt');
+    expect(result.text).not.toContain('usage: batchguard halt');
+  });
+});
+
+describe('batchguard --version', () => {
+  it.each(['--version', '-V'])('prints the version in package.json for %s, exit 0', async (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await typed(flag)).toMatchObject({ code: 0, lines: [version] });
+  });
+});
+
+describe('an unknown command', () => {
+  it('is named with the command it is closest to, then the overview, exit 2', async () => {
+    const result = await typed('gamday', '--seed', '3');
+    expect(result.code).toBe(2);
+    expect(result.lines[0]).toBe('Unknown command "gamday". Did you mean gameday?');
+    expect(result.text.split('\n')[1]).toBe('usage: batchguard COMMAND [ARGUMENT] [OPTIONS]');
+    expect((await typed('--versoin')).lines[0]).toBe('Unknown command "--versoin". Did you mean --version?');
+    expect(await typed('help', 'exprot')).toMatchObject({ code: 2 });
+    expect((await typed('help', 'exprot')).lines[0]).toBe('Unknown command "exprot". Did you mean export?');
+  });
+
+  it('gets no suggestion when nothing is close', async () => {
+    const result = await typed('deploy');
+    expect(result.code).toBe(2);
+    expect(result.lines[0]).toBe('Unknown command "deploy".');
   });
 });

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { AlertOutbox } from '../pipeline/alerts/alert-outbox.js';
 import type { Env } from '../pipeline/env.js';
@@ -7,10 +6,10 @@ import { loadJob } from '../pipeline/job/load-job.js';
 import { liveEnv } from '../pipeline/live-env.js';
 import type { CostBreakdown } from '../pipeline/run/preflight.js';
 import { type RunSummary, startRun } from '../pipeline/run/run-job.js';
-import { intFlag } from './args.js';
 import { haltRequestedIn } from './halt-request.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
+import { withArgs } from './parse-command.js';
 import { formatEntry, summaryLines } from './print-run.js';
 import { USAGE } from './usage.js';
 
@@ -27,24 +26,7 @@ export const ALERT_FLUSH_MS = 10_000;
  * `batchguard run`: a job through the pipeline, against the in-process simulated API (default,
  * `--seed N`) or the live API (`--live`). The pipeline code is the same; only the Env differs.
  */
-export async function runCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      seed: { type: 'string' },
-      live: { type: 'boolean' },
-      yes: { type: 'boolean' },
-      db: { type: 'string' },
-      scenario: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      'usage',
-      `Failed to run: give exactly one job file (got ${positionals.length}).`,
-      `Usage: ${RUN_USAGE}`,
-    );
+export const runCommand = withArgs('run', async ({ values, positional: jobFile }, io) => {
   if (values.yes && !values.live)
     throw new UsageError(
       'usage',
@@ -63,16 +45,14 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       'Failed to run: --scenario puts faults in the simulated world; a live run has none.',
       `Usage: ${RUN_USAGE}`,
     );
-  const job = await loadJob(positionals[0]!);
+  const job = await loadJob(jobFile);
   // A scenario's faults in the simulated API, as `serve --scenario` acts them out: what a fault
   // does to the job, its rows or its process needs a drill.
   const scenario =
     values.scenario === undefined
       ? null
       : await (await import('../drills/scenario.js')).loadScenario(values.scenario);
-  const seed = values.live
-    ? null
-    : intFlag('seed', values.seed, scenario?.seed ?? 1, 0, Number.MAX_SAFE_INTEGER);
+  const seed = values.live ? null : (values.seed ?? scenario?.seed ?? 1);
   const dbPath = values.db ?? DEFAULT_DB;
   let env: Env;
   let dispose = () => {};
@@ -127,7 +107,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     const code = runExitCode(summary);
     if (seed !== null && code !== 0)
       io.out(
-        `reproduce: npx batchguard run ${positionals[0]} --seed ${seed}${values.db === undefined ? '' : ` --db ${values.db}`}`,
+        `reproduce: npx batchguard run ${jobFile} --seed ${seed}${values.db === undefined ? '' : ` --db ${values.db}`}`,
       );
     return code;
   } finally {
@@ -135,7 +115,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     dispose();
     db.close();
   }
-}
+});
 
 /**
  * 0 for a promoted run that raised no validity alarm; 1 for any other end (halted, held, refused)

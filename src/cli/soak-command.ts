@@ -1,26 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/rfc3339.js';
 import { type DrillBase, jobBase } from '../drills/drill-base.js';
 import { runSoak } from '../drills/soak/soak.js';
 import type { SoakResult } from '../drills/soak/soak-run.js';
 import { SoakStore } from '../drills/soak/soak-store.js';
 import { type SoakSummary, summarize } from '../drills/soak/soak-summary.js';
-import { intFlag } from './args.js';
 import type { Io } from './io.js';
 import { openDb } from './open-db.js';
-import { USAGE } from './usage.js';
+import { withArgs } from './parse-command.js';
 
 /** Where soaks are kept unless --db says otherwise: a file in the working folder. */
 export const SOAK_DB = 'soak.duckdb';
 
-const RUNS_DEFAULT = 100;
-const RUNS_MAX = 1_000_000;
-const WORKERS_MAX = 64;
-/** Highest --seed: run seeds S + i stay exact integers however long the soak. */
-const SEED_LIMIT = 2 ** 48;
 /** Off a terminal, a progress line at most this often, ms. */
 const PROGRESS_EVERY_MS = 5_000;
 
@@ -30,29 +22,12 @@ const PROGRESS_EVERY_MS = 5_000;
  * progress while it runs, then a summary, each failure with the command that replays it, all kept
  * in the soak database. Exit 0 when every invariant held, 1 when one broke, 130 on Ctrl-C.
  */
-export async function soakCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      job: { type: 'string' },
-      runs: { type: 'string' },
-      workers: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      db: { type: 'string' },
-    },
-  });
-  if (positionals.length > 0)
-    throw new UsageError(
-      'usage',
-      `Failed to start the soak: unexpected argument "${positionals[0]}".`,
-      `Name a job with --job JOB.yaml. Usage: ${USAGE.soak}`,
-    );
-  // Every flag and the job are checked before the database opens: bad input writes nothing.
-  const runs = intFlag('runs', values.runs, RUNS_DEFAULT, 1, RUNS_MAX);
-  const workers = Math.min(runs, intFlag('workers', values.workers, availableParallelism(), 0, WORKERS_MAX));
-  const seed = intFlag('seed', values.seed, io.clock.now() % 1_000_000_000, 0, SEED_LIMIT);
+export const soakCommand = withArgs('soak', async ({ values }, io) => {
+  // Every flag (checked by the table) and the job are checked before the database opens: bad
+  // input writes nothing.
+  const runs = values.runs;
+  const workers = Math.min(runs, values.workers ?? availableParallelism());
+  const seed = values.seed ?? io.clock.now() % 1_000_000_000;
   const base: DrillBase | undefined = values.job === undefined ? undefined : await jobBase(values.job);
   const job = base?.display ?? null;
   const dbPath = resolve(values.db ?? SOAK_DB);
@@ -100,7 +75,7 @@ export async function soakCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     db.close();
   }
-}
+});
 
 /**
  * Progress: on a terminal one line redrawn in place after each run; elsewhere a line at most every

@@ -1,24 +1,31 @@
+import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
+import type { OptionSpec } from './options.js';
+
+/** How an option's value is shown: its allowed words for an enumerated one, else its placeholder. */
+export function valueText(option: OptionSpec): string {
+  if (option.kind === 'boolean') return '';
+  return option.kind === 'enum' ? option.values.join('|') : option.placeholder;
+}
+
+/** A command's usage line, from its table entry: the argument, required options, then the rest. */
+export function usageLine(name: CommandName): string {
+  const spec = COMMANDS[name];
+  const words = [`batchguard ${name}`];
+  if ('positional' in spec) words.push(spec.positional.name);
+  for (const [flag, option] of Object.entries(spec.options) as [string, OptionSpec][]) {
+    const value = valueText(option);
+    const text = value === '' ? `--${flag}` : `--${flag} ${value}`;
+    const required = (option.kind === 'string' || option.kind === 'enum') && option.required === true;
+    const multiple = option.kind === 'string' && option.multiple === true;
+    words.push(required ? text : `[${text}]${multiple ? '...' : ''}`);
+  }
+  return words.join(' ');
+}
+
 /**
  * Each command's usage line, in one place: `--help` prints them without loading any command,
- * and each command quotes its own in its errors.
+ * and each command quotes its own in its errors. Derived from the table in commands.ts.
  */
-export const USAGE = {
-  run: 'batchguard run JOB.yaml [--seed N] [--scenario FILE] [--live [--yes]] [--db FILE]',
-  resume: 'batchguard resume RUN [--db FILE]',
-  gameday:
-    'batchguard gameday [--job JOB.yaml] [--sample N] [--scenarios DIR] [--seed N] [--json] [--junit FILE] [--db FILE]',
-  drill: 'batchguard drill FILE [--job JOB.yaml] [--sample N] [--seed N] [--json] [--db FILE]',
-  halt: 'batchguard halt RUN [--db FILE]',
-  assess: 'batchguard assess RUN [--batch ID]... [--out FILE] [--db FILE]',
-  rollback: 'batchguard rollback RUN [--ids FILE] [--db FILE]',
-  report:
-    'batchguard report [--db FILE] [--run RUN] [--format table|md|json|html] [--out FILE] | report --sql FILE [--format table|md|json|csv] | report --check',
-  export:
-    'batchguard export RUN --rows promoted|quarantined|dead_lettered|held|all --format csv|jsonl|parquet --out FILE [--db FILE]  (columns: key, disposition, reason, custom_id, output, source_row)',
-  dataset:
-    'batchguard dataset reviews [--rows N] [--seed N] [--out FILE] [--golden FILE] [--golden-rows N] [--injection-rate R]',
-  init: 'batchguard init --source FILE [--out DIR] [--name NAME] [--key COLUMN] [--text COLUMN]...',
-  soak: 'batchguard soak [--job JOB.yaml] [--runs N] [--workers W] [--seed S] [--json] [--db FILE]',
-  serve:
-    'batchguard serve [--port N] [--host H] [--seed N] [--time-scale N] [--start TIME] [--job FILE] [--api-key KEY] [--queue-limit N] [--scenario FILE]',
-} as const;
+export const USAGE = Object.fromEntries(COMMAND_NAMES.map((name) => [name, usageLine(name)])) as Readonly<
+  Record<CommandName, string>
+>;
