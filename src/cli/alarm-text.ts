@@ -20,6 +20,10 @@ const text = (value: unknown): string =>
   value === undefined || value === null ? '?' : String(value).replace(/\s+/g, ' ').trim();
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(text) : []);
 const submission = (d: Detail): string => `submission ${text(d.submission_id)}`;
+/** The one of two words that agrees with a count: `one(d.count, 'carries', 'carry')`. */
+const one = (value: unknown, singular: string, plural: string): string => (value === 1 ? singular : plural);
+/** A move in a share, in percentage points: `-0.0065` → `-0.65`. */
+const points = (value: unknown): string => (n(value) === null ? '?' : (100 * n(value)!).toFixed(2));
 
 /** What a trend alarm's metric is called in a sentence, and which way is wrong for it. */
 const TREND_METRIC: Readonly<Record<string, string>> = {
@@ -31,17 +35,17 @@ const TREND_METRIC: Readonly<Record<string, string>> = {
 const SENTENCES: Readonly<Record<string, (d: Detail) => string>> = {
   // gate: the result file of one batch against what was sent
   missing_ids: (d) =>
-    `${countNoun(d.count, 'id')} missing from ${submission(d)}: no result line came back for ${n(d.count) === 1 ? 'it' : 'them'}`,
+    `${countNoun(d.count, 'id')} missing from ${submission(d)}: no result line came back for ${one(d.count, 'it', 'them')}`,
   unknown_ids: (d) =>
-    `${countNoun(d.count, 'result line')} of ${submission(d)} carry an id the run never sent (or a malformed one)`,
+    `${countNoun(d.count, 'result line')} of ${submission(d)} ${one(d.count, 'carries', 'carry')} an id the run never sent (or a malformed one)`,
   duplicate_lines: (d) =>
     `${submission(d)} returned duplicate result lines: ${countNoun(d.identical, 'id')} repeated with the same answer, ${countNoun(d.conflicting, 'id')} with conflicting answers`,
   counts_disagree: (d) =>
     `counts disagree for ${submission(d)}: ${count(d.submitted)} requests submitted, ${d.counted === null ? 'the API gave no readable counts' : `the API counted ${count(d.counted)}`}, ${count(d.received)} distinct ids received`,
   stale_source: (d) =>
     d.submission_id === undefined
-      ? `${countNoun(d.count, 'valid row')} quarantined: their source rows changed before promotion`
-      : `${countNoun(d.count, 'answer')} of ${submission(d)} quarantined: their source rows changed after they were sent`,
+      ? `${countNoun(d.count, 'valid row')} quarantined: ${one(d.count, 'its source row', 'their source rows')} changed before promotion`
+      : `${countNoun(d.count, 'answer')} of ${submission(d)} quarantined: ${one(d.count, 'its source row', 'their source rows')} changed after ${one(d.count, 'it was', 'they were')} sent`,
   // reconcile and promote
   coverage_gap: (d) => {
     const gap = n(d.source) !== null && n(d.disposed) !== null ? n(d.source)! - n(d.disposed)! : null;
@@ -64,21 +68,20 @@ const SENTENCES: Readonly<Record<string, (d: Detail) => string>> = {
       n(d.unanswered) ? `${count(d.unanswered)} unanswered` : '',
       n(d.unsent) ? `${count(d.unsent)} unsent` : '',
     ].filter(Boolean);
-    return `canary halted: ${list(d.reasons).join('; ') || 'no reason given'} (validity ${share(d.validity)} of ${countNoun(stats.rows, 'answer')}, errors ${share(d.errorRate)}${golden}${skipped.length ? `, ${skipped.join(', ')}` : ''})`;
+    return `canary halted: ${list(d.reasons).join('; ') || 'no reason given'} (${countNoun(stats.rows, 'answer')}: ${share(d.validity)} valid, ${share(d.errorRate)} errored${golden}${skipped.length ? `, ${skipped.join(', ')}` : ''})`;
   },
   trend_alarm: (d) => {
     const values = Array.isArray(d.values) ? d.values.map(share).join(' → ') : '?';
-    const slope = n(d.slope) === null ? '?' : (100 * n(d.slope)!).toFixed(2);
-    return `${TREND_METRIC[text(d.metric)] ?? `${text(d.metric)} is trending`}: ${values} over ${countNoun(Array.isArray(d.runs) ? d.runs.length : null, 'run')} (${slope} points a run; limits ${share(d.totalMax)} in total, ${share(d.slopeMax)} a run)`;
+    return `${TREND_METRIC[text(d.metric)] ?? `${text(d.metric)} is trending`}: ${values} over ${countNoun(Array.isArray(d.runs) ? d.runs.length : null, 'run')} (${points(d.total)} points in total against a limit of ${points(d.totalMax)}, ${points(d.slope)} a run against ${points(d.slopeMax)})`;
   },
   // spend
   launch_refused: (d) =>
     `launch refused: the worst case of ${usd(d.worstCaseUsd)} (primary ${usd(d.primaryUsd)} + escalation ${usd(d.escalationUsd)}) for ${countNoun(d.rows, 'row')} is over the ceiling of ${usd(d.ceilingUsd)}`,
   ceiling_reached: (d) =>
-    `cost ceiling reached: up to ${usd(d.spent_max_usd)} spent and the next round of ${countNoun(d.rows, 'row')} could cost ${usd(d.round_worst_usd)}, over the ceiling of ${usd(d.ceiling_usd)}; those rows fail unsent`,
+    `cost ceiling reached: up to ${usd(d.spent_max_usd)} spent and the next round of ${countNoun(d.rows, 'row')} could take up to ${usd(d.round_worst_usd)} more, over the ceiling of ${usd(d.ceiling_usd)}; those rows fail unsent`,
   // the API
   api_unreachable: (d) =>
-    `the API is unreachable (${text(d.what)}): ${text(d.error)}; retrying for up to ${countNoun(d.wait_minutes, 'minute')}`,
+    `the API is unreachable (${text(d.what)}), retrying for up to ${countNoun(d.wait_minutes, 'minute')}: ${text(d.error)}`,
   batch_not_found: (d) =>
     `batch ${text(d.batch_id)} of ${submission(d)} not found (404) ${countNoun(d.polls, 'poll')} in a row`,
   results_stream_failed: (d) =>
@@ -98,7 +101,7 @@ const SENTENCES: Readonly<Record<string, (d: Detail) => string>> = {
     return `halted by the operator (the run was ${text(d.previous_status)}, sink ${text(d.sink)}): ${ids('in_flight', 'batch', 'batches')} in flight, ${countOf(list(d.canceled).length, 'batch', 'batches')} canceled${d.create_uncertain === undefined ? '' : `, ${ids('create_uncertain', 'submission', 'submissions')} whose create is uncertain`}`;
   },
   rollback_conflicts: (d) =>
-    `rollback left ${countNoun(d.rows, 'row')} alone: a later run changed ${n(d.rows) === 1 ? 'it' : 'them'} in the sink since`,
+    `rollback left ${countNoun(d.rows, 'row')} alone: a later run changed ${one(d.rows, 'it', 'them')} in the sink since`,
 };
 
 /** Every alarm kind with a sentence of its own (a test checks it covers every kind src/ raises). */

@@ -17,13 +17,13 @@ export function countOf(n: number, singular: string, plural = `${singular}s`): s
 }
 
 /**
- * Dollars with thousands separators and cents, `$1,234.56`; an amount under a dollar keeps
- * two significant digits past its zeros (`$0.0042`), so small per-row costs do not read as `$0.00`.
+ * Dollars with thousands separators and cents, `$1,234.56`; an amount under a dollar keeps three
+ * significant digits (`$0.123`, `$0.00042`), so small per-row costs do not read as `$0.00`.
  */
 export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd)) return `$${usd}`;
   const abs = Math.abs(usd);
-  const decimals = abs === 0 || abs >= 1 ? 2 : Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(abs))));
+  const decimals = abs === 0 || abs >= 1 ? 2 : Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(abs))));
   const text = new Intl.NumberFormat('en-US', {
     minimumFractionDigits: 2,
     maximumFractionDigits: decimals,
