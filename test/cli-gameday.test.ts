@@ -200,7 +200,9 @@ describe('the runbook: halt, assess, reverse', () => {
 
     const halt = cli(['halt', runId, '--db', 'runs.duckdb'], dir);
     expect(halt.status).toBe(0);
-    expect(halt.stdout).toContain('ALARM halted_by_operator');
+    expect(halt.stdout).toMatch(
+      /ALARM halt: halted by the operator \(the run was promoted, .*\[halted_by_operator\]$/m,
+    );
     expect(halt.stdout).toContain(`halted ${runId}: it had already finished (promoted)`);
 
     const assess = await inProcess(['assess', runId, '--db', 'runs.duckdb', '--out', 'ids.txt'], dir);

@@ -78,10 +78,10 @@ describe('live mode against batchguard serve over real HTTP', () => {
     let out = '';
     first.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (/batch_created \{"submission_id":"s0002"/.test(out)) first.kill('SIGKILL');
+      if (/batch_created submission_id=s0002,/.test(out)) first.kill('SIGKILL');
     });
     await exited;
-    expect(out).toMatch(/batch_created \{"submission_id":"s0002"/);
+    expect(out).toMatch(/batch_created submission_id=s0002,/);
     expect(out).not.toContain('run_finished');
     const report = await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir);
     const run = JSON.parse(report.stdout).runs[0];

@@ -22,12 +22,12 @@ import { startServe } from './support/serve-process.js';
  */
 
 const MOMENTS: KillMoment[] = [
-  { name: 'at the canary create intent', line: /submit +create_batch \{"submission_id":"s0001"/ },
-  { name: 'just after the canary batch is created', line: /batch_created \{"submission_id":"s0001"/ },
-  { name: 'at the main create intent', line: /submit +create_batch \{"submission_id":"s0002"/ },
+  { name: 'at the canary create intent', line: /submit +create_batch submission_id=s0001,/ },
+  { name: 'just after the canary batch is created', line: /batch_created submission_id=s0001,/ },
+  { name: 'at the main create intent', line: /submit +create_batch submission_id=s0002,/ },
   { name: 'when a batch has ended', line: /batch_ended/ },
-  { name: 'when the main phase starts', line: /entered \{"state":"main"\}/ },
-  { name: 'at reconcile', line: /entered \{"state":"reconcile"\}/ },
+  { name: 'when the main phase starts', line: /entered state=main$/m },
+  { name: 'at reconcile', line: /entered state=reconcile$/m },
   { name: 'after 2.5 s', afterMs: 2_500 },
   { name: 'after 4 s', afterMs: 4_000 },
 ];
@@ -113,7 +113,7 @@ describe('halt of a live run that another process holds', () => {
     const created = new Promise<string>((resolve) =>
       running.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const id = /batch_created \{"submission_id":"s0001","batch_id":"(\w+)"/.exec(out)?.[1];
+        const id = /batch_created submission_id=s0001, batch_id=(\w+)/.exec(out)?.[1];
         if (id) resolve(id);
       }),
     );

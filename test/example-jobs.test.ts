@@ -49,14 +49,15 @@ const EXAMPLES: { folder: string; shape: (job: Job) => void }[] = [
 
 /** The run's summary: its status, worst case, ceiling, coverage and golden score. */
 function summary(stdout: string) {
-  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
+  // Human output groups thousands (`$1,234.56`): the separators go before the number is read.
+  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1]?.replaceAll(',', '') ?? Number.NaN);
   return {
     status: /^run \S+: (\w+)$/m.exec(stdout)?.[1],
-    worstCase: number(/worst case \$([\d.]+)/),
-    ceiling: number(/against a ceiling of \$([\d.]+)/),
+    worstCase: number(/worst case \$([\d,.]+)/),
+    ceiling: number(/against a ceiling of \$([\d,.]+)/),
     coverage: number(/coverage ([\d.]+)%/),
     golden: number(/golden ([\d.]+)%/),
-    cost: number(/cost \$([\d.]+)/),
+    cost: number(/cost \$([\d,.]+)/),
   };
 }
 
@@ -129,7 +130,7 @@ describe('a control turned off in examples/support-tickets', () => {
     // No canary: all 325 requests went out before anything graded them; only the golden check at
     // the end held the damage back, after paying for every row.
     expect(off.stdout).not.toContain('canary halted');
-    expect(off.stdout).toContain('"phase":"main"');
+    expect(off.stdout).toContain('phase=main');
     expect(summary(off.stdout).status).toBe('held');
     expect(off.stdout).toContain('promotion held: golden score 0.000 is below the minimum 0.8');
     expect(summary(off.stdout).cost).toBeGreaterThan(5 * summary(on.stdout).cost);

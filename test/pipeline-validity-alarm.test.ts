@@ -93,7 +93,9 @@ describe('the run’s validity against validity_min, after the main phase', () =
     ] as const) {
       const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
       expect(result.stdout).toMatch(new RegExp(`: ${status}\\n`));
-      expect(result.stdout).toContain('ALARM validity_below_min');
+      expect(result.stdout).toMatch(
+        /ALARM reconcile: validity [\d.]+% is below the minimum of [\d.]+%.* \[validity_below_min\]$/m,
+      );
       expect(result.status).toBe(1);
       // Any run that exits 1 says how to replay it, a promoted one with the alarm included.
       expect(result.stdout).toContain('reproduce: npx batchguard run job.yaml --seed 1 --db runs.duckdb');

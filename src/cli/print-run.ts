@@ -1,11 +1,20 @@
 import type { RunSummary } from '../pipeline/run/run-job.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
+import { alarmSentence, detailText } from './alarm-text.js';
+import { formatCount as count, formatShare as share, formatUsd as usd } from './numbers.js';
 
-/** One plain line per run-log entry, for terminals without the UI and for CI logs. */
+/**
+ * One plain line per run-log entry, for terminals without the UI and for CI logs, never cut
+ * short. An alarm is a sentence with its numbers, `ALARM` where the step would stand so it catches
+ * the eye, and its kind at the end to look it up in the run log; any other entry is its step,
+ * kind and `key=value` detail. The run log and `--json` keep the raw JSON.
+ */
 export function formatEntry(entry: LogEntry): string {
-  const detail = JSON.stringify(entry.detail);
-  const tag = entry.phase === 'alarm' ? 'ALARM ' : '';
-  return `[pipeline] ${String(entry.seq).padStart(4, '0')} ${entry.step.padEnd(9)} ${tag}${entry.kind} ${detail.length > 160 ? `${detail.slice(0, 157)}...` : detail}`;
+  const seq = String(entry.seq).padStart(4, '0');
+  if (entry.phase === 'alarm')
+    return `[pipeline] ${seq} ALARM ${entry.step}: ${alarmSentence(entry)} [${entry.kind}]`;
+  const detail = detailText(entry.detail);
+  return `[pipeline] ${seq} ${entry.step.padEnd(9)} ${entry.kind}${detail ? ` ${detail}` : ''}`;
 }
 
 /** The closing lines of a run: its verdict, counts, metrics and what to do next. */
@@ -14,8 +23,8 @@ export function summaryLines(summary: RunSummary, dbPath: string): string[] {
   const b = summary.breakdown;
   if (b) {
     lines.push(
-      `  preflight: ${b.rows} rows, ~${b.inputTokens} input tokens, ≤ ${b.outputTokensMax} output tokens; ` +
-        `worst case $${b.worstCaseUsd.toFixed(4)} (primary $${b.primaryUsd.toFixed(4)} + escalation $${b.escalationUsd.toFixed(4)}) against a ceiling of $${b.ceilingUsd}`,
+      `  preflight: ${count(b.rows)} rows, ~${count(b.inputTokens)} input tokens, ≤ ${count(b.outputTokensMax)} output tokens; ` +
+        `worst case ${usd(b.worstCaseUsd)} (primary ${usd(b.primaryUsd)} + escalation ${usd(b.escalationUsd)}) against a ceiling of ${usd(b.ceilingUsd)}`,
     );
   }
   if (summary.canary && !summary.canary.release)
@@ -25,15 +34,15 @@ export function summaryLines(summary: RunSummary, dbPath: string): string[] {
   if (summary.counts) {
     const c = summary.counts;
     lines.push(
-      `  rows: ${c.source} source, ${c.promoted} promoted, ${c.quarantined} quarantined, ${c.dead_lettered} dead-lettered, ${c.held} held`,
+      `  rows: ${count(c.source)} source, ${count(c.promoted)} promoted, ${count(c.quarantined)} quarantined, ${count(c.dead_lettered)} dead-lettered, ${count(c.held)} held`,
     );
   }
   if (summary.metrics) {
     const m = summary.metrics;
     lines.push(
-      `  coverage ${(100 * m.coverage).toFixed(1)}%, validity ${(100 * m.validity).toFixed(1)}%, cost $${m.cost_usd.toFixed(4)}` +
-        `${m.cost_per_good_row === null ? '' : ` ($${m.cost_per_good_row.toFixed(6)} per good row)`}, escalation ${(100 * m.escalation_rate).toFixed(1)}%` +
-        `${m.golden_score === null ? '' : `, golden ${(100 * m.golden_score).toFixed(1)}%`}`,
+      `  coverage ${share(m.coverage)}, validity ${share(m.validity)}, cost ${usd(m.cost_usd)}` +
+        `${m.cost_per_good_row === null ? '' : ` (${usd(m.cost_per_good_row)} per good row)`}, escalation ${share(m.escalation_rate)}` +
+        `${m.golden_score === null ? '' : `, golden ${share(m.golden_score)}`}`,
     );
   }
   lines.push(`  report: npx batchguard report --db ${dbPath} --run ${summary.runId}`);
