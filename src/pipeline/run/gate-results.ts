@@ -2,7 +2,7 @@ import { valueText } from '../prompt/render-request.js';
 import { malformedDetail, reconcileIds } from './reconcile-ids.js';
 import { MALFORMED } from './result-line.js';
 import { crashPoint, type RunContext } from './run-context.js';
-import { readCurrentSource } from './run-source.js';
+import { readCurrentSource, sourceUnchanged } from './run-source.js';
 import { currentHashesSql } from './source-reader.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';
 
@@ -55,27 +55,32 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
   for (const m of ids.missing)
     add([m.customId, m.rowKey, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
   const { conflicting, firstLines } = ids;
-  // The source is read again here, as it is now: a row edited since submit is stale. Each row's
-  // hash as the source holds it now is joined to the one written at submit.
+  // The source as it is now, for the stale check: each row's hash now against the one written
+  // at submit. A source file with the very bytes the plan read has no stale row to find.
   const keysOfBatch = 'SELECT row_key FROM requests WHERE run_id = $1 AND submission_id = $2';
-  const joined = await readCurrentSource(ctx, async (reader) => {
+  const classifyJoined = async (currentHashes: string | null) => {
     const classified: Outcome[] = [];
     for await (const rows of ctx.db.stream<JoinedRow>(
-      `WITH current_hash AS (${currentHashesSql(ctx.job, keysOfBatch, reader)})
+      `${currentHashes === null ? '' : `WITH current_hash AS (${currentHashes})`}
        SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
-              (NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash) AS stale,
+              ${currentHashes === null ? 'false' : '(NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash)'} AS stale,
               r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
        FROM requests q
        JOIN (${firstLines}) r ON r.custom_id = q.custom_id
        JOIN source_rows s ON s.run_id = q.run_id AND s.row_key = q.row_key
-       LEFT JOIN current_hash c ON c.row_key = q.row_key
+       ${currentHashes === null ? '' : 'LEFT JOIN current_hash c ON c.row_key = q.row_key'}
        WHERE q.run_id = $1 AND q.submission_id = $2`,
       scope,
     )) {
       for (const row of rows) classified.push(classify(ctx, row, conflicting.has(row.custom_id)));
     }
     return classified;
-  });
+  };
+  const joined = (await sourceUnchanged(ctx))
+    ? await classifyJoined(null)
+    : await readCurrentSource(ctx, (reader) =>
+        classifyJoined(currentHashesSql(ctx.job, keysOfBatch, reader)),
+      );
   for (const outcome of joined) add(outcome);
   const stale = tally.get('invalid:stale_source') ?? 0;
   if (stale > 0)

@@ -9,7 +9,7 @@ import { goldenRowKey } from './custom-ids.js';
 import { estimateInputTokens } from './preflight.js';
 import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
-import { runSource } from './run-source.js';
+import { runSource, snapshotSource } from './run-source.js';
 import { CSV_LINE_BYTES_MAX, sourceRowsSql } from './source-reader.js';
 import { EMPTY_FILE, firstBadJsonLine, textProblem } from './source-text.js';
 import { quarantineUnsendable } from './unsendable-rows.js';
@@ -43,10 +43,12 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
     );
   }
   await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
-  const source = await readingSource(ctx, () =>
-    db.exec(
-      `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
-      [ctx.runId],
+  const source = await snapshotSource(ctx, () =>
+    readingSource(ctx, () =>
+      db.exec(
+        `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
+        [ctx.runId],
+      ),
     ),
   );
   const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;

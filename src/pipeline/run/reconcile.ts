@@ -4,7 +4,7 @@ import { validityHold, validityOf } from '../gate/run-metrics.js';
 import { goldenBaseline } from './golden-baseline.js';
 import { rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
-import { readCurrentSource } from './run-source.js';
+import { readCurrentSource, sourceUnchanged } from './run-source.js';
 import { currentHashesSql } from './source-reader.js';
 import { UNSENT } from './submissions.js';
 
@@ -189,6 +189,8 @@ async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: numb
  */
 async function quarantineStale(ctx: RunContext): Promise<void> {
   const { db, runId, job } = ctx;
+  // The very bytes the plan read: no row can have changed.
+  if (await sourceUnchanged(ctx)) return;
   const valid = `SELECT row_key FROM dispositions WHERE run_id = '${runId}' AND disposition = 'valid'`;
   const stale = await readCurrentSource(ctx, (reader) =>
     db.all<{ row_key: string }>(

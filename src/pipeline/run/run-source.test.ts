@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDb } from '../db/run-db.js';
 import type { Job } from '../job/job.js';
 import type { RunContext } from './run-context.js';
-import { readCurrentSource, runSource } from './run-source.js';
+import { fileDigest, readCurrentSource, runSource, snapshotSource, sourceUnchanged } from './run-source.js';
 import { sourceReader, sourceRowsSql } from './source-reader.js';
 
 /*
@@ -114,5 +114,32 @@ describe('reading the source as it is now', () => {
     });
     expect(readers).toEqual([pinned, sourceReader(job.source)]);
     expect(rows.map((r) => JSON.parse(r.row_json).text)).toEqual(['one, edited', 'two']);
+  });
+});
+
+describe('a source with the very bytes the plan read', () => {
+  it('is unchanged until a byte of it changes, a row is removed, or the file goes', async () => {
+    const { ctx, path } = context('id,text\n1,one\n2,two\n');
+    expect(await sourceUnchanged(ctx)).toBe(false);
+    await snapshotSource(ctx, async () => {});
+    expect(await sourceUnchanged(ctx)).toBe(true);
+    writeFileSync(path, 'id,text\n1,one\n2,twO\n');
+    expect(await sourceUnchanged(ctx)).toBe(false);
+    writeFileSync(path, 'id,text\n1,one\n2,two\n');
+    expect(await sourceUnchanged(ctx)).toBe(true);
+    writeFileSync(path, 'id,text\n1,one\n');
+    expect(await sourceUnchanged(ctx)).toBe(false);
+    rmSync(path);
+    expect(await sourceUnchanged(ctx)).toBe(false);
+    expect(await fileDigest(path)).toBeNull();
+  });
+
+  it('is never taken as unchanged when the file changed while the plan read it', async () => {
+    const { ctx, path } = context('id,text\n1,one\n');
+    await snapshotSource(ctx, async () => writeFileSync(path, 'id,text\n1,edited mid-read\n'));
+    expect(await sourceUnchanged(ctx)).toBe(false);
+    // Nor once it is back to either version: the snapshot's bytes are not known.
+    writeFileSync(path, 'id,text\n1,one\n');
+    expect(await sourceUnchanged(ctx)).toBe(false);
   });
 });
