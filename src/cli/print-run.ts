@@ -1,7 +1,7 @@
+import { formatCount as count, formatShare as share, formatUsd as usd } from '../core/numbers.js';
+import { alarmSentence, detailText } from '../pipeline/alerts/alarm-text.js';
 import type { RunSummary } from '../pipeline/run/run-job.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
-import { alarmSentence, detailText } from './alarm-text.js';
-import { formatCount as count, formatShare as share, formatUsd as usd } from './numbers.js';
 
 /**
  * One plain line per run-log entry, for terminals without the UI and for CI logs, never cut

@@ -9,7 +9,7 @@ import { ALARM_KINDS, alarmSentence } from './alarm-text.js';
  * from the source itself, so a new `log.alarm(…)` without a sentence here fails this file.
  */
 
-const SRC = fileURLToPath(new URL('..', import.meta.url));
+const SRC = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every .ts file under src/, tests excluded. */
 function sources(): { path: string; text: string }[] {
