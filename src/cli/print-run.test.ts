@@ -30,11 +30,18 @@ describe('formatEntry', () => {
         step: 'submit',
         kind: 'create_batch',
         phase: 'intent',
-        detail: { submission_id: 's0001', phase: 'main', round: 1, requests: 12500 },
+        detail: {
+          submission_id: 's0001',
+          phase: 'main',
+          round: 1,
+          requests: 12500,
+          share: 0.016666666,
+          hold: null,
+        },
       }),
     );
     expect(line).toBe(
-      '[pipeline] 0007 submit    create_batch submission_id=s0001, phase=main, round=1, requests=12,500',
+      '[pipeline] 0007 submit    create_batch submission_id=s0001, phase=main, round=1, requests=12,500, share=0.01667, hold=none',
     );
     expect(formatEntry(entry({ seq: 1, step: 'state', kind: 'entered' }))).toBe(
       '[pipeline] 0001 state     entered',

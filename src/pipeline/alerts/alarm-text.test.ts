@@ -278,17 +278,19 @@ describe('alarmSentence', () => {
     expect(sentence).not.toContain('...');
   });
 
-  it('reads an unknown kind as kind: key=value, with separators and nothing cut', () => {
+  it('reads an unknown kind as kind: key=value, with separators, short fractions and nothing cut', () => {
     const detail = {
       rows: 12345,
-      share: 0.8234,
+      share: 0.8234567,
+      usd: 1234.5678,
+      baseline: null,
       reason: 'a reason with spaces',
       ids: ['s0001', 's0002'],
       counts: { valid: 1500, invalid: 2 },
       note: 'x'.repeat(500),
     };
     expect(alarmSentence({ step: 'gate', kind: 'brand_new', detail })).toBe(
-      `brand_new: rows=12,345, share=0.8234, reason=a reason with spaces, ids=[s0001, s0002], counts={valid=1,500, invalid=2}, note=${'x'.repeat(500)}`,
+      `brand_new: rows=12,345, share=0.8235, usd=1,234.57, baseline=none, reason=a reason with spaces, ids=[s0001, s0002], counts={valid=1,500, invalid=2}, note=${'x'.repeat(500)}`,
     );
     expect(alarmSentence({ step: 'gate', kind: 'brand_new', detail: {} })).toBe('brand_new');
   });

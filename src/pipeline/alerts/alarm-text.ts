@@ -119,17 +119,21 @@ export function alarmSentence(entry: {
   return pairs ? `${entry.kind}: ${pairs}` : entry.kind;
 }
 
-/** A detail as `key=value, …`, whole: counts get separators, lists and objects stay readable. */
+/** A detail as `key=value, …`, whole: counts get separators, fractions four digits, lists and objects stay readable. */
 export function detailText(detail: Record<string, unknown>): string {
   return Object.entries(detail)
     .map(([key, value]) => `${key}=${valueText(value)}`)
     .join(', ');
 }
 
+/** A fraction under 1 (a share, a cost a row) keeps four significant digits; the JSON keeps them all. */
+const FRACTION = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+
 function valueText(value: unknown): string {
-  // Only whole numbers get separators: a fraction (a share, a cost) is shown as written, unrounded.
-  if (typeof value === 'number') return Number.isInteger(value) ? formatCount(value) : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) || Math.abs(value) >= 1 ? formatCount(value) : FRACTION.format(value);
+  if (value === null) return 'none';
   if (Array.isArray(value)) return `[${value.map(valueText).join(', ')}]`;
-  if (value !== null && typeof value === 'object') return `{${detailText(value as Detail)}}`;
+  if (typeof value === 'object') return `{${detailText(value as Detail)}}`;
   return text(value);
 }
