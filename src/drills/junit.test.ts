@@ -42,3 +42,29 @@ describe('junitXml', () => {
     expect(pass).not.toMatch(/<failure|<skipped|gap:/);
   });
 });
+
+describe('junitXml with times', () => {
+  const elapsedMs = new Map([
+    ['silent-partial-drop', 1234],
+    ['poisoned-template', 56],
+  ]);
+
+  it("gives each test case its drill's time in seconds, to the millisecond", () => {
+    const xml = junitXml([passed(), failed()], { elapsedMs, totalMs: 1500 });
+    expect(testcase(xml, 'silent-partial-drop')).toMatch(/^name="silent-partial-drop: [^"]*" time="1\.234">/);
+    expect(testcase(xml, 'poisoned-template')).toMatch(/ time="0\.056">/);
+  });
+
+  it("gives the suite the game day's total time, or the drills' sum when the total is not known", () => {
+    expect(junitXml([passed(), failed()], { elapsedMs, totalMs: 1500 })).toMatch(
+      /<testsuite name="batchguard gameday" tests="2" failures="1" errors="0" skipped="0" time="1\.500">/,
+    );
+    expect(junitXml([passed(), failed()], { elapsedMs })).toMatch(/<testsuite [^>]* time="1\.290">/);
+  });
+
+  it('leaves time out where it is not known, rather than claiming zero', () => {
+    const xml = junitXml([passed(), notApplicable()], { elapsedMs });
+    expect(testcase(xml, 'poisoned-template-wrong-column')).not.toContain('time=');
+    expect(junitXml([passed()])).not.toContain('time=');
+  });
+});

@@ -1,15 +1,38 @@
 import type { DrillResult } from './drill-result.js';
 
+export interface JunitOptions {
+  suite?: string;
+  /**
+   * How long each scenario's drill took, in milliseconds of the game day's clock (a verdict holds
+   * no time: it is a function of the seed). A drill missing here gets no `time`.
+   */
+  elapsedMs?: ReadonlyMap<string, number>;
+  /** The whole game day's time in milliseconds; the drills' sum when absent. */
+  totalMs?: number;
+}
+
+/** Milliseconds as JUnit's seconds, to the millisecond: `time="1.234"`. */
+function seconds(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}
+
 /**
- * A game day as JUnit XML, one test case per drill, for CI systems: a failed drill carries its
- * reasons, the gaps in the job's controls and its replay command in the failure element; a drill
- * that does not apply to the job is skipped, with the reason.
+ * A game day as JUnit XML, one test case per drill, for CI systems: each case and the suite carry
+ * their time in seconds where it is known; a failed drill carries its reasons, the gaps in the
+ * job's controls and its replay command in the failure element; a drill that does not apply to
+ * the job is skipped, with the reason.
  */
-export function junitXml(results: readonly DrillResult[], suite = 'batchguard gameday'): string {
+export function junitXml(results: readonly DrillResult[], options: JunitOptions = {}): string {
+  const suite = options.suite ?? 'batchguard gameday';
   const failures = results.filter((r) => r.verdict === 'fail').length;
   const skipped = results.filter((r) => r.verdict === 'not_applicable').length;
+  const timed = results.flatMap((r) => options.elapsedMs?.get(r.scenario) ?? []);
+  const totalMs = options.totalMs ?? (timed.length === 0 ? undefined : timed.reduce((a, b) => a + b, 0));
+  const suiteTime = totalMs === undefined ? '' : ` time="${seconds(totalMs)}"`;
   const cases = results.map((r) => {
-    const open = `    <testcase classname="batchguard.drills.${xml(r.failure_mode)}" name="${xml(`${r.scenario}: ${r.title}`)}">`;
+    const ms = options.elapsedMs?.get(r.scenario);
+    const time = ms === undefined ? '' : ` time="${seconds(ms)}"`;
+    const open = `    <testcase classname="batchguard.drills.${xml(r.failure_mode)}" name="${xml(`${r.scenario}: ${r.title}`)}"${time}>`;
     const caught = r.caught_by.length === 0 ? 'caught by: none' : `caught by: ${r.caught_by.join(', ')}`;
     const gaps = r.verdict === 'fail' ? [caught, ...r.gaps.map((gap) => `gap: ${gap}`)] : [];
     const detail = [...r.reasons, ...gaps, `replay: ${r.replay}`].join('\n');
@@ -22,8 +45,8 @@ export function junitXml(results: readonly DrillResult[], suite = 'batchguard ga
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(suite)}" tests="${results.length}" failures="${failures}">`,
-    `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    `<testsuites name="${xml(suite)}" tests="${results.length}" failures="${failures}"${suiteTime}>`,
+    `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}"${suiteTime}>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
