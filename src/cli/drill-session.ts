@@ -3,7 +3,8 @@ import { formatRfc3339 } from '../core/rfc3339.js';
 import { drillMatrix } from '../drills/drill-matrix.js';
 import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
 import { DrillStore } from '../drills/drill-store.js';
-import { runGameday } from '../drills/gameday.js';
+import { type GamedayOptions, runGameday } from '../drills/gameday.js';
+import { HYPOTHESES, type HypothesisCheck } from '../drills/hypotheses.js';
 import { junitXml } from '../drills/junit.js';
 import type { Operator } from '../drills/run-drill.js';
 import type { Scenario } from '../drills/scenario.js';
@@ -36,33 +37,59 @@ export async function runDrillSession(
   const db = await openDb(dbPath, false);
   try {
     const store = await DrillStore.open(db);
-    const ui = options.ui ? await startUi() : null;
-    const printer = options.ui || options.json ? () => {} : plainPrinter(io);
+    const quiet = options.ui || options.json;
+    const printer = quiet ? () => {} : plainPrinter(io);
+    // What a drill is run with, the game day's and a re-run's alike.
+    const drillOptions = {
+      seed: options.seed,
+      now: () => io.clock.now(),
+      scenarioPath: (s: Scenario) => displayPath(s.path),
+      operator: operator(quiet ? () => {} : (line) => io.out(`[runbook] ${line}`)),
+    };
+    const ui = options.ui ? await startUi(scenarios, drillOptions, io) : null;
+    // Each drill's time, from the session's clock, for JUnit; and the verdicts so far, for a stop.
+    const elapsedMs = new Map<string, number>();
+    let totalMs: number | undefined;
+    const ran: DrillResult[] = [];
     let results: DrillResult[];
     try {
       results = await runGameday(scenarios, {
-        seed: options.seed,
-        now: () => io.clock.now(),
-        scenarioPath: (s) => displayPath(s.path),
-        operator: operator(options.ui || options.json ? () => {} : (line) => io.out(`[runbook] ${line}`)),
+        ...drillOptions,
         onEvent: (event) => {
           ui?.channel.emit(event);
           printer(event);
+          if (event.type === 'gameday_finished') totalMs = event.elapsedMs;
+          if (event.type !== 'drill_finished') return;
+          elapsedMs.set(event.scenario, event.elapsedMs);
+          ran.push(event.result);
+          // q while a drill ran: stop here, the drill's verdict and log already stored (onDrill
+          // runs before its drill_finished), and no further drill started. runGameday has no stop
+          // of its own, and this throw leaves it between two drills, where it holds nothing open.
+          if (ui?.view.quitRequested() && ran.length < scenarios.length) throw new QuitRequested();
         },
         onDrill: (result, entries) => store.record(result, entries, formatRfc3339(io.clock.now())),
       });
-      await ui?.view.waitUntilFinished();
     } catch (error) {
-      ui?.view.unmount();
-      throw error;
+      if (!(error instanceof QuitRequested)) {
+        ui?.view.unmount();
+        throw error;
+      }
+      results = ran;
     }
+    // On a terminal the game day stays on screen, to browse and re-run, until the person quits.
+    await ui?.view.waitUntilExit();
+    await ui?.rerunSettled();
     if (options.json)
       io.out(JSON.stringify({ seed: options.seed ?? null, drills: results.map(jsonOf) }, null, 2));
     else if (!options.ui) for (const line of ['', ...drillMatrix(results)]) io.out(line);
-    if (options.junit !== undefined) writeWhole(options.junit, junitXml(results));
+    if (options.junit !== undefined) writeWhole(options.junit, junitXml(results, { elapsedMs, totalMs }));
     if (!options.json) {
       if (results.length === 1) io.out(`replay: ${results[0]!.replay}`);
-      io.out(`${tally(results)}; verdicts stored as ${store.gamedayId} in ${dbPath}`);
+      const stopped =
+        results.length < scenarios.length
+          ? `game day stopped (q) after ${results.length} of ${scenarios.length} drills: `
+          : '';
+      io.out(`${stopped}${tally(results)}; verdicts stored as ${store.gamedayId} in ${dbPath}`);
       if (options.junit !== undefined) io.out(`JUnit report: ${options.junit}`);
     }
     return sessionExitCode(results);
@@ -151,11 +178,69 @@ function operator(echo: (line: string) => void): Operator {
   };
 }
 
-async function startUi() {
+/** Thrown out of the game day's event handler when the person quits (q) while drills run. */
+class QuitRequested extends Error {}
+
+/**
+ * The Ink UI over a channel of the game day's events, with `r` wired to re-run a drill on the same
+ * machinery (runGameday over that one scenario, at the session's seed: the scenario's own when
+ * none was given, as its verdict's replay line says).
+ *
+ * A re-run is not stored: the game day's verdicts in the database (and the exit code, the JUnit
+ * file) stay those of the game day as it ran, each scenario once, so that reports counting a game
+ * day's verdicts do not count a scenario twice; a drill is a function of its seed, so the re-run
+ * shows the same verdict, now with the person watching, and the replay line reproduces it anywhere.
+ */
+async function startUi(
+  scenarios: readonly Scenario[],
+  drillOptions: Omit<GamedayOptions, 'onEvent' | 'onDrill'>,
+  io: Io,
+) {
   const { gamedayChannel } = await import('../ui/gameday-events.js');
   const { renderGameday } = await import('../ui/render-gameday.js');
   const channel = gamedayChannel();
-  return { channel, view: renderGameday(channel) };
+  let rerun: Promise<void> | null = null;
+  let rerunError: unknown = null;
+  const onRerun = (name: string) => {
+    const scenario = scenarios.find((s) => s.name === name);
+    // One at a time: the view asks only once the game day has ended and nothing runs.
+    if (scenario === undefined || rerun !== null) return;
+    rerun = runGameday([scenario], {
+      ...drillOptions,
+      // The game day's start and end are not this drill's: they would reset the screen.
+      onEvent: (event) => {
+        if (event.type !== 'gameday_started' && event.type !== 'gameday_finished') channel.emit(event);
+      },
+    })
+      .then(
+        () => {},
+        (error: unknown) => {
+          // Raised where every other error is: from the session, once the UI is down.
+          rerunError = error;
+          view.unmount();
+        },
+      )
+      .finally(() => {
+        rerun = null;
+      });
+  };
+  const hypotheses = new Map(scenarios.map((s) => [s.name, s.expect.hypothesis.map(describeCheck)]));
+  const view = renderGameday(channel, { clock: io.clock, hypotheses, onRerun });
+  return {
+    channel,
+    view,
+    /** Waits for a re-run still going (q waits for it too), and raises its error if it had one. */
+    async rerunSettled(): Promise<void> {
+      await rerun;
+      if (rerunError !== null) throw rerunError;
+    },
+  };
+}
+
+/** A hypothesis check as the detail view lists it: what it says, with its number if it takes one. */
+function describeCheck(check: HypothesisCheck): string {
+  const says = HYPOTHESES[check.name]?.says ?? check.name;
+  return check.param === null ? says : `${says} (${check.param})`;
 }
 
 /** A scenario's path as a person would type it from here. */

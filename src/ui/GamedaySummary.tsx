@@ -1,22 +1,29 @@
 import { Box, Text } from 'ink';
 import type { DrillResult } from '../drills/drill-result.js';
 
+/** `17/19 drills passed`, and how many failed and did not apply when some did not apply. */
+export function passedLine(results: readonly DrillResult[]): string {
+  const passed = results.filter((r) => r.verdict === 'pass').length;
+  const failed = results.filter((r) => r.verdict === 'fail').length;
+  const notApplicable = results.filter((r) => r.verdict === 'not_applicable').length;
+  const counts = notApplicable === 0 ? '' : `, ${failed} failed, ${notApplicable} not applicable`;
+  return `${passed}/${results.length} drills passed${counts}`;
+}
+
 /**
- * The game day's closing lines: how many drills passed (and, when some did not apply, how many
- * failed and how many did not apply), then for each failure why it failed, what caught it or that
- * nothing did, the gaps in the job's controls and how to replay it; then each drill that did not
- * apply, with its reason, so that no drill passes silently.
+ * The game day's closing lines, left on the screen when the person quits: how many drills passed
+ * (and, when some did not apply, how many failed and how many did not apply), then for each failure
+ * why it failed, what caught it or that nothing did, the gaps in the job's controls and how to
+ * replay it; then each drill that did not apply, with its reason, so that no drill passes silently.
+ * Ink wraps its long lines itself (this is the last frame: nothing redraws it).
  */
 export function GamedaySummary({ results }: { results: DrillResult[] }) {
-  const passed = results.filter((r) => r.verdict === 'pass').length;
   const failed = results.filter((r) => r.verdict === 'fail');
   const notApplicable = results.filter((r) => r.verdict === 'not_applicable');
-  const counts =
-    notApplicable.length === 0 ? '' : `, ${failed.length} failed, ${notApplicable.length} not applicable`;
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold color={failed.length === 0 ? 'green' : 'red'}>
-        {passed}/{results.length} drills passed{counts}
+        {passedLine(results)}
       </Text>
       {failed.map((r) => (
         <Box key={r.scenario} flexDirection="column" marginTop={1}>

@@ -9,7 +9,7 @@ import {
 } from './gameday-state.js';
 
 function reduce(events: GamedayEvent[], from: GamedayState = initialGamedayState): GamedayState {
-  return events.reduce(gamedayReducer, from);
+  return events.reduce((state, event) => gamedayReducer(state, event), from);
 }
 
 const started = gamedayStarted(8812731, [
@@ -100,5 +100,66 @@ describe('gamedayReducer', () => {
     const snapshot = structuredClone(before);
     reduce([{ type: 'drill_started', scenario: 'cost-runaway', index: 1, total: 2 }], before);
     expect(before).toEqual(snapshot);
+  });
+
+  it("times a drill from when it started, by the stamp it was given, and keeps the game day's own time once done", () => {
+    let state = gamedayReducer(initialGamedayState, started, 1000);
+    state = gamedayReducer(
+      state,
+      { type: 'drill_started', scenario: 'cost-runaway', index: 1, total: 2 },
+      1500,
+    );
+    expect(state).toMatchObject({ startedAt: 1000, elapsedMs: null });
+    expect(state.drills[1]).toMatchObject({ startedAt: 1500, elapsedMs: null, reruns: 0 });
+    state = gamedayReducer(
+      state,
+      {
+        type: 'drill_finished',
+        scenario: 'cost-runaway',
+        result: sampleResult('cost-runaway'),
+        elapsedMs: 2345,
+      },
+      3900,
+    );
+    expect(state.drills[1]).toMatchObject({ status: 'pass', elapsedMs: 2345 });
+    state = gamedayReducer(state, { type: 'gameday_finished', results: [], elapsedMs: 9876 }, 4000);
+    expect(state.elapsedMs).toBe(9876);
+    expect(state.drills[1]!.elapsedMs).toBe(2345);
+  });
+
+  it("keeps a finished drill's last lines and latest alarms, for its detail", () => {
+    const state = reduce([
+      started,
+      { type: 'drill_started', scenario: 'cost-runaway', index: 1, total: 2 },
+      ...[1, 2, 3, 4].map((seq) => runEntry('cost-runaway', seq, 'preflight', `alarm_${seq}`, 'alarm')),
+      runEntry('cost-runaway', 5, 'collect', 'results_read'),
+      {
+        type: 'drill_finished',
+        scenario: 'cost-runaway',
+        result: sampleResult('cost-runaway'),
+        elapsedMs: 1,
+      },
+    ]);
+    const drill = state.drills[1]!;
+    expect(drill.tail.map((l) => l.kind)).toEqual(['alarm_2', 'alarm_3', 'alarm_4', 'results_read']);
+    expect(drill.alarmLines.map((l) => l.kind)).toEqual(['alarm_2', 'alarm_3', 'alarm_4']);
+    expect(drill.alarms).toBe(4);
+  });
+
+  it("shows a re-run after the game day as running again, then takes its verdict as the game day's", () => {
+    const first = sampleResult('cost-runaway');
+    const again = sampleResult('cost-runaway', { verdict: 'fail' });
+    let state = reduce([
+      started,
+      { type: 'gameday_finished', results: [sampleResult('silent-partial-drop'), first], elapsedMs: 40 },
+    ]);
+    state = reduce([{ type: 'drill_started', scenario: 'cost-runaway', index: 0, total: 1 }], state);
+    expect(state.drills[1]).toMatchObject({ status: 'running', result: null, reruns: 1 });
+    state = reduce(
+      [{ type: 'drill_finished', scenario: 'cost-runaway', result: again, elapsedMs: 7 }],
+      state,
+    );
+    expect(state.drills[1]).toMatchObject({ status: 'fail', result: again, elapsedMs: 7 });
+    expect(state.results?.map((r) => r.verdict)).toEqual(['pass', 'fail']);
   });
 });

@@ -1,7 +1,10 @@
 import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
 
-/** How many run-log lines the view keeps for the running drill: enough to follow, few enough to fit. */
+/** How many run-log lines the view keeps for each drill: enough to follow, few enough to fit. */
 export const RUN_TAIL_LINES_MAX = 4;
+
+/** How many of a drill's alarms the detail view can show, the latest. */
+export const ALARM_LINES_MAX = 3;
 
 export type DrillStatus = 'pending' | 'running' | 'pass' | 'fail' | 'not_applicable';
 
@@ -11,6 +14,8 @@ export interface TailLine {
   step: string;
   kind: string;
   alarm: boolean;
+  /** The entry's detail as JSON, for the detail view (cut to the screen's width there). */
+  detail: string;
 }
 
 export interface DrillRowState {
@@ -20,12 +25,20 @@ export interface DrillRowState {
   /** The control(s) the scenario expects to catch its fault, known from the start. */
   expectedControl: string;
   status: DrillStatus;
-  /** Set once the drill has finished. */
+  /** Set once the drill has finished; null again while it runs once more. */
   result: DrillResult | null;
-  /** The drill's last run-log lines, oldest first, at most RUN_TAIL_LINES_MAX. */
+  /** The drill's last run-log lines, oldest first, at most RUN_TAIL_LINES_MAX; kept after it ends. */
   tail: TailLine[];
   /** Alarms the drill's run has raised so far. */
   alarms: number;
+  /** Its latest alarms, oldest first, at most ALARM_LINES_MAX. */
+  alarmLines: TailLine[];
+  /** When the view saw it start, in ms of the session's clock; null until it starts. */
+  startedAt: number | null;
+  /** How long it took, by the game day's clock, once it has finished. */
+  elapsedMs: number | null;
+  /** How many times it was run again after it first finished (r), in this session. */
+  reruns: number;
 }
 
 export interface GamedayState {
@@ -35,8 +48,12 @@ export interface GamedayState {
   /** The job drilled, or null for the shipped example. */
   job: string | null;
   drills: DrillRowState[];
-  /** The game day's results once it has finished. */
+  /** The game day's results once it has finished (a re-run's verdict replaces its drill's). */
   results: DrillResult[] | null;
+  /** When the view saw the game day start, in ms of the session's clock. */
+  startedAt: number | null;
+  /** The game day's total time once it has finished. */
+  elapsedMs: number | null;
 }
 
 export const initialGamedayState: GamedayState = {
@@ -45,6 +62,8 @@ export const initialGamedayState: GamedayState = {
   job: null,
   drills: [],
   results: null,
+  startedAt: null,
+  elapsedMs: null,
 };
 
 function pendingRow(
@@ -62,16 +81,21 @@ function pendingRow(
     result: null,
     tail: [],
     alarms: 0,
+    alarmLines: [],
+    startedAt: null,
+    elapsedMs: null,
+    reruns: 0,
   };
 }
 
-function finishedRow(row: DrillRowState, result: DrillResult): DrillRowState {
+function finishedRow(row: DrillRowState, result: DrillResult, elapsedMs: number | null): DrillRowState {
   return {
     ...row,
     failureMode: result.failure_mode,
     expectedControl: result.expected_control,
     status: result.verdict,
     result,
+    elapsedMs: elapsedMs ?? row.elapsedMs,
   };
 }
 
@@ -87,11 +111,21 @@ function updateRow(
 }
 
 function tailLine(entry: Extract<GamedayEvent, { type: 'run_entry' }>['entry']): TailLine {
-  return { seq: entry.seq, step: entry.step, kind: entry.kind, alarm: entry.phase === 'alarm' };
+  return {
+    seq: entry.seq,
+    step: entry.step,
+    kind: entry.kind,
+    alarm: entry.phase === 'alarm',
+    detail: JSON.stringify(entry.detail),
+  };
 }
 
-/** The game day's state after one more event; pure, so the view's logic is testable without Ink. */
-export function gamedayReducer(state: GamedayState, event: GamedayEvent): GamedayState {
+/**
+ * The game day's state after one more event; pure, so the view's logic is testable without Ink.
+ * `at` is when the view received the event, in ms of the session's clock: a drill's live elapsed
+ * time counts from it (events carry only finished durations).
+ */
+export function gamedayReducer(state: GamedayState, event: GamedayEvent, at = 0): GamedayState {
   switch (event.type) {
     case 'gameday_started':
       return {
@@ -102,22 +136,48 @@ export function gamedayReducer(state: GamedayState, event: GamedayEvent): Gameda
           pendingRow(s.scenario, s.title, s.failure_mode, s.expected_control),
         ),
         results: null,
+        startedAt: at,
+        elapsedMs: null,
       };
     case 'drill_started':
-      return updateRow(state, event.scenario, (row) => ({ ...row, status: 'running', tail: [], alarms: 0 }));
-    case 'run_entry':
       return updateRow(state, event.scenario, (row) => ({
         ...row,
-        tail: [...row.tail, tailLine(event.entry)].slice(-RUN_TAIL_LINES_MAX),
-        alarms: row.alarms + (event.entry.phase === 'alarm' ? 1 : 0),
+        status: 'running',
+        result: null,
+        tail: [],
+        alarms: 0,
+        alarmLines: [],
+        startedAt: at,
+        elapsedMs: null,
+        // Started once it had finished, or once the game day had: a re-run (the channel replays
+        // only a drill's latest event, so a count of starts would miss the first).
+        reruns: row.reruns + (row.result !== null || state.results !== null ? 1 : 0),
       }));
-    case 'drill_finished':
-      return updateRow(state, event.scenario, (row) => finishedRow(row, event.result));
+    case 'run_entry': {
+      const line = tailLine(event.entry);
+      return updateRow(state, event.scenario, (row) => ({
+        ...row,
+        tail: [...row.tail, line].slice(-RUN_TAIL_LINES_MAX),
+        alarms: row.alarms + (line.alarm ? 1 : 0),
+        alarmLines: line.alarm ? [...row.alarmLines, line].slice(-ALARM_LINES_MAX) : row.alarmLines,
+      }));
+    }
+    case 'drill_finished': {
+      const next = updateRow(state, event.scenario, (row) => finishedRow(row, event.result, event.elapsedMs));
+      // A re-run after the game day ended: its verdict is now the one the screen stands by.
+      const results = state.results?.map((r) => (r.scenario === event.scenario ? event.result : r)) ?? null;
+      return { ...next, results };
+    }
     case 'gameday_finished':
       // The results are the final word, even for a drill whose drill_finished this view missed.
       return event.results.reduce<GamedayState>(
-        (s, result) => updateRow(s, result.scenario, (row) => finishedRow(row, result)),
-        { ...state, started: true, results: event.results },
+        (s, result) => updateRow(s, result.scenario, (row) => finishedRow(row, result, null)),
+        { ...state, started: true, results: event.results, elapsedMs: event.elapsedMs },
       );
   }
+}
+
+/** The drill running now, if any. */
+export function runningDrill(state: GamedayState): DrillRowState | undefined {
+  return state.drills.find((row) => row.status === 'running');
 }

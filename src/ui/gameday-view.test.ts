@@ -1,29 +1,51 @@
+import { stripVTControlCharacters } from 'node:util';
 import { cleanup, render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { GamedayEvent } from '../drills/drill-result.js';
+import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
 import { GamedayView } from './GamedayView.js';
 import { gamedayChannel } from './gameday-events.js';
-import { gamedayStarted, runEntry, sampleResult } from './gameday-fixtures.js';
+import { gamedayStarted, manualClock, runEntry, sampleResult } from './gameday-fixtures.js';
 
 // Written as a .ts file with createElement: vitest collects only src/**/*.test.ts.
 
-/** Lets React commit the dispatched events and Ink draw the frame (both happen off the emit's stack). */
+/**
+ * Lets React commit the dispatched events, run its effects (the running drill's ticking clock
+ * starts in one) and Ink draw the frame: all happen off the emit's stack.
+ */
 async function settle(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function mount(onFinished?: () => void) {
+async function mount(size: { columns?: number; rows?: number } = {}) {
   const channel = gamedayChannel();
-  const view = render(createElement(GamedayView, { source: channel, onFinished }));
+  const clock = manualClock();
+  const onRerun = vi.fn();
+  const onQuit = vi.fn();
+  const onExit = vi.fn();
+  const hypotheses = new Map([['poisoned-template', ['the run halted after the canary']]]);
+  const view = render(
+    createElement(GamedayView, { source: channel, clock, hypotheses, onRerun, onQuit, onExit }),
+  );
+  // ink-testing-library's stdout is 100 columns with no rows; a terminal says more, and says resize.
+  Object.defineProperty(view.stdout, 'columns', { value: size.columns ?? 100, configurable: true });
+  Object.defineProperty(view.stdout, 'rows', { value: size.rows ?? 40, configurable: true });
+  view.stdout.emit('resize');
   await settle();
+  const frame = () => stripVTControlCharacters(view.lastFrame() ?? '');
   const show = async (...events: GamedayEvent[]) => {
     for (const e of events) channel.emit(e);
     await settle();
-    return view.lastFrame() ?? '';
+    return frame();
   };
-  return { show };
+  const press = async (...keys: string[]) => {
+    for (const key of keys) {
+      view.stdin.write(key);
+      await settle();
+    }
+    return frame();
+  };
+  return { show, press, frame, clock, onRerun, onQuit, onExit, stdout: view.stdout };
 }
 
 /** The frame's line that mentions `text`. */
@@ -33,12 +55,36 @@ function lineWith(frame: string, text: string): string {
   return line;
 }
 
+/** A row without its first cell, the selection cursor. */
+function rowWith(frame: string, text: string): string {
+  return lineWith(frame, text).slice(1);
+}
+
 afterEach(() => cleanup());
 
 const started = gamedayStarted(8812731, [
   ['silent-partial-drop', 'silent_partial_drop'],
   ['poisoned-template', 'poisoned_template'],
 ]);
+
+const failed = sampleResult('poisoned-template', {
+  failure_mode: 'poisoned_template',
+  expected_control: 'canary',
+  caught: false,
+  caught_by: ['golden_drift'],
+  verdict: 'fail',
+  evidence: { poisoned: 1000 },
+  reasons: ['canary did not catch it: its event is not in the run log', 'invariant: no bad row promoted'],
+  gaps: ['canary.enabled is false, so no slice was graded before the rest ran: set it to true'],
+  replay: 'npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731',
+});
+
+const finishedDrill = (result: DrillResult, elapsedMs = 3): GamedayEvent => ({
+  type: 'drill_finished',
+  scenario: result.scenario,
+  result,
+  elapsedMs,
+});
 
 describe('GamedayView', () => {
   it('heads the screen with the root seed', async () => {
@@ -59,117 +105,91 @@ describe('GamedayView', () => {
       await show(gamedayStarted(3, [['a', 'expiry']], 'team/job.yaml')),
       'batchguard game day',
     );
-    expect(title).toContain('batchguard game day · team/job.yaml · seed 3');
+    expect(title).toMatch(/^batchguard game day · seed 3 · 0\/1 done · 0\.0 s · team\/job\.yaml$/);
     const example = lineWith(await show(gamedayStarted(3, [['a', 'expiry']])), 'batchguard game day');
-    expect(example).toContain('batchguard game day · seed 3');
+    expect(example).toMatch(/^batchguard game day · seed 3 · 0\/1 done · 0\.0 s$/);
   });
 
-  it('turns a pending row into a passing one when its drill passes', async () => {
+  it('turns a pending row into a passing one when its drill passes, with its time', async () => {
     const { show } = await mount();
-    const before = lineWith(await show(started), 'silent_partial_drop');
-    expect(before).toMatch(/^· silent-partial-drop\s+silent_partial_drop\s+reconcile\s+-\s+-\s+pending/);
+    const before = rowWith(await show(started), 'silent_partial_drop');
+    expect(before).toMatch(/^· silent-partial-drop\s+silent_partial_drop\s+reconcile\s+-\s+-\s+pending\s*$/);
 
-    const after = lineWith(
+    const after = rowWith(
       await show(
         { type: 'drill_started', scenario: 'silent-partial-drop', index: 0, total: 2 },
-        {
-          type: 'drill_finished',
-          scenario: 'silent-partial-drop',
-          result: sampleResult('silent-partial-drop', { expected_control: 'reconciliation' }),
-          elapsedMs: 3,
-        },
+        finishedDrill(sampleResult('silent-partial-drop', { expected_control: 'reconciliation' }), 1234),
       ),
       'silent_partial_drop',
     );
-    expect(after).toMatch(/^✔ silent-partial-drop\s+silent_partial_drop\s+reconciliation\s+yes\s+yes\s+pass/);
+    expect(after).toMatch(
+      /^✔ silent-partial-drop\s+silent_partial_drop\s+reconciliation\s+yes\s+yes\s+pass\s+1\.2 s$/,
+    );
   });
 
   it('shows a clean baseline\'s fired and caught as "-": it has no fault to fire or catch', async () => {
     const { show } = await mount();
-    const frame = await show(gamedayStarted(1, [['baseline', 'none']]), {
-      type: 'drill_finished',
-      scenario: 'baseline',
-      result: sampleResult('baseline', {
-        failure_mode: 'none',
-        expected_control: 'none',
-        fault_fired: false,
-        caught: false,
-      }),
-      elapsedMs: 1,
-    });
-    expect(lineWith(frame, 'baseline')).toMatch(/^✔ baseline\s+none\s+none\s+-\s+-\s+pass/);
+    const frame = await show(
+      gamedayStarted(1, [['baseline', 'none']]),
+      finishedDrill(
+        sampleResult('baseline', {
+          failure_mode: 'none',
+          expected_control: 'none',
+          fault_fired: false,
+          caught: false,
+        }),
+      ),
+    );
+    expect(rowWith(frame, 'baseline')).toMatch(/^✔ baseline\s+none\s+none\s+-\s+-\s+pass/);
   });
 
-  it("shows the running drill's last four run-log lines, marks its alarms and counts them", async () => {
+  it("counts a running drill's time up on the session's clock, and the game day's total with it", async () => {
+    const { show, clock, frame } = await mount();
+    await show(started, { type: 'drill_started', scenario: 'poisoned-template', index: 1, total: 2 });
+    expect(rowWith(frame(), 'poisoned_template')).toMatch(/running\s+0\.0 s$/);
+    clock.advance(2500);
+    await show();
+    expect(rowWith(frame(), 'poisoned_template')).toMatch(/running\s+2\.4 s$|running\s+2\.5 s$/);
+    expect(lineWith(frame(), 'batchguard game day')).toMatch(/0\/2 done · 2\.[45] s$/);
+    await show(finishedDrill(failed, 2600));
+    clock.advance(10_000);
+    await show();
+    // Final once done: the drill's own duration, not the clock's.
+    expect(rowWith(frame(), 'poisoned_template')).toMatch(/fail\s+2\.6 s$/);
+    const done = await show({
+      type: 'gameday_finished',
+      results: [sampleResult('silent-partial-drop'), failed],
+      elapsedMs: 61_000,
+    });
+    expect(lineWith(done, 'batchguard game day')).toContain('2 drills in 1 m 01 s');
+  });
+
+  it('says what the running drill is doing and how many alarms it raised, under the list', async () => {
     const { show } = await mount();
     const frame = await show(
       started,
       { type: 'drill_started', scenario: 'poisoned-template', index: 1, total: 2 },
-      runEntry('poisoned-template', 1, 'preflight', 'estimate_written'),
-      runEntry('poisoned-template', 2, 'submit', 'batch_created'),
-      runEntry('poisoned-template', 3, 'poll', 'batch_ended'),
-      runEntry('poisoned-template', 4, 'collect', 'results_read'),
-      runEntry('poisoned-template', 5, 'canary', 'canary_halted', 'alarm'),
+      runEntry('poisoned-template', 1, 'submit', 'batch_created'),
+      runEntry('poisoned-template', 2, 'canary', 'canary_halted', 'alarm'),
     );
-    expect(lineWith(frame, 'poisoned_template')).toMatch(
+    expect(rowWith(frame, 'poisoned_template')).toMatch(
       /^▶ poisoned-template\s+poisoned_template\s.*running/,
     );
-    expect(frame).not.toContain('estimate_written');
-    expect(lineWith(frame, 'batch_created')).not.toContain('ALARM');
-    expect(lineWith(frame, 'batch_ended')).toBeDefined();
-    expect(lineWith(frame, 'results_read')).toBeDefined();
-    expect(lineWith(frame, 'canary_halted')).toMatch(/ALARM canary canary_halted/);
-    expect(frame).toContain('alarms so far: 1');
-    // The tail sits under the running drill's row.
-    const lines = frame.split('\n');
-    expect(lines.indexOf(lineWith(frame, 'batch_created'))).toBe(
-      lines.indexOf(lineWith(frame, 'poisoned_template')) + 1,
-    );
-  });
-
-  it("drops a drill's tail once it finishes", async () => {
-    const { show } = await mount();
-    const frame = await show(
-      started,
-      { type: 'drill_started', scenario: 'silent-partial-drop', index: 0, total: 2 },
-      runEntry('silent-partial-drop', 1, 'submit', 'batch_created'),
-      {
-        type: 'drill_finished',
-        scenario: 'silent-partial-drop',
-        result: sampleResult('silent-partial-drop'),
-        elapsedMs: 3,
-      },
-    );
+    expect(frame).toContain('▶ poisoned-template · canary canary_halted · 1 alarm');
     expect(frame).not.toContain('batch_created');
-    expect(frame).not.toContain('alarms so far');
   });
 
-  it('ends with how many drills passed, and for each failure its reasons and replay command', async () => {
+  it('ends with how many drills passed', async () => {
     const { show } = await mount();
-    const failed = sampleResult('poisoned-template', {
-      failure_mode: 'poisoned_template',
-      expected_control: 'canary',
-      caught: false,
-      verdict: 'fail',
-      reasons: ['caught: no canary_halted event in the run log', 'invariant: no bad row promoted'],
-      replay: 'npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731',
-    });
-    const passed = sampleResult('silent-partial-drop');
     const frame = await show(started, {
       type: 'gameday_finished',
-      results: [passed, failed],
+      results: [sampleResult('silent-partial-drop'), failed],
       elapsedMs: 20,
     });
-    expect(lineWith(frame, 'poisoned_template')).toMatch(
+    expect(rowWith(frame, 'poisoned_template')).toMatch(
       /^✘ poisoned-template\s+poisoned_template\s+canary\s+yes\s+no\s+fail/,
     );
     expect(frame).toContain('1/2 drills passed');
-    const summary = frame.slice(frame.indexOf('1/2 drills passed'));
-    expect(summary).toContain('poisoned-template');
-    expect(summary).toContain('caught: no canary_halted event in the run log');
-    expect(summary).toContain('invariant: no bad row promoted');
-    expect(summary).toContain('replay: npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731');
-    expect(summary).not.toContain('silent-partial-drop');
   });
 
   const wrongColumn = sampleResult('wrong-column', {
@@ -186,50 +206,140 @@ describe('GamedayView', () => {
 
   it('shows a drill that does not apply as n/a, with nothing fired or caught, since it never ran', async () => {
     const { show } = await mount();
-    const frame = await show(gamedayStarted(1, [['wrong-column', 'poisoned_template']]), {
-      type: 'drill_finished',
-      scenario: 'wrong-column',
-      result: wrongColumn,
-      elapsedMs: 1,
-    });
-    expect(lineWith(frame, 'wrong-column')).toMatch(
+    const frame = await show(
+      gamedayStarted(1, [['wrong-column', 'poisoned_template']]),
+      finishedDrill(wrongColumn),
+    );
+    expect(rowWith(frame, 'wrong-column')).toMatch(
       /^– wrong-column\s+poisoned_template\s+canary\s+-\s+-\s+n\/a/,
     );
   });
+});
 
-  it('counts drills that do not apply in the summary and gives each its reason, and each failure its gaps', async () => {
-    const { show } = await mount();
-    const failed = sampleResult('poisoned-template', {
-      failure_mode: 'poisoned_template',
-      expected_control: 'canary',
-      caught: false,
-      caught_by: [],
-      verdict: 'fail',
-      reasons: ['canary did not catch it: its event is not in the run log'],
-      gaps: ['canary.enabled is false, so no slice was graded before the rest ran: set it to true'],
-    });
-    const frame = await show(started, {
-      type: 'gameday_finished',
-      results: [sampleResult('silent-partial-drop'), failed, wrongColumn],
-      elapsedMs: 20,
-    });
-    const summary = frame.slice(frame.indexOf('1/3 drills passed'));
-    expect(summary).toMatch(/^1\/3 drills passed, 1 failed, 1 not applicable/);
-    expect(summary).toContain('caught by: none');
-    expect(summary).toContain('gap: canary.enabled is false');
-    expect(summary).toContain('– wrong-column (poisoned_template): not applicable');
-    expect(summary).toContain('the template uses one column, so no other can take its place');
-    // A drill that did not apply is no failure: it is not listed with the failures' replay lines.
-    expect(summary.indexOf('replay:')).toBeLessThan(summary.indexOf('wrong-column'));
+describe('GamedayView keys', () => {
+  const done: GamedayEvent = {
+    type: 'gameday_finished',
+    results: [sampleResult('silent-partial-drop'), failed],
+    elapsedMs: 20,
+  };
+
+  it('moves the selection with j/k and the arrow keys, staying within the list', async () => {
+    const { show, press } = await mount();
+    await show(started, done);
+    const selected = (frame: string) => frame.split('\n').find((l) => l.startsWith('›'));
+    expect(selected(await press())).toContain('silent-partial-drop');
+    expect(selected(await press('j'))).toContain('poisoned-template');
+    expect(selected(await press('j'))).toContain('poisoned-template');
+    expect(selected(await press('k'))).toContain('silent-partial-drop');
+    expect(selected(await press('\u001b[B'))).toContain('poisoned-template');
+    expect(selected(await press('\u001b[A'))).toContain('silent-partial-drop');
   });
 
-  it('tells its owner once the game day has finished, and not before', async () => {
-    const onFinished = vi.fn();
-    const { show } = await mount(onFinished);
+  it('opens the selected drill with Enter: its hypothesis, evidence, what caught it, why, gaps, alarms, log and replay', async () => {
+    const { show, press } = await mount();
+    await show(
+      started,
+      { type: 'drill_started', scenario: 'poisoned-template', index: 1, total: 2 },
+      runEntry('poisoned-template', 41, 'submit', 'batch_created'),
+      runEntry('poisoned-template', 42, 'reconcile', 'golden_drift_alarm', 'alarm'),
+      finishedDrill(failed, 4200),
+      done,
+    );
+    const detail = await press('j', '\r');
+    expect(detail).toContain('poisoned-template · Title of poisoned-template');
+    expect(detail).toContain('verdict FAIL · seed 42 · 4.2 s · run held');
+    expect(detail).toMatch(/^hypothesis:\n {2}the run halted after the canary$/m);
+    expect(detail).toContain('fault fired: yes · evidence: poisoned 1,000');
+    expect(detail).toContain('caught: no · caught by: golden_drift');
+    expect(detail).toContain('invariants held: yes');
+    expect(detail).toContain('canary did not catch it: its event is not in the run log');
+    expect(detail).toContain('canary.enabled is false');
+    expect(detail).toContain('alarms: 1');
+    expect(detail).toContain('ALARM 0042 reconcile golden_drift_alarm {}');
+    expect(detail).toContain('0041 submit batch_created');
+    expect(detail).toContain('replay: npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731');
+    expect(detail).not.toContain('silent-partial-drop');
+  });
+
+  it('closes the detail with Enter, Esc or Backspace, back to the list', async () => {
+    const { show, press } = await mount();
+    await show(started, done);
+    for (const close of ['\r', '\u001b', '\u007f']) {
+      expect(await press('\r')).toContain('replay:');
+      const list = await press(close);
+      expect(list).not.toContain('replay:');
+      expect(list).toMatch(/scenario\s+failure mode/);
+    }
+  });
+
+  it('shows only the failed drills with f, and all of them again with f', async () => {
+    const { show, press } = await mount();
+    await show(started, done);
+    const failures = await press('f');
+    expect(failures).toContain('poisoned-template');
+    expect(failures).not.toContain('silent-partial-drop');
+    expect(await press('f')).toContain('silent-partial-drop');
+  });
+
+  it('says so when f finds no failure', async () => {
+    const { show, press } = await mount();
+    await show(started, {
+      type: 'gameday_finished',
+      results: [sampleResult('silent-partial-drop')],
+      elapsedMs: 1,
+    });
+    expect(await press('f')).toContain('no failed drills');
+  });
+
+  it('lists the keys with ? and hides them with ?', async () => {
+    const { show, press } = await mount();
+    await show(started);
+    expect(await press('?')).toMatch(/Enter\s+open the drill/);
+    expect(await press('?')).not.toMatch(/Enter\s+open the drill/);
+  });
+
+  it('asks its owner to re-run the selected drill with r once the game day has ended, and not before', async () => {
+    const { show, press, onRerun } = await mount();
     await show(started, { type: 'drill_started', scenario: 'silent-partial-drop', index: 0, total: 2 });
-    expect(onFinished).not.toHaveBeenCalled();
-    await show({ type: 'gameday_finished', results: [sampleResult('silent-partial-drop')], elapsedMs: 4 });
-    // React runs the effect that calls it on its own schedule, a busy machine's later than a frame.
-    await vi.waitFor(() => expect(onFinished).toHaveBeenCalledOnce());
+    expect(await press('r')).toContain('r re-runs a drill once the game day has ended');
+    expect(onRerun).not.toHaveBeenCalled();
+    await show(finishedDrill(sampleResult('silent-partial-drop')), done);
+    await press('j', 'r');
+    expect(onRerun).toHaveBeenCalledExactlyOnceWith('poisoned-template');
+  });
+
+  it('shows a re-run as running again, then its new verdict and time', async () => {
+    const { show, press, clock } = await mount();
+    await show(started, done);
+    await press('j', 'r');
+    const running = await show({ type: 'drill_started', scenario: 'poisoned-template', index: 0, total: 1 });
+    expect(rowWith(running, 'poisoned_template')).toMatch(/running\s+0\.0 s$/);
+    clock.advance(900);
+    const rerun = await show(
+      finishedDrill(sampleResult('poisoned-template', { failure_mode: 'poisoned_template' }), 900),
+    );
+    expect(rowWith(rerun, 'poisoned_template')).toMatch(/pass\s+0\.9 s$/);
+    expect(await press('\r')).toContain('re-run 1×');
+  });
+
+  it('quits with q once nothing runs, leaving the whole list and the summary on the screen', async () => {
+    const { show, press, onQuit, onExit, frame } = await mount({ rows: 8 });
+    await show(started, done);
+    await press('q');
+    expect(onQuit).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(onExit).toHaveBeenCalledOnce());
+    expect(frame()).toContain('silent-partial-drop');
+    expect(frame()).toContain('replay: npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731');
+  });
+
+  it('quits while a drill runs only once it ends, saying so', async () => {
+    const { show, press, onQuit, onExit } = await mount();
+    await show(started, { type: 'drill_started', scenario: 'silent-partial-drop', index: 0, total: 2 });
+    expect(await press('q')).toContain('stopping once silent-partial-drop ends…');
+    expect(onQuit).toHaveBeenCalledOnce();
+    expect(onExit).not.toHaveBeenCalled();
+    const last = await show(finishedDrill(sampleResult('silent-partial-drop')));
+    await vi.waitFor(() => expect(onExit).toHaveBeenCalledOnce());
+    expect(last).toContain('stopped: 1 of 2 drills ran');
   });
 });
