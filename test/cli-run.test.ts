@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { launchQuestion } from '../src/cli/run-command.js';
+import type { CostBreakdown } from '../src/pipeline/run/preflight.js';
 import { cli, cliInProcess } from './support/cli-in-process.js';
 import { jobFolder, reviews } from './support/pipeline-harness.js';
 
@@ -81,12 +83,40 @@ describe('batchguard run, report and rollback, as a person types them', () => {
     const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
     expect(result.stderr).toContain(message);
     expect(result.status).toBe(2);
-    if (existsSync(join(dir, 'runs.duckdb'))) {
-      const report = JSON.parse(
-        (await cliInProcess(['report', '--db', 'runs.duckdb', '--format', 'json'], dir)).stdout,
-      );
-      expect(report.runs).toEqual([]);
-    }
+    // Refused before anything is printed as a run (no seed line, no log) or a database made.
+    expect(result.stdout).toBe('');
+    expect(existsSync(join(dir, 'runs.duckdb'))).toBe(false);
+  });
+
+  it('shows progress off a terminal: a [progress] line per batch end with its counts, spend and the canary verdict', async () => {
+    const { dir } = jobFolder(reviews(200), { poll_interval_seconds: 20 });
+    const result = await cliInProcess(['run', 'job.yaml', '--seed', '3', '--db', 'runs.duckdb'], dir);
+    expect(result.status).toBe(0);
+    const progress = result.stdout.split('\n').filter((line) => line.startsWith('[progress] '));
+    expect(progress.length).toBeGreaterThan(1);
+    // A poll's first line, then one as the canary's batch ends, all its requests with it.
+    expect(progress[0]).toMatch(
+      /^\[progress\] canary round 1 · s0001 \d+\/\d+ · spend ≤ \$0\.00 of \$[\d,.]+ · time left not known yet$/,
+    );
+    expect(progress).toContainEqual(
+      expect.stringMatching(
+        /^\[progress\] canary round 1 · s0001 (\d+)\/\1 done · spend ≤ \$[\d.]+ of \$[\d,.]+ · batches ended$/,
+      ),
+    );
+    // The main wave's lines name the canary's verdict.
+    expect(progress.at(-1)).toMatch(
+      /^\[progress\] main round \d+ · .* done · spend ≤ .* · canary released · batches ended$/,
+    );
+  });
+
+  it('names the endpoint and the worst case before a live launch', () => {
+    const breakdown = { rows: 3060, worstCaseUsd: 7.08373, ceilingUsd: 10 } as CostBreakdown;
+    expect(launchQuestion(breakdown, 'claude-haiku-4-5', undefined)).toBe(
+      'Launch 3,060 requests to claude-haiku-4-5 at https://api.anthropic.com (the real API: this is billed), worst case $7.08 (ceiling $10.00)?',
+    );
+    expect(launchQuestion(breakdown, 'claude-haiku-4-5', 'http://127.0.0.1:4010')).toBe(
+      'Launch 3,060 requests to claude-haiku-4-5 at http://127.0.0.1:4010, worst case $7.08 (ceiling $10.00)?',
+    );
   });
 
   it('refuses duplicate keys with exit code 2, naming them', async () => {

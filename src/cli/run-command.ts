@@ -1,16 +1,19 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { formatCount, formatUsd } from '../core/numbers.js';
 import { AlertOutbox } from '../pipeline/alerts/alert-outbox.js';
 import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
-import { liveEnv } from '../pipeline/live-env.js';
+import { checkJobSource } from '../pipeline/job/source-profile.js';
+import { DEFAULT_BASE_URL, liveEnv } from '../pipeline/live-env.js';
 import type { CostBreakdown } from '../pipeline/run/preflight.js';
-import { type RunSummary, startRun } from '../pipeline/run/run-job.js';
+import { type RunSummary, refuseUnknownModels, startRun } from '../pipeline/run/run-job.js';
 import { haltRequestedIn } from './halt-request.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { withArgs } from './parse-command.js';
 import { formatEntry, summaryLines } from './print-run.js';
+import { RunProgressView } from './run-progress.js';
 import { USAGE } from './usage.js';
 
 const RUN_USAGE = USAGE.run;
@@ -46,6 +49,10 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
       `Usage: ${RUN_USAGE}`,
     );
   const job = await loadJob(jobFile);
+  // Every check of the job against its source and the price table, before anything is printed
+  // as a run or written: a wrong placeholder or model costs a line, not a run record.
+  refuseUnknownModels(job);
+  await checkJobSource(job);
   // A scenario's faults in the simulated API, as `serve --scenario` acts them out: what a fault
   // does to the job, its rows or its process needs a drill.
   const scenario =
@@ -85,6 +92,7 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
     io.out(`seed: ${seed}${scenario ? `, scenario ${scenario.name}: its faults in the simulated API` : ''}`);
   }
   const db = await openDb(dbPath, false);
+  const progress = new RunProgressView(io);
   try {
     const summary = await startRun({
       db,
@@ -94,9 +102,13 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
       seed,
       confirm:
         values.live && !values.yes
-          ? (breakdown) => confirmSpend(io, breakdown, job.models.primary)
+          ? (breakdown) => confirmSpend(io, breakdown, job.models.primary, env.baseURL)
           : undefined,
-      onEntry: (entry) => io.out(formatEntry(entry)),
+      onEntry: (entry) => {
+        progress.entry(entry);
+        io.out(formatEntry(entry));
+      },
+      onProgress: (p) => progress.progress(p),
       // A live run can outlive this process: say at once how to pick it up again.
       onRunId: values.live
         ? (runId) =>
@@ -111,6 +123,7 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
       );
     return code;
   } finally {
+    progress.end();
     await env.alerts?.flush(ALERT_FLUSH_MS);
     dispose();
     db.close();
@@ -127,7 +140,12 @@ export function runExitCode(summary: RunSummary): 0 | 1 {
   return summary.status === 'promoted' && !alarmed ? 0 : 1;
 }
 
-async function confirmSpend(io: Io, b: CostBreakdown, model: string): Promise<boolean> {
+async function confirmSpend(
+  io: Io,
+  b: CostBreakdown,
+  model: string,
+  baseURL: string | undefined,
+): Promise<boolean> {
   if (!io.interactive) {
     throw new UsageError(
       'needs_confirmation',
@@ -135,8 +153,18 @@ async function confirmSpend(io: Io, b: CostBreakdown, model: string): Promise<bo
       'Pass --yes to launch without asking.',
     );
   }
-  const answer = await io.ask(
-    `Launch ${b.rows} requests to ${model}, worst case $${b.worstCaseUsd.toFixed(2)} (ceiling $${b.ceilingUsd})? [y/N] `,
-  );
+  const answer = await io.ask(`${launchQuestion(b, model, baseURL)} [y/N] `);
   return /^y(es)?$/i.test(answer.trim());
+}
+
+/**
+ * What a live run asks before it spends: the requests, the model, the endpoint it will call (the
+ * real API, or the base URL in use, such as `batchguard serve`), and the worst case against the
+ * ceiling.
+ */
+export function launchQuestion(b: CostBreakdown, model: string, baseURL: string | undefined): string {
+  const url = baseURL ?? DEFAULT_BASE_URL;
+  const endpoint =
+    url.replace(/\/+$/, '') === DEFAULT_BASE_URL ? `${url} (the real API: this is billed)` : url;
+  return `Launch ${formatCount(b.rows)} requests to ${model} at ${endpoint}, worst case ${formatUsd(b.worstCaseUsd)} (ceiling ${formatUsd(b.ceilingUsd)})?`;
 }

@@ -65,9 +65,7 @@ export interface StartOptions {
  */
 export async function startRun(options: StartOptions): Promise<RunSummary> {
   const { db, env, job } = options;
-  const [problem] = jobModelProblems(job);
-  if (problem)
-    throw new UsageError(problem.code, `Failed to plan job ${job.name}: ${problem.message}.`, problem.hint);
+  refuseUnknownModels(job);
   await checkSink(db, job);
   const runId = await newRunId(db, env, runTagFor(env, job, options.seed));
   // Everything that can refuse the job (the schema, above all) is built before the run is recorded.
@@ -98,6 +96,13 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
     if (isRefusalAtPlan(error) && (await readState(ctx)) === 'plan') await discardRun(ctx);
     throw error;
   }
+}
+
+/** Refuse a job whose models the price table does not know, or whose max_tokens a model cannot give. */
+export function refuseUnknownModels(job: Job): void {
+  const [problem] = jobModelProblems(job);
+  if (problem)
+    throw new UsageError(problem.code, `Failed to plan job ${job.name}: ${problem.message}.`, problem.hint);
 }
 
 /** Bad input, or an API that does not answer before anything was sent: the run leaves no trace. */
