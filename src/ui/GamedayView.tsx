@@ -132,12 +132,16 @@ export function GamedayView({
     if (finalFrame) onExit?.();
   }, [finalFrame, onExit]);
 
-  const shown = onlyFailures ? state.drills.filter((d) => d.status === 'fail') : state.drills;
+  // The running drill stays among the failures: a failed drill re-run from there stays in view.
+  const shown = onlyFailures
+    ? state.drills.filter((d) => d.status === 'fail' || d.status === 'running')
+    : state.drills;
   const index = Math.max(
     0,
     shown.findIndex((d) => d.scenario === selected),
   );
-  const row = shown[index];
+  // An open drill is the one that was opened, whatever its status comes to while it is open.
+  const row = open ? state.drills.find((d) => d.scenario === selected) : shown[index];
   const hints = keyHelpLines(help, open);
   // One line fewer than the terminal has: Ink erases a frame only while it is shorter than the screen.
   const room = height - 1 - hints.length - (message === null ? 0 : 1);

@@ -6,7 +6,7 @@ export const KEY_HELP = [
   'keys',
   '  j/k ↓/↑   move through the drills (in a drill: scroll)',
   '  Enter     open the drill; Enter, Esc or Backspace goes back',
-  '  r         re-run the drill at its seed, once the game day has ended (not stored)',
+  '  r         re-run the drill at its seed (after the game day; not stored)',
   '  f         only failed drills / all of them',
   '  ?         these keys',
   '  q         quit (while a drill runs: once it ends)',

@@ -281,6 +281,16 @@ describe('GamedayView keys', () => {
     expect(await press('f')).toContain('silent-partial-drop');
   });
 
+  it('keeps a failed drill in view among the failures while it is re-run, open or not', async () => {
+    const { show, press } = await mount();
+    await show(started, done);
+    await press('f', '\r', 'r');
+    const open = await show({ type: 'drill_started', scenario: 'poisoned-template', index: 0, total: 1 });
+    expect(open).toContain('poisoned-template · Title of poisoned-template');
+    expect(open).toContain('verdict running');
+    expect(rowWith(await press('\u001b'), 'poisoned_template')).toMatch(/running/);
+  });
+
   it('says so when f finds no failure', async () => {
     const { show, press } = await mount();
     await show(started, {
