@@ -338,7 +338,12 @@ describe('reconciliation by custom_id', () => {
     expect(alarmKinds).toEqual(
       expect.arrayContaining(['missing_ids', 'duplicate_lines', 'unknown_ids', 'counts_disagree']),
     );
-    expect(alarms(run, 'missing_ids')[0]!.detail.count).toBe(3);
+    expect(alarms(run, 'missing_ids')[0]!.detail).toMatchObject({ count: 3, received: expect.any(Number) });
+    const { expected, received } = alarms(run, 'missing_ids')[0]!.detail as {
+      expected: number;
+      received: number;
+    };
+    expect(expected - received).toBe(3);
     expect(alarms(run, 'duplicate_lines')[0]!.detail).toMatchObject({ identical: 1, conflicting: 1 });
     expect(alarms(run, 'unknown_ids')[0]!.detail.count).toBe(1);
     const requeued = await run.db.all<{ row_key: string; ids: string[]; disposition: string }>(

@@ -50,8 +50,9 @@ function raisedKinds(): Set<string> {
 const EXAMPLES: Record<string, { step: string; detail: Record<string, unknown>; sentence: string }> = {
   missing_ids: {
     step: 'gate',
-    detail: { submission_id: 's0001', count: 3 },
-    sentence: '3 ids missing from submission s0001: no result line came back for them',
+    detail: { submission_id: 's0001', count: 3, expected: 500, received: 497 },
+    sentence:
+      '3 ids missing from submission s0001 (expected 500, got 497): no result line came back for them',
   },
   unknown_ids: {
     step: 'gate',

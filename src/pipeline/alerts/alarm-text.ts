@@ -35,7 +35,7 @@ const TREND_METRIC: Readonly<Record<string, string>> = {
 const SENTENCES: Readonly<Record<string, (d: Detail) => string>> = {
   // gate: the result file of one batch against what was sent
   missing_ids: (d) =>
-    `${countNoun(d.count, 'id')} missing from ${submission(d)}: no result line came back for ${one(d.count, 'it', 'them')}`,
+    `${countNoun(d.count, 'id')} missing from ${submission(d)}${d.expected === undefined ? '' : ` (expected ${count(d.expected)}, got ${count(d.received)})`}: no result line came back for ${one(d.count, 'it', 'them')}`,
   unknown_ids: (d) =>
     `${countNoun(d.count, 'result line')} of ${submission(d)} ${one(d.count, 'carries', 'carry')} an id the run never sent (or a malformed one)`,
   duplicate_lines: (d) =>

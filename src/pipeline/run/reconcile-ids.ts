@@ -73,6 +73,8 @@ export async function reconcileIds(ctx: RunContext, submission: Submission): Pro
     await ctx.log.alarm('gate', 'missing_ids', {
       submission_id: submission.submissionId,
       count: missing.length,
+      expected: submission.requestCount,
+      received: submission.requestCount - missing.length,
     });
   await checkCounts(ctx, submission);
 
