@@ -31,7 +31,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const rows = Number(args.find((a) => !a.startsWith('--')) ?? 1_000_000);
 const withFloor = !args.includes('--no-floor');
-/** The targets of issue 19's parts 3 and 4. */
+/** The targets of issue 18's parts 3 and 4. */
 const RATIO_MAX = 1.5;
 const RSS_MB_MAX = 1024;
 

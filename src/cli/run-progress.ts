@@ -1,7 +1,7 @@
+import { formatCount as count, formatUsd as usd } from '../core/numbers.js';
 import type { BatchProgress, PollProgress } from '../pipeline/run/progress.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
 import type { Io } from './io.js';
-import { formatCount as count, formatUsd as usd } from './numbers.js';
 
 /** Off a terminal, at most one progress line per this much of the run's clock (a live poll is a minute apart by default). */
 export const PROGRESS_LINE_EVERY_MS = 60_000;
