@@ -20,6 +20,10 @@ export interface SessionOptions {
   db?: string;
   /** Draw the Ink UI (a terminal, and no --json). */
   ui: boolean;
+  /** Where the Ink UI draws and reads its keys; the process's own terminal unless given (tests). */
+  terminal?: { stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
+  /** Also told each event the UI is, re-runs' included (tests: under CI, Ink draws only its last frame). */
+  onUiEvent?: (event: GamedayEvent) => void;
 }
 
 /**
@@ -46,7 +50,7 @@ export async function runDrillSession(
       scenarioPath: (s: Scenario) => displayPath(s.path),
       operator: operator(quiet ? () => {} : (line) => io.out(`[runbook] ${line}`)),
     };
-    const ui = options.ui ? await startUi(scenarios, drillOptions, io) : null;
+    const ui = options.ui ? await startUi(scenarios, drillOptions, io, options) : null;
     // Each drill's time, from the session's clock, for JUnit; and the verdicts so far, for a stop.
     const elapsedMs = new Map<string, number>();
     let totalMs: number | undefined;
@@ -195,10 +199,12 @@ async function startUi(
   scenarios: readonly Scenario[],
   drillOptions: Omit<GamedayOptions, 'onEvent' | 'onDrill'>,
   io: Io,
+  options: Pick<SessionOptions, 'terminal' | 'onUiEvent'>,
 ) {
   const { gamedayChannel } = await import('../ui/gameday-events.js');
   const { renderGameday } = await import('../ui/render-gameday.js');
   const channel = gamedayChannel();
+  if (options.onUiEvent) channel.subscribe(options.onUiEvent);
   let rerun: Promise<void> | null = null;
   let rerunError: unknown = null;
   const onRerun = (name: string) => {
@@ -225,7 +231,7 @@ async function startUi(
       });
   };
   const hypotheses = new Map(scenarios.map((s) => [s.name, s.expect.hypothesis.map(describeCheck)]));
-  const view = renderGameday(channel, { clock: io.clock, hypotheses, onRerun });
+  const view = renderGameday(channel, { clock: io.clock, hypotheses, onRerun, ...options.terminal });
   return {
     channel,
     view,
