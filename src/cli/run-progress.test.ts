@@ -7,8 +7,8 @@ import { duration, RunProgressView } from './run-progress.js';
 /*
  * What a person watching a run sees between a batch's create and its end: per poll, each batch's
  * requests ended of its total, the spend bound against the ceiling, the canary's verdict, and
- * the time left at the pace the batch has kept. Off a terminal, a line per poll at most once a
- * minute of the run's clock, and one whenever a batch ends; on a terminal, one status line.
+ * the time left at the pace the batch has kept. Off a terminal, a line per poll at most once per
+ * 5 s of the run's clock, and one whenever a batch ends; on a terminal, one status line.
  */
 
 const batch = (ended: number, requests = 2940, done = false): BatchProgress => ({
@@ -40,11 +40,11 @@ const entry = (kind: string): LogEntry => ({
 });
 
 describe('run progress off a terminal', () => {
-  it('prints a line per poll at most once a minute of the run’s clock, with counts, spend and time left', () => {
+  it('prints a line per poll, at most one per 5 s of the run’s clock, with counts, spend and time left', () => {
     const lines: string[] = [];
     const view = new RunProgressView(capturingIo(lines));
     view.progress(poll(0, [batch(0)]));
-    view.progress(poll(30_000, [batch(490)]));
+    view.progress(poll(3_000, [batch(49)]));
     view.progress(poll(60_000, [batch(980)]));
     expect(lines).toEqual([
       '[progress] main round 1 · s0002 0/2,940 · spend ≤ $0.41 of $10.00 · time left not known yet',

@@ -3,8 +3,11 @@ import type { BatchProgress, PollProgress } from '../pipeline/run/progress.js';
 import type { LogEntry } from '../pipeline/run/run-log.js';
 import type { Io } from './io.js';
 
-/** Off a terminal, at most one progress line per this much of the run's clock (a live poll is a minute apart by default). */
-export const PROGRESS_LINE_EVERY_MS = 60_000;
+/**
+ * Off a terminal, at most one progress line per this much of the run's clock: a line per poll
+ * at the polls' usual pace (a minute apart by default), never a flood from a fast one.
+ */
+export const PROGRESS_LINE_EVERY_MS = 5_000;
 
 /** A span of time as a person reads it: `45 s`, `12 min`, `3 h 20 min`. */
 export function duration(ms: number): string {
@@ -21,7 +24,7 @@ export function duration(ms: number): string {
  * ended out of its total, the spend bound against the ceiling, the canary's verdict once it came,
  * and the time left, estimated from how fast each batch's requests have been ending. On a
  * terminal it is one status line, redrawn after each poll; elsewhere a `[progress]` line after a
- * poll, at most one per PROGRESS_LINE_EVERY_MS of the run's clock, and one whenever a batch ends.
+ * poll, at most one per PROGRESS_LINE_EVERY_MS (5 s) of the run's clock, and one whenever a batch ends.
  */
 export class RunProgressView {
   private canary: string | null = null;
