@@ -69,13 +69,31 @@ function useNow(clock: Clock, live: boolean): number {
   return now;
 }
 
+/**
+ * What is left of a running game day, from the drills done so far: their mean time for each drill
+ * not done, less what the running one has had. Null until a drill has finished.
+ */
+function timeLeftMs(state: GamedayState, nowMs: number): number | null {
+  const timed = state.drills.flatMap((d) =>
+    d.status === 'running' || d.elapsedMs === null ? [] : [d.elapsedMs],
+  );
+  if (timed.length === 0) return null;
+  const meanMs = timed.reduce((a, b) => a + b, 0) / timed.length;
+  const running = runningDrill(state);
+  const runningMs = running?.startedAt == null ? 0 : Math.min(meanMs, nowMs - running.startedAt);
+  const notDone = state.drills.filter((d) => d.status === 'pending' || d.status === 'running').length;
+  return Math.max(0, notDone * meanMs - runningMs);
+}
+
 function titleLine(state: GamedayState, nowMs: number): string {
   if (!state.started) return 'batchguard game day';
   const done = state.drills.filter((d) => d.status !== 'pending' && d.status !== 'running').length;
+  const left = timeLeftMs(state, nowMs);
   const progress =
     state.elapsedMs !== null
       ? `${state.drills.length} drills in ${formatElapsed(state.elapsedMs)}`
-      : `${done}/${state.drills.length} done · ${formatElapsed(nowMs - (state.startedAt ?? nowMs))}`;
+      : `${done}/${state.drills.length} done · ${formatElapsed(nowMs - (state.startedAt ?? nowMs))}` +
+        (left === null ? '' : ` · ~${formatElapsed(left)} left`);
   const seed = state.seed === null ? 'scenario seeds' : `seed ${state.seed}`;
   // The job last: a long path is what the screen's width cuts, not the seed that replays the day.
   return `batchguard game day · ${seed} · ${progress}${state.job === null ? '' : ` · ${state.job}`}`;

@@ -164,6 +164,26 @@ describe('GamedayView', () => {
     expect(lineWith(done, 'batchguard game day')).toContain('2 drills in 1 m 01 s');
   });
 
+  it('estimates the time left from the drills done so far, less what the running one has had', async () => {
+    const { show, clock } = await mount();
+    const three = gamedayStarted(1, [
+      ['a', 'expiry'],
+      ['b', 'expiry'],
+      ['c', 'expiry'],
+    ]);
+    const before = await show(three, { type: 'drill_started', scenario: 'a', index: 0, total: 3 });
+    expect(lineWith(before, 'batchguard game day')).not.toContain('left');
+    await show(finishedDrill(sampleResult('a'), 4000), {
+      type: 'drill_started',
+      scenario: 'b',
+      index: 1,
+      total: 3,
+    });
+    clock.advance(1000);
+    // Two drills to go at 4 s each, one of them 1 s in.
+    expect(lineWith(await show(), 'batchguard game day')).toMatch(/ · 1\/3 done · 1\.0 s · ~7\.0 s left$/);
+  });
+
   it('says what the running drill is doing and how many alarms it raised, under the list', async () => {
     const { show } = await mount();
     const frame = await show(
