@@ -233,7 +233,9 @@ describe('batchguard init --source FILE', () => {
     expect(missing.stderr).toContain('Failed to read source nope.csv: no such file');
     const usage = await cliInProcess(['init'], dir);
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain('Failed to start init: no --source given.');
+    expect(usage.stderr).toContain(
+      'Failed to start init: --source is missing. Pass --source FILE (the source rows: CSV, JSONL or Parquet).',
+    );
     expect(OUTPUTS.some((file) => existsSync(join(dir, file)))).toBe(false);
   });
 

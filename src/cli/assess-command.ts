@@ -1,25 +1,14 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../core/errors.js';
 import { assessRun } from '../pipeline/run/assess.js';
-import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { checkOutputPath, StagedOutput } from './output-file.js';
-import { USAGE } from './usage.js';
+import { withArgs } from './parse-command.js';
 
 /**
  * `batchguard assess`: the runbook's second step. Counts the rows a run's promote touched, by
  * custom_id, and writes the ids to reverse (one a line) to --out, ready for `rollback --ids`.
  * `--batch ID` (repeatable) narrows it to the rows answered in those batches of the run.
  */
-export async function assessCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { db: { type: 'string' }, out: { type: 'string' }, batch: { type: 'string', multiple: true } },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError('usage', 'Failed to assess: give exactly one run id.', `Usage: ${USAGE.assess}`);
-  const runId = positionals[0]!;
+export const assessCommand = withArgs('assess', async ({ values, positional: runId }, io) => {
   if (values.out !== undefined) checkOutputPath('--out', values.out, { db: values.db ?? DEFAULT_DB });
   const db = await openDb(values.db, true);
   // Written as the ids stream by, beside the file it replaces, and put in place only once whole:
@@ -45,4 +34,4 @@ export async function assessCommand(argv: string[], io: Io): Promise<number> {
     out?.discard();
     db.close();
   }
-}
+});

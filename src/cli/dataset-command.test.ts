@@ -72,7 +72,7 @@ describe('batchguard dataset reviews', () => {
     [['reviews', '--injection-rate', '1.5'], /Invalid --injection-rate "1.5": expected a number from 0 to 1/],
     [['reviews', '--golden-rows', 'many'], /Invalid --golden-rows "many"/],
     [['tweets'], /Failed to generate dataset "tweets": the only dataset is "reviews"/],
-    [[], /Failed to generate dataset no dataset named/],
+    [[], /Failed to generate: give exactly one dataset: the only one is "reviews"\./],
     [
       ['reviews', '--out', join(dir, 'missing', 'x.csv')],
       /Failed to write --out .*x\.csv: its folder .* does not exist/,
@@ -107,9 +107,11 @@ describe('batchguard dataset reviews', () => {
     expect(io.lines).toEqual([]);
   });
 
-  it('leaves unknown flags to parseArgs, which the CLI entry reports as usage errors', async () => {
+  it('refuses an unknown flag as a usage error naming the flag it is closest to', async () => {
     await expect(datasetCommand(['reviews', '--row', '5'], recordingIo())).rejects.toMatchObject({
-      code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION',
+      code: 'unknown_option',
+      exitCode: 2,
+      message: "Unknown option '--row'. Did you mean --rows?",
     });
   });
 });

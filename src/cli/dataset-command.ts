@@ -1,46 +1,13 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { generateGolden, generateReviews, type ReviewRow } from '../sim/datasets/reviews-dataset.js';
 import { stageDataset } from '../sim/datasets/write-dataset.js';
-import { SEED_MAX } from '../sim/seed.js';
-import { intFlag } from './args.js';
-import type { Io } from './io.js';
 import { checkOutputPath } from './output-file.js';
-import { USAGE } from './usage.js';
+import { withArgs } from './parse-command.js';
 import { outputTarget } from './write-path.js';
 
-const DATASET_USAGE = USAGE.dataset;
-
-const ROWS_MAX = 10_000_000;
-const GOLDEN_ROWS_MAX = 9_999;
-
 /** `batchguard dataset reviews`: a seeded source CSV of product reviews, and optionally golden rows. */
-export async function datasetCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      rows: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      golden: { type: 'string' },
-      'golden-rows': { type: 'string' },
-      'injection-rate': { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length !== 1 || positionals[0] !== 'reviews') {
-    const named = positionals.length === 0 ? 'no dataset named' : `"${positionals.join(' ')}"`;
-    throw new UsageError(
-      'bad_dataset',
-      `Failed to generate dataset ${named}: the only dataset is "reviews".`,
-      `Run: ${DATASET_USAGE}`,
-    );
-  }
-  const rows = intFlag('rows', values.rows, 3000, 1, ROWS_MAX);
-  const seed = intFlag('seed', values.seed, 1, 0, SEED_MAX);
-  const goldenRows = intFlag('golden-rows', values['golden-rows'], 60, 1, GOLDEN_ROWS_MAX);
-  const injectionRate = rateFlag('injection-rate', values['injection-rate']);
+export const datasetCommand = withArgs('dataset', async ({ values }, io) => {
+  const { rows, seed, 'golden-rows': goldenRows, 'injection-rate': injectionRate } = values;
   const out = values.out ?? 'reviews.csv';
   checkOutputPath('--out', out);
   if (values.golden !== undefined) {
@@ -81,7 +48,7 @@ export async function datasetCommand(argv: string[], io: Io): Promise<number> {
   io.out(`[sim] wrote ${rows} reviews to ${out} (${injected} with an injected instruction)`);
   if (golden !== undefined) io.out(`[sim] wrote ${goldenRows} golden rows to ${golden}`);
   return 0;
-}
+});
 
 /** A file the user named cannot be written: their input to fix, not a bug (exit 2, not 3). */
 function writeOrFail<T>(path: string, write: () => T): T {
@@ -96,18 +63,4 @@ function writeOrFail<T>(path: string, write: () => T): T {
       'Check that the folder exists and is writable, or pass another path.',
     );
   }
-}
-
-/** A share from 0 to 1 (0 allowed, unlike positiveFlag). */
-function rateFlag(name: string, raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new UsageError(
-      'bad_flag',
-      `Invalid --${name} "${raw}": expected a number from 0 to 1.`,
-      `Pass --${name} R, for example --${name} 0.05.`,
-    );
-  }
-  return value;
 }

@@ -1,12 +1,10 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { EXPORT_FORMATS, EXPORT_ROWS, exportRows, runExists } from '../pipeline/report/export-rows.js';
-import type { Io } from './io.js';
+import { exportRows, runExists } from '../pipeline/report/export-rows.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { checkOutputPath } from './output-file.js';
-import { USAGE } from './usage.js';
+import { withArgs } from './parse-command.js';
 import { outputTarget } from './write-path.js';
 
 /**
@@ -16,29 +14,8 @@ import { outputTarget } from './write-path.js';
  * src/pipeline/report/export-rows.ts). Every input is checked before anything is written, and the
  * file appears whole or not at all: DuckDB writes a stage beside it, renamed over it once whole.
  */
-export async function exportCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      rows: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      db: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError('usage', 'Failed to export: give exactly one run id.', `Usage: ${USAGE.export}`);
-  const runId = positionals[0]!;
-  const rows = oneOf('rows', values.rows, EXPORT_ROWS, 'promoted');
-  const format = oneOf('format', values.format, EXPORT_FORMATS, 'csv');
-  const out = values.out;
-  if (out === undefined || out === '')
-    throw new UsageError(
-      'usage',
-      'Failed to export: --out is missing.',
-      `Pass --out FILE, the file to write. Usage: ${USAGE.export}`,
-    );
+export const exportCommand = withArgs('export', async ({ values, positional: runId }, io) => {
+  const { rows, format, out } = values;
   checkOutputPath('--out', out, { db: values.db ?? DEFAULT_DB });
   const db = await openDb(values.db, true);
   try {
@@ -54,24 +31,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     db.close();
   }
-}
-
-/** The flag's value if it is one of `allowed`, else a usage error naming them. */
-function oneOf<T extends string>(
-  flag: string,
-  raw: string | undefined,
-  allowed: readonly T[],
-  example: T,
-): T {
-  if (raw !== undefined && (allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new UsageError(
-    'bad_flag',
-    raw === undefined
-      ? `Failed to export: --${flag} is missing; expected one of ${allowed.join(', ')}.`
-      : `Invalid --${flag} "${raw}": expected one of ${allowed.join(', ')}.`,
-    `Pass --${flag} ${example}, for example.`,
-  );
-}
+});
 
 let stages = 0;
 

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { BatchguardError, UsageError } from '../core/errors.js';
+import { BatchguardError } from '../core/errors.js';
 import { makeClient } from '../pipeline/client.js';
 import type { RunDb } from '../pipeline/db/run-db.js';
 import { liveEnv } from '../pipeline/live-env.js';
@@ -7,8 +6,8 @@ import { haltRun } from '../pipeline/run/halt.js';
 import { clearHaltRequest, haltRequestPath, requestHalt } from './halt-request.js';
 import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
+import { withArgs } from './parse-command.js';
 import { formatEntry } from './print-run.js';
-import { USAGE } from './usage.js';
 
 /** How long a halt waits for the process holding the database to stop the run and let go. */
 export const HALT_WAIT_MS = 5 * 60_000;
@@ -20,15 +19,7 @@ const HALT_RECHECK_MS = 500;
  * holds the database (the run itself, still going), the halt is handed to it through a request
  * file: it halts at its next poll, cancels its batches and exits; then this reports.
  */
-export async function haltCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { db: { type: 'string' } },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError('usage', 'Failed to halt: give exactly one run id.', `Usage: ${USAGE.halt}`);
-  const runId = positionals[0]!;
+export const haltCommand = withArgs('halt', async ({ values, positional: runId }, io) => {
   const dbPath = values.db ?? DEFAULT_DB;
   const held = await openOrHandOver(dbPath, runId, io);
   if (held === null) return 1;
@@ -52,7 +43,7 @@ export async function haltCommand(argv: string[], io: Io): Promise<number> {
     clearHaltRequest(dbPath);
     db.close();
   }
-}
+});
 
 /**
  * Open the database; when another process holds it, leave a halt request and wait until that

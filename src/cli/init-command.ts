@@ -1,32 +1,11 @@
 import { isAbsolute, relative } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../core/errors.js';
 import { initJob } from '../pipeline/job/init-job.js';
 import { usd } from '../pipeline/job/starter-cost.js';
-import type { Io } from './io.js';
-import { USAGE } from './usage.js';
+import { withArgs } from './parse-command.js';
 
 /** `batchguard init --source FILE`: a commented job, a starter schema and an empty golden file. */
-export async function initCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      source: { type: 'string' },
-      out: { type: 'string' },
-      name: { type: 'string' },
-      key: { type: 'string' },
-      text: { type: 'string', multiple: true },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.source === undefined || positionals.length > 0)
-    throw new UsageError(
-      'bad_usage',
-      `Failed to start init: ${values.source === undefined ? 'no --source given' : `unexpected argument "${positionals[0]}"`}.`,
-      `Run: ${USAGE.init}`,
-    );
-  const result = await initJob({ ...values, source: values.source });
+export const initCommand = withArgs('init', async ({ values }, io) => {
+  const result = await initJob({ ...values, text: values.text && [...values.text] });
   const { profile, columns, cost } = result;
   // From the current folder when the files are under it, else in full.
   const shown = (file: string) => {
@@ -51,4 +30,4 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     `  batchguard gameday --job ${shown(result.files[0]!)}        # every failure mode, injected into it`,
   );
   return 0;
-}
+});

@@ -1,6 +1,6 @@
+import { didYouMean } from '../core/did-you-mean.js';
 import { BatchguardError } from '../core/errors.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
-import { didYouMean } from './did-you-mean.js';
 import { commandHelp, overviewHelp, version } from './help.js';
 import { type Io, processIo } from './io.js';
 

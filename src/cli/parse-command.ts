@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../core/did-you-mean.js';
 import { UsageError } from '../core/errors.js';
 import { COMMANDS, type CommandName, type CommandSpec } from './commands.js';
-import { didYouMean } from './did-you-mean.js';
 import type { Io } from './io.js';
 import type { OptionSpec, OptionValues } from './options.js';
 import { usageLine } from './usage.js';
@@ -23,7 +23,7 @@ export function withArgs<N extends CommandName>(
   name: N,
   body: (args: ParsedArgs<N>, io: Io) => Promise<number>,
 ): (argv: string[], io: Io) => Promise<number> {
-  return (argv, io) => body(parseCommand(name, argv), io);
+  return async (argv, io) => body(parseCommand(name, argv), io);
 }
 
 /** Parse argv against the command's table entry: unknown options, the argument, each value. */
@@ -76,12 +76,19 @@ function checkPositional(spec: CommandSpec, given: string[], usage: string): str
       throw fail(`unexpected argument "${given[0]}"`, spec.strayHint ? `${spec.strayHint} ${usage}` : usage);
     return undefined;
   }
-  if (given.length !== 1)
-    throw fail(
-      `give exactly one ${positional.what}${given.length > 1 ? ` (got ${given.length}: ${given.join(' ')})` : ''}`,
-    );
-  const value = given[0]!;
   const allowed = positional.values;
+  if (given.length !== 1) {
+    const choice =
+      allowed === undefined
+        ? ''
+        : allowed.length === 1
+          ? `: the only one is "${allowed[0]}"`
+          : `: one of ${allowed.join(', ')}`;
+    throw fail(
+      `give exactly one ${positional.what}${given.length > 1 ? ` (got ${given.length}: ${given.join(' ')})` : choice}`,
+    );
+  }
+  const value = given[0]!;
   if (allowed !== undefined && !allowed.includes(value))
     throw new UsageError(
       'usage',
@@ -102,8 +109,10 @@ function checkValue(
   raw: string | boolean | (string | boolean)[] | undefined,
   usage: string,
 ): unknown {
-  if (raw === undefined) {
-    if ((option.kind === 'string' || option.kind === 'enum') && option.required)
+  const required = (option.kind === 'string' || option.kind === 'enum') && option.required === true;
+  // `--out ''` names no file: as missing as no --out at all.
+  if (raw === undefined || (required && raw === '')) {
+    if (required)
       throw new UsageError(
         'usage',
         `Failed to ${spec.verb}: --${flag} is missing${option.kind === 'enum' ? `; expected one of ${option.values.join(', ')}` : ''}.`,

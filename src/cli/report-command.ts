@@ -1,36 +1,27 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { dashboardData } from '../pipeline/report/dashboard-data.js';
 import { formatReport, type ReportFormat } from '../pipeline/report/format-report.js';
 import { htmlReport } from '../pipeline/report/html-report.js';
 import { runReports } from '../pipeline/report/run-report.js';
-import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
 import { checkOutputPath, writeWhole } from './output-file.js';
+import { withArgs } from './parse-command.js';
 import { reportQuery } from './report-query.js';
 
 const FORMATS: readonly ReportFormat[] = ['table', 'md', 'json', 'html'];
 
 /** `batchguard report`: the runs in a database, with their counts and metrics. */
-export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      run: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      sql: { type: 'string' },
-      check: { type: 'boolean' },
-    },
-  });
+export const reportCommand = withArgs('report', async ({ values }, io) => {
   if (values.sql !== undefined || values.check) return reportQuery(values, io);
-  const format = (values.format ?? 'table') as ReportFormat;
-  if (!FORMATS.includes(format)) {
+  const format = values.format ?? 'table';
+  // csv is --sql's alone: the table's list is every format some form of report takes.
+  if (!isReportFormat(format)) {
     throw new UsageError(
       'bad_flag',
-      `Invalid --format "${values.format}": expected one of ${FORMATS.join(', ')}.`,
-      'Pass --format json, for example.',
+      `Invalid --format "${format}": expected one of ${FORMATS.join(', ')}.`,
+      format === 'csv'
+        ? 'csv is for `report --sql FILE`; pass --format json, for example.'
+        : 'Pass --format json, for example.',
     );
   }
   if (values.out) checkOutputPath('--out', values.out, { db: values.db ?? DEFAULT_DB });
@@ -55,4 +46,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     db.close();
   }
-}
+});
+
+const isReportFormat = (format: string): format is ReportFormat =>
+  (FORMATS as readonly string[]).includes(format);

@@ -1,28 +1,16 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import type { Env } from '../pipeline/env.js';
 import { liveEnv } from '../pipeline/live-env.js';
 import { resumeRun } from '../pipeline/run/run-job.js';
 import { haltRequestedIn } from './halt-request.js';
-import type { Io } from './io.js';
 import { DEFAULT_DB, openDb } from './open-db.js';
+import { withArgs } from './parse-command.js';
 import { formatEntry, summaryLines } from './print-run.js';
 import { ALERT_FLUSH_MS, runExitCode } from './run-command.js';
-import { USAGE } from './usage.js';
-
-const RESUME_USAGE = USAGE.resume;
 
 /** `batchguard resume`: continue a live run after a crash, without submitting any batch twice. */
-export async function resumeCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { db: { type: 'string' } },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError('usage', 'Failed to resume: give exactly one run id.', `Usage: ${RESUME_USAGE}`);
-  const runId = positionals[0]!;
+export const resumeCommand = withArgs('resume', async ({ values, positional: runId }, io) => {
   const db = await openDb(values.db, true);
   let env: Env | undefined;
   try {
@@ -48,4 +36,4 @@ export async function resumeCommand(argv: string[], io: Io): Promise<number> {
     await env?.alerts?.flush(ALERT_FLUSH_MS);
     db.close();
   }
-}
+});

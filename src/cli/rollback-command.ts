@@ -1,42 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { rollbackRun } from '../pipeline/run/rollback.js';
-import type { Io } from './io.js';
 import { openDb } from './open-db.js';
+import { withArgs } from './parse-command.js';
 import { formatEntry } from './print-run.js';
-import { USAGE } from './usage.js';
-
-const ROLLBACK_USAGE = USAGE.rollback;
 
 /** `batchguard rollback`: undo a promote, whole or for the ids in a file (custom_ids or keys, one a line). */
-export async function rollbackCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ids: { type: 'string' }, db: { type: 'string' } },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      'usage',
-      'Failed to roll back: give exactly one run id.',
-      `Usage: ${ROLLBACK_USAGE}`,
-    );
+export const rollbackCommand = withArgs('rollback', async ({ values, positional: runId }, io) => {
   const ids = values.ids === undefined ? undefined : readIds(values.ids);
   const db = await openDb(values.db, true);
   try {
-    const result = await rollbackRun(db, positionals[0]!, io.clock, {
+    const result = await rollbackRun(db, runId, io.clock, {
       ids,
       onEntry: (e) => io.out(formatEntry(e)),
     });
     io.out(
-      `rolled back ${positionals[0]}: ${result.restored} restored, ${result.removed} removed, ${result.conflicts} left alone (changed by a later run)`,
+      `rolled back ${runId}: ${result.restored} restored, ${result.removed} removed, ${result.conflicts} left alone (changed by a later run)`,
     );
     return result.conflicts > 0 ? 1 : 0;
   } finally {
     db.close();
   }
-}
+});
 
 function readIds(path: string): string[] {
   if (!existsSync(path))

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import { realClock } from '../core/real-clock.js';
 import { parseRfc3339 } from '../core/rfc3339.js';
@@ -10,38 +9,16 @@ import { FAULT_FAMILIES } from '../sim/faults/fault-catalog.js';
 import { adminHandlers } from '../sim/http/admin-handlers.js';
 import { apiHandlers } from '../sim/http/api-handlers.js';
 import { startSimServer } from '../sim/http/sim-server.js';
-import { SEED_MAX } from '../sim/seed.js';
 import { ScaledClock, SIM_EPOCH_MS } from '../sim/sim-clock.js';
 import { BatchWorld } from '../sim/world/batch-world.js';
-import { intFlag, positiveFlag } from './args.js';
-import type { Io } from './io.js';
+import { withArgs } from './parse-command.js';
 
 /** `batchguard serve`: the simulated API over real HTTP until interrupted. */
-export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      'time-scale': { type: 'string' },
-      start: { type: 'string' },
-      'api-key': { type: 'string' },
-      'queue-limit': { type: 'string' },
-      scenario: { type: 'string' },
-      job: { type: 'string' },
-    },
-    strict: true,
-  });
-  const port = intFlag('port', values.port, 4010, 0, 65_535);
+export const serveCommand = withArgs('serve', async ({ values }, io) => {
+  const { port, 'time-scale': scale, 'queue-limit': queueLimit } = values;
   const scenario = values.scenario === undefined ? null : await loadScenario(values.scenario);
-  const seed = intFlag('seed', values.seed, scenario?.seed ?? 1, 0, SEED_MAX);
-  const scale = positiveFlag('time-scale', values['time-scale'], 60, 1_000_000);
+  const seed = values.seed ?? scenario?.seed ?? 1;
   const host = values.host ?? '127.0.0.1';
-  const queueLimit =
-    values['queue-limit'] === undefined
-      ? undefined
-      : intFlag('queue-limit', values['queue-limit'], 0, 1, 10_000_000);
   const apiKey = values['api-key'];
   if (apiKey === '')
     throw new UsageError(
@@ -95,7 +72,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   world.dispose();
   io.out('[sim] stopped');
   return 0;
-}
+});
 
 /**
  * What of a scenario a server can act out: the faults' hooks on the API (errors, drops, drift,
