@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { closest } from './did-you-mean.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -72,7 +73,20 @@ export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     case 'too_big':
       return `must be ${issue.inclusive ? 'at most' : 'below'} ${String(issue.maximum)}`;
     case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}, not ${shown(issue.input)}`;
+      return oneOf(issue.values, issue.input);
+    case 'invalid_union': {
+      // `failure_mode: none | a family | a list of families`: zod says only "Invalid input"; the
+      // words its branches would take (and whether one takes a list) make a message with a list.
+      const branches = issue.errors.map((branch) => branch.filter((i) => i.path.length === 0));
+      const values = branches.flatMap((branch) =>
+        branch.flatMap((i) => (i.code === 'invalid_value' ? i.values : [])),
+      );
+      if (values.length === 0) return undefined;
+      const list = branches.some((branch) =>
+        branch.some((i) => i.code === 'invalid_type' && i.expected === 'array'),
+      );
+      return oneOf(values, issue.input, list ? ', or a list of them' : '');
+    }
     case 'unrecognized_keys': {
       const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
       const known = Object.keys(shape ?? {});
@@ -81,6 +95,18 @@ export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * `did you mean silent_partial_drop? valid values: none, …` for a near miss of an enumerated word,
+ * else `must be one of …, not "x"`: either way with the whole list.
+ */
+function oneOf(values: readonly unknown[], input: unknown, more = ''): string {
+  const valid = values.map(String);
+  const near = typeof input === 'string' ? closest(input, valid) : undefined;
+  if (near !== undefined)
+    return `${shown(input)} is not valid: did you mean ${near}? valid values: ${valid.join(', ')}${more}`;
+  return `must be one of ${valid.join(', ')}${more}, not ${shown(input)}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
