@@ -13,7 +13,7 @@ export interface PositionalSpec {
 }
 
 export interface CommandSpec {
-  /** One line, for `batchguard --help`: what the command does. */
+  /** One line, for `batchguard --help`: what the command does, at most 68 characters (80 columns). */
   readonly summary: string;
   /** Errors begin "Failed to <verb>: …". */
   readonly verb: string;
@@ -32,7 +32,7 @@ export interface CommandSpec {
  */
 export const COMMANDS = {
   gameday: {
-    summary: 'Drill every scenario against a job, in name order; exit 0 only if every drill passed.',
+    summary: 'Drill every scenario on a job; exit 0 only if every drill passed.',
     verb: 'start the game day',
     strayHint: 'Run one scenario with `batchguard drill FILE`.',
     options: {
@@ -50,8 +50,7 @@ export const COMMANDS = {
     },
   },
   drill: {
-    summary:
-      'Drill one scenario: inject its fault, check its control caught it; print the verdict and the replay line.',
+    summary: 'Drill one scenario: inject its fault, check its control caught it.',
     verb: 'drill',
     positional: { name: 'FILE', what: 'scenario file', describe: 'the scenario (YAML) to drill' },
     options: {
@@ -63,7 +62,7 @@ export const COMMANDS = {
     },
   },
   run: {
-    summary: 'Run a job through the guarded pipeline, against the simulated API (default) or the live one.',
+    summary: 'Run a job through the guarded pipeline, simulated (default) or live.',
     verb: 'run',
     positional: { name: 'JOB.yaml', what: 'job file', describe: 'the job to run' },
     options: {
@@ -75,20 +74,19 @@ export const COMMANDS = {
     },
   },
   resume: {
-    summary: 'Continue a live run after a crash, without submitting any batch twice.',
+    summary: 'Continue a live run after a crash, submitting no batch twice.',
     verb: 'resume',
     positional: RUN_ID,
     options: { db: DB },
   },
   halt: {
-    summary: 'Stop a run for good, canceling a live run’s batches in flight (the runbook’s first step).',
+    summary: 'Stop a run for good; cancel its live batches (runbook, step 1).',
     verb: 'halt',
     positional: RUN_ID,
     options: { db: DB },
   },
   assess: {
-    summary:
-      'Count the rows a run’s promote touched and list the ids to reverse (the runbook’s second step).',
+    summary: 'List the rows a run’s promote touched, to reverse (runbook, step 2).',
     verb: 'assess',
     positional: RUN_ID,
     options: {
@@ -120,8 +118,7 @@ export const COMMANDS = {
     },
   },
   report: {
-    summary:
-      'Report the runs in a database (table, Markdown, JSON or an HTML dashboard), run a report query, or check for alarms.',
+    summary: 'Report runs (table, md, json, html dashboard), run SQL, or --check.',
     verb: 'report',
     options: {
       db: DB,
@@ -146,7 +143,7 @@ export const COMMANDS = {
     },
   },
   export: {
-    summary: 'Write a run’s rows of one disposition (or all) to a CSV, JSONL or Parquet file.',
+    summary: 'Write a run’s rows of one disposition to CSV, JSONL or Parquet.',
     verb: 'export',
     positional: RUN_ID,
     options: {
@@ -177,7 +174,7 @@ export const COMMANDS = {
     notes: ['columns: key, disposition, reason, custom_id, output, source_row'],
   },
   dataset: {
-    summary: 'Generate a seeded source CSV of product reviews, and optionally golden rows.',
+    summary: 'Generate a seeded CSV of product reviews, and golden rows.',
     verb: 'generate',
     positional: {
       name: 'DATASET',
@@ -221,7 +218,7 @@ export const COMMANDS = {
     },
   },
   init: {
-    summary: 'Start a job from a source file: a commented job, a starter schema and an empty golden file.',
+    summary: 'Start a job from a source file: job, starter schema, golden file.',
     verb: 'start init',
     options: {
       source: {
@@ -254,8 +251,7 @@ export const COMMANDS = {
     },
   },
   soak: {
-    summary:
-      'Many seeded runs in the simulated world, each with its own faults, every invariant checked after each.',
+    summary: 'Many seeded runs with random faults, every invariant checked.',
     verb: 'start the soak',
     strayHint: 'Name a job with --job JOB.yaml.',
     options: {
@@ -283,7 +279,7 @@ export const COMMANDS = {
     },
   },
   serve: {
-    summary: 'Serve the simulated Message Batches API over HTTP until interrupted.',
+    summary: 'Serve the simulated Message Batches API over HTTP until Ctrl-C.',
     verb: 'serve',
     options: {
       port: {

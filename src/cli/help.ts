@@ -23,7 +23,8 @@ export function overviewHelp(): string {
     'usage of each:',
     ...COMMAND_NAMES.map((name) => `  ${USAGE[name]}`),
     '',
-    'batchguard help COMMAND (or COMMAND --help): its options and their values; batchguard --version: the version.',
+    'batchguard help COMMAND (or COMMAND --help): its options and their values.',
+    'batchguard --version: the version.',
   ].join('\n');
 }
 
@@ -39,7 +40,8 @@ export function commandHelp(name: CommandName): string {
   for (const [flag, option] of Object.entries(spec.options) as [string, OptionSpec][]) {
     const value =
       option.kind === 'boolean' ? '' : ` ${option.kind === 'enum' ? option.placeholder : valueText(option)}`;
-    rows.push([`--${flag}${value}`, `${option.describe}${detail(option)}`]);
+    const required = (option.kind === 'string' || option.kind === 'enum') && option.required === true;
+    rows.push([`--${flag}${value}`, `${required ? 'required: ' : ''}${option.describe}${detail(option)}`]);
   }
   rows.push(['-h, --help', 'print this help']);
   const width = Math.max(...rows.map(([left]) => left.length));
@@ -48,22 +50,38 @@ export function commandHelp(name: CommandName): string {
     '',
     spec.summary,
     '',
-    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+    ...rows.flatMap(([left, right]) =>
+      wrap(right, COLUMNS - width - 4).map((line, i) =>
+        `  ${(i === 0 ? left : '').padEnd(width)}  ${line}`.trimEnd(),
+      ),
+    ),
     ...('notes' in spec ? ['', ...spec.notes] : []),
   ].join('\n');
+}
+
+/** Help fits a terminal of this many columns; only usage lines, copied whole, may be longer. */
+const COLUMNS = 80;
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 /** What the parser will accept, said after the option's description. */
 function detail(option: OptionSpec): string {
   switch (option.kind) {
     case 'enum':
-      return `; one of: ${option.values.join(', ')}${option.required ? ' (required)' : ''}`;
+      return `; one of: ${option.values.join(', ')}`;
     case 'int':
       return `; a whole number from ${option.min} to ${option.max}${option.default === undefined ? '' : `, default ${option.default}`}`;
     case 'number':
       return `; a number ${option.above ? `above ${option.min}, at most` : `from ${option.min} to`} ${option.max}${option.default === undefined ? '' : `, default ${option.default}`}`;
-    case 'string':
-      return option.required ? ' (required)' : '';
     default:
       return '';
   }

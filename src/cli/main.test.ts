@@ -24,11 +24,9 @@ describe('batchguard --help', () => {
       const lines = result.text.split('\n');
       expect(lines[0]).toBe('usage: batchguard COMMAND [ARGUMENT] [OPTIONS]');
       expect(lines).toContain(
-        '  gameday   Drill every scenario against a job, in name order; exit 0 only if every drill passed.',
+        '  gameday   Drill every scenario on a job; exit 0 only if every drill passed.',
       );
-      expect(lines).toContain(
-        '  export    Write a run’s rows of one disposition (or all) to a CSV, JSONL or Parquet file.',
-      );
+      expect(lines).toContain('  export    Write a run’s rows of one disposition to CSV, JSONL or Parquet.');
       for (const name of COMMAND_NAMES) {
         expect(
           lines.filter((line) => line.startsWith(`  ${name.padEnd(8)}  `)),
@@ -62,18 +60,39 @@ describe('batchguard --help', () => {
     },
   );
 
-  it('puts each option on its own line with its description and the values it takes', async () => {
-    const { text } = await typed('export', '--help');
-    expect(text).toMatch(
-      /^ {2}--rows ROWS +which rows: one final disposition, or all; one of: promoted, quarantined, dead_lettered, held, all \(required\)$/m,
+  it('puts each option on its own line with its description and the values it takes, within 80 columns', async () => {
+    const help = async (name: string) => {
+      const { text } = await typed('help', name);
+      for (const line of text.split('\n').slice(1)) expect(line.length, line).toBeLessThanOrEqual(80);
+      // A description too long for one line goes on under itself: join it back to read it.
+      return text.replace(/\n {4,}/g, ' ');
+    };
+    const exportHelp = await help('export');
+    expect(exportHelp).toMatch(
+      /^ {2}--rows ROWS +required: which rows: one final disposition, or all; one of: promoted, quarantined, dead_lettered, held, all$/m,
     );
-    expect(text).toMatch(/^ {2}--format FORMAT +the file format; one of: csv, jsonl, parquet \(required\)$/m);
-    expect(text).toMatch(/^ {2}RUN +the run id, as `batchguard report` lists it$/m);
-    expect(text).toContain('columns: key, disposition, reason, custom_id, output, source_row');
-    const soak = (await typed('help', 'soak')).text;
-    expect(soak).toMatch(/^ {2}--runs N +how many runs; a whole number from 1 to 1000000, default 100$/m);
-    const dataset = (await typed('help', 'dataset')).text;
-    expect(dataset).toMatch(/^ {2}DATASET +the dataset to generate; one of: reviews$/m);
+    expect(exportHelp).toMatch(
+      /^ {2}--format FORMAT +required: the file format; one of: csv, jsonl, parquet$/m,
+    );
+    expect(exportHelp).toMatch(/^ {2}--db FILE +the run database \(DuckDB file; default runs\.duckdb\)$/m);
+    expect(exportHelp).toMatch(/^ {2}RUN +the run id, as `batchguard report` lists it$/m);
+    expect(exportHelp).toContain('columns: key, disposition, reason, custom_id, output, source_row');
+    expect(await help('soak')).toMatch(
+      /^ {2}--runs N +how many runs; a whole number from 1 to 1000000, default 100$/m,
+    );
+    expect(await help('dataset')).toMatch(/^ {2}DATASET +the dataset to generate; one of: reviews$/m);
+    expect(await help('serve')).toMatch(
+      /^ {2}--time-scale N +virtual seconds per real second; a number above 0, at most 1000000, default 60$/m,
+    );
+    expect(await help('report')).toMatch(/^ {2}--format FORMAT +.*; one of: table, md, json, html, csv$/m);
+    for (const name of COMMAND_NAMES) await help(name);
+  });
+
+  it('keeps the overview within 80 columns, but for the usage lines it quotes whole', async () => {
+    const { text } = await typed('--help');
+    const usages = new Set(COMMAND_NAMES.map((name) => `  ${USAGE[name]}`));
+    for (const line of text.split('\n'))
+      if (!usages.has(line)) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('derives each usage line from the table: the argument, required options bare, enumerated values listed', () => {
