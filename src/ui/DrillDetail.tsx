@@ -15,6 +15,7 @@ const VERDICT_COLORS: Record<string, string> = { pass: 'green', fail: 'red', not
 
 function logLine(line: TailLine, withDetail: boolean): string {
   const seq = String(line.seq).padStart(4, '0');
+  if (line.alarm && withDetail) return `  ALARM ${seq} ${line.step}: ${line.detail} [${line.kind}]`;
   return `  ${line.alarm ? 'ALARM ' : ''}${seq} ${line.step} ${line.kind}${withDetail ? ` ${line.detail}` : ''}`;
 }
 

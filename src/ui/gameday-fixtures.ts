@@ -26,8 +26,9 @@ export function runEntry(
   step: string,
   kind: string,
   phase: LogPhase = 'event',
+  detail: Record<string, unknown> = {},
 ): Extract<GamedayEvent, { type: 'run_entry' }> {
-  const entry: LogEntry = { seq, at: '2026-01-01T00:00:00.000Z', step, phase, kind, detail: {} };
+  const entry: LogEntry = { seq, at: '2026-01-01T00:00:00.000Z', step, phase, kind, detail };
   return { type: 'run_entry', scenario, entry };
 }
 

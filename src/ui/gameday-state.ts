@@ -1,4 +1,5 @@
 import type { DrillResult, GamedayEvent } from '../drills/drill-result.js';
+import { alarmSentence, detailText } from '../pipeline/alerts/alarm-text.js';
 
 /** How many run-log lines the view keeps for each drill: enough to follow, few enough to fit. */
 export const RUN_TAIL_LINES_MAX = 4;
@@ -14,7 +15,7 @@ export interface TailLine {
   step: string;
   kind: string;
   alarm: boolean;
-  /** The entry's detail as JSON, for the detail view (cut to the screen's width there). */
+  /** An alarm's sentence, or another entry's detail as `key=value` text, for the detail view (cut to the screen's width there). */
   detail: string;
 }
 
@@ -116,7 +117,7 @@ function tailLine(entry: Extract<GamedayEvent, { type: 'run_entry' }>['entry']):
     step: entry.step,
     kind: entry.kind,
     alarm: entry.phase === 'alarm',
-    detail: JSON.stringify(entry.detail),
+    detail: entry.phase === 'alarm' ? alarmSentence(entry) : detailText(entry.detail),
   };
 }
 

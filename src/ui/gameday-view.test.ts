@@ -261,7 +261,12 @@ describe('GamedayView keys', () => {
       started,
       { type: 'drill_started', scenario: 'poisoned-template', index: 1, total: 2 },
       runEntry('poisoned-template', 41, 'submit', 'batch_created'),
-      runEntry('poisoned-template', 42, 'reconcile', 'golden_drift_alarm', 'alarm'),
+      runEntry('poisoned-template', 42, 'gate', 'missing_ids', 'alarm', {
+        submission_id: 's0002',
+        count: 3,
+        expected: 1500,
+        received: 1497,
+      }),
       finishedDrill(failed, 4200),
       done,
     );
@@ -275,7 +280,10 @@ describe('GamedayView keys', () => {
     expect(detail).toContain('canary did not catch it: its event is not in the run log');
     expect(detail).toContain('canary.enabled is false');
     expect(detail).toContain('alarms: 1');
-    expect(detail).toContain('ALARM 0042 reconcile golden_drift_alarm {}');
+    // An alarm reads as its sentence, with its numbers, as the plain output prints it.
+    expect(detail).toContain(
+      'ALARM 0042 gate: 3 ids missing from submission s0002 (expected 1,500, got 1,497)',
+    );
     expect(detail).toContain('0041 submit batch_created');
     expect(detail).toContain('replay: npx batchguard drill scenarios/poisoned-template.yaml --seed 8812731');
     expect(detail).not.toContain('silent-partial-drop');

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/numbers.js';
 import type { RunReport, RunTrend } from './run-report.js';
 
 export type ReportFormat = 'table' | 'md' | 'json' | 'html';
@@ -25,6 +26,9 @@ const share =
     return `${pct(r.metrics?.[name])}${change === null || change === undefined ? '' : ` (${signed(100 * change, 1)})`}`;
   };
 
+/** A count with thousands separators, or a dash for none. */
+const count = (n: number | undefined): string => (n === undefined ? '—' : formatCount(n));
+
 /** The cost of a good row and its change in per cent of the previous run's: `$0.000126 (+4%)`. */
 function costPerGoodRow(r: RunReport): string {
   const now = r.metrics?.cost_per_good_row;
@@ -40,11 +44,11 @@ const COLUMNS: [string, (r: RunReport) => string][] = [
   ['status', (r) => r.status],
   ['mode', (r) => r.mode],
   ['seed', (r) => (r.seed === null ? '—' : String(r.seed))],
-  ['source', (r) => String(r.counts?.source ?? '—')],
-  ['promoted', (r) => String(r.counts?.promoted ?? '—')],
-  ['quarantined', (r) => String(r.counts?.quarantined ?? '—')],
-  ['dead-lettered', (r) => String(r.counts?.dead_lettered ?? '—')],
-  ['held', (r) => String(r.counts?.held ?? '—')],
+  ['source', (r) => count(r.counts?.source)],
+  ['promoted', (r) => count(r.counts?.promoted)],
+  ['quarantined', (r) => count(r.counts?.quarantined)],
+  ['dead-lettered', (r) => count(r.counts?.dead_lettered)],
+  ['held', (r) => count(r.counts?.held)],
   ['coverage', share('coverage')],
   ['validity', share('validity')],
   ['cost', (r) => usd(r.metrics?.cost_usd)],
