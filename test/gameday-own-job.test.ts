@@ -259,14 +259,19 @@ describe('the game day UI, typed in a folder of your own', () => {
   // tsx reads the tsconfig of the folder a command is typed in; a team's folder has none, and the
   // Ink UI's JSX then failed with "React is not defined". `script` gives the command a terminal.
   it.runIf(existsSync('/usr/bin/script'))(
-    'draws the Ink UI to the end and exits 0',
+    'draws the Ink UI to the end, quits on q and exits 0',
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'batchguard-ui-folder-'));
       scenarios(dir, ['baseline']);
       const command = `stty cols 120 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} gameday --db ui.duckdb`;
+      // The UI stays up after the last drill until q: a q typed at once quits after the running
+      // (here the only) drill. The timeout keeps a UI that never quits from hanging the suite,
+      // which spawnSync would, out of reach of the test's own timeout.
       const result = spawnSync('/usr/bin/script', ['-qec', command, '/dev/null'], {
         cwd: dir,
         encoding: 'utf8',
+        input: 'q',
+        timeout: 50_000,
         env: { ...process.env, CI: 'true', TERM: 'xterm' },
       });
       expect(result.stdout).not.toContain('React is not defined');
