@@ -67,6 +67,11 @@ describe('batchguard run, report and rollback, as a person types them', () => {
       { template: 'Classify. labels: positive, negative.\n{{review_text}}' },
       'has no column "review_text"',
     ],
+    [
+      'a placeholder with a typo',
+      { template: 'Classify. labels: positive, negative.\n{{txet}}' },
+      'has no column "txet" (it has id, sku, text). Did you mean "txet" → "text"?',
+    ],
     ['a missing ceiling', { cost_ceiling_usd: null }, 'cost_ceiling_usd: is required'],
     ['a schema that does not compile', { schema: { type: 'nope' } }, 'schema: does not compile'],
     [

@@ -8,6 +8,7 @@ import { DEFAULT_DB, openDb } from './open-db.js';
 import { withArgs } from './parse-command.js';
 import { formatEntry, summaryLines } from './print-run.js';
 import { ALERT_FLUSH_MS, runExitCode } from './run-command.js';
+import { RunProgressView } from './run-progress.js';
 
 /** `batchguard resume`: continue a live run after a crash, without submitting any batch twice. */
 export const resumeCommand = withArgs('resume', async ({ values, positional: runId }, io) => {
@@ -29,7 +30,17 @@ export const resumeCommand = withArgs('resume', async ({ values, positional: run
       );
     }
     env = { ...liveEnv(process.env, io.err), haltRequested: haltRequestedIn(values.db ?? DEFAULT_DB) };
-    const summary = await resumeRun(db, runId, env, (entry) => io.out(formatEntry(entry)));
+    const progress = new RunProgressView(io);
+    const summary = await resumeRun(
+      db,
+      runId,
+      env,
+      (entry) => {
+        progress.entry(entry);
+        io.out(formatEntry(entry));
+      },
+      (p) => progress.progress(p),
+    ).finally(() => progress.end());
     for (const line of summaryLines(summary, resolve(values.db ?? DEFAULT_DB))) io.out(line);
     return runExitCode(summary);
   } finally {

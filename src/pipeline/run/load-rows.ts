@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { closest } from '../../core/did-you-mean.js';
 import { UsageError } from '../../core/errors.js';
 import { findModel } from '../../core/price-table.js';
 import type { Job } from '../job/job.js';
@@ -93,10 +94,15 @@ export async function refuseMissingColumns(job: Job, columns: readonly string[])
   if (missing.length === 0) return;
   const shape = job.source.format === 'csv' ? await csvShapeProblem(job.source.path) : null;
   if (shape) throw badShape(job.source.path, shape);
+  // A typo'd placeholder or key gets the column it most likely meant.
+  const meant = missing.flatMap((c) => {
+    const column = closest(c, columns);
+    return column === undefined ? [] : [`"${c}" → "${column}"`];
+  });
   throw new UsageError(
     'missing_column',
     `Failed to plan job ${job.name}: the source has no column ${missing.map((c) => `"${c}"`).join(', ')} (it has ${columns.join(', ')}).`,
-    'Fix `key` or the template placeholders in the job file, or the source file.',
+    `${meant.length > 0 ? `Did you mean ${meant.join(', ')}? ` : ''}Fix \`key\` or the template placeholders in the job file, or the source file.`,
   );
 }
 
