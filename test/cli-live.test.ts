@@ -91,6 +91,12 @@ describe('live mode against batchguard serve over real HTTP', () => {
     expect(resumed.out).toContain(`run ${run.run_id}: promoted`);
     expect(resumed.out).toContain('coverage 100.0%');
     expect(resumed.code).toBe(0);
+    // The resumed run shows its progress through the batch it picked up, as run does.
+    expect(resumed.out).toMatch(
+      /^\[progress\] main round 1 · s0002 (\d+)\/\1 done · spend ≤ \$[\d.]+ of \$[\d,.]+ · batches ended$/m,
+    );
+    // And so did the live run before it was killed, each poll's counts included.
+    expect(out).toMatch(/^\[progress\] canary round 1 · s0001 \d+\/\d+/m);
     const headers = { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' };
     const batches = await (await fetch(`${served.url}/v1/messages/batches?limit=100`, { headers })).json();
     expect(batches.data).toHaveLength(2); // the canary and the main batch: nothing submitted twice
