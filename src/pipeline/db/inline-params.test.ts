@@ -1,6 +1,7 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
+import { type DuckDBValue, listValue } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { memoryDuckDb } from '../../../test/support/memory-duckdb.js';
 import { inlineParams } from './inline-params.js';
 
 /*
@@ -10,20 +11,11 @@ import { inlineParams } from './inline-params.js';
  * text, not a placeholder.
  */
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
+const duckdb = memoryDuckDb();
 
 /** Each value and its DuckDB type, as a row of text. */
 async function typedRow(sql: string, params?: DuckDBValue[]): Promise<unknown[]> {
-  const reader = await conn.runAndReadAll(sql, params);
+  const reader = await duckdb().runAndReadAll(sql, params);
   return reader.getRowsJson()[0]!;
 }
 

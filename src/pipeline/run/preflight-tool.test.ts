@@ -1,20 +1,11 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { memoryDuckDb } from '../../../test/support/memory-duckdb.js';
 import type { Job } from '../job/job.js';
 import { answerTool, answerToolTokens, TOOL_USE_SYSTEM_PROMPT_TOKENS } from '../prompt/answer-tool.js';
 import { inputTokensSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
 
-let instance: DuckDBInstance;
-let conn: Awaited<ReturnType<DuckDBInstance['connect']>>;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
+const duckdb = memoryDuckDb();
 
 const SCHEMA = { type: 'object', properties: { label: { enum: ['positive', 'negative'] } } };
 
@@ -23,7 +14,7 @@ async function estimate(output: Job['output']): Promise<number> {
     job: { template: 'Classify: {{text}}', schema: SCHEMA, output },
     fence: null,
   } as unknown as RunContext;
-  const reader = await conn.runAndReadAll(
+  const reader = await duckdb().runAndReadAll(
     `SELECT ${inputTokensSql(ctx)}::INTEGER AS n FROM (SELECT ? AS row_json)`,
     [JSON.stringify({ text: 'a fine kettle' })],
   );

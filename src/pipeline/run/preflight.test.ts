@@ -1,6 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { memoryDuckDb } from '../../../test/support/memory-duckdb.js';
 import { fenceTag, renderRequest } from '../prompt/render-request.js';
 import { estimateInputTokens, inputTokensSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
@@ -12,21 +12,12 @@ import type { RunContext } from './run-context.js';
  * rows of any text, run in a real (in-memory) DuckDB.
  */
 
-let conn: Awaited<ReturnType<DuckDBInstance['connect']>>;
-let instance: DuckDBInstance;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
-});
-afterAll(() => {
-  conn.closeSync();
-  instance.closeSync();
-});
+const duckdb = memoryDuckDb();
 
 /** The SQL estimate for one row, given its `row_json` (source_rows holds JSON objects: DuckDB's to_json, or a JSONL line as written). */
 async function sqlEstimate(template: string, fence: string | null, rowJson: string): Promise<number> {
   const ctx = { job: { template }, fence } as unknown as RunContext;
-  const reader = await conn.runAndReadAll(
+  const reader = await duckdb().runAndReadAll(
     `SELECT ${inputTokensSql(ctx)}::INTEGER AS n FROM (SELECT ? AS row_json)`,
     [rowJson],
   );
