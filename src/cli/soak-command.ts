@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { formatCount } from '../core/numbers.js';
 import { formatRfc3339 } from '../core/rfc3339.js';
 import { type DrillBase, jobBase } from '../drills/drill-base.js';
 import { runSoak } from '../drills/soak/soak.js';
@@ -85,28 +86,28 @@ function progressPrinter(io: Io, say: (line: string) => void, runs: number, star
   let done = 0;
   let failed = 0;
   let printedAt: number | null = null;
-  let live = false;
+  // The terminal's status line, as `run` draws its own; --json keeps stdout for the JSON.
+  const status = say === io.out ? io.status : undefined;
   const line = () => {
     const elapsed = io.clock.now() - started;
     const left = done === 0 ? 0 : (elapsed / done) * (runs - done);
-    return `[soak] ${done}/${runs} runs, ${failed} failed, ${duration(elapsed)} elapsed, about ${duration(left)} left`;
+    return `[soak] ${formatCount(done)}/${formatCount(runs)} runs, ${formatCount(failed)} failed, ${duration(elapsed)} elapsed, about ${duration(left)} left`;
   };
   return {
     add(result: SoakResult) {
       done++;
       if (result.failures.length > 0) failed++;
-      if (io.interactive && say === io.out) {
-        process.stdout.write(`\r\x1b[2K${line()}`);
-        live = true;
-      } else if (printedAt === null || io.clock.now() - printedAt >= PROGRESS_EVERY_MS) {
+      if (status) status(line());
+      else if (printedAt === null || io.clock.now() - printedAt >= PROGRESS_EVERY_MS) {
         printedAt = io.clock.now();
         say(line());
       }
     },
-    /** Close the live line, so what follows starts on a line of its own. */
+    /** Take the status line away, leaving its last state as a line of its own. */
     end() {
-      if (live) process.stdout.write('\n');
-      live = false;
+      if (!status || done === 0) return;
+      status(null);
+      say(line());
     },
   };
 }
