@@ -91,7 +91,7 @@ function progressPrinter(io: Io, say: (line: string) => void, runs: number, star
   const line = () => {
     const elapsed = io.clock.now() - started;
     const left = done === 0 ? 0 : (elapsed / done) * (runs - done);
-    return `[soak] ${formatCount(done)}/${formatCount(runs)} runs, ${formatCount(failed)} failed, ${duration(elapsed)} elapsed, about ${duration(left)} left`;
+    return `[soak] ${formatCount(done)}/${formatCount(runs)} runs, ${formatCount(failed)} failed, ${duration(elapsed)} elapsed${done < runs ? `, about ${duration(left)} left` : ''}`;
   };
   return {
     add(result: SoakResult) {
