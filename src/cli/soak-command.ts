@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { formatCount } from '../core/numbers.js';
+import { countOf, formatCount, formatDuration } from '../core/numbers.js';
 import { formatRfc3339 } from '../core/rfc3339.js';
 import { type DrillBase, jobBase } from '../drills/drill-base.js';
 import { runSoak } from '../drills/soak/soak.js';
@@ -38,7 +38,7 @@ export const soakCommand = withArgs('soak', async ({ values }, io) => {
     const store = await SoakStore.open(db, { seed, runs, workers, job, startedAt: formatRfc3339(started) });
     const say = values.json ? io.err : io.out;
     say(
-      `[soak] ${plural(runs, 'run')} of ${job ?? 'the shipped example job'}, seed ${seed} (run i is seed ${seed} + i), ${workers === 0 ? 'in this process' : plural(workers, 'worker')}`,
+      `[soak] ${countOf(runs, 'run')} of ${job ?? 'the shipped example job'}, seed ${seed} (run i is seed ${seed} + i), ${workers === 0 ? 'in this process' : countOf(workers, 'worker')}`,
     );
     const progress = progressPrinter(io, say, runs, started);
     const stop = io.untilInterrupted().then(() => {
@@ -91,7 +91,7 @@ function progressPrinter(io: Io, say: (line: string) => void, runs: number, star
   const line = () => {
     const elapsed = io.clock.now() - started;
     const left = done === 0 ? 0 : (elapsed / done) * (runs - done);
-    return `[soak] ${formatCount(done)}/${formatCount(runs)} runs, ${formatCount(failed)} failed, ${duration(elapsed)} elapsed${done < runs ? `, about ${duration(left)} left` : ''}`;
+    return `[soak] ${formatCount(done)}/${formatCount(runs)} runs, ${formatCount(failed)} failed, ${formatDuration(elapsed)} elapsed${done < runs ? `, about ${formatDuration(left)} left` : ''}`;
   };
   return {
     add(result: SoakResult) {
@@ -117,16 +117,16 @@ function summaryLines(s: SoakSummary, soakId: string, dbPath: string): string[] 
   const list = (counts: Record<string, number>, runsOf?: Record<string, number>) =>
     Object.entries(counts)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([name, n]) => `${name} ${n}${runsOf ? ` (in ${plural(runsOf[name] ?? 0, 'run')})` : ''}`)
+      .map(([name, n]) => `${name} ${n}${runsOf ? ` (in ${countOf(runsOf[name] ?? 0, 'run')})` : ''}`)
       .join(', ') || 'none';
   const perRun = s.runsDone === 0 ? '' : `, ${(s.msPerRun / 1000).toFixed(2)} s a run in its worker`;
   const lines = [
     '',
-    `[soak] ${s.interrupted ? 'interrupted: ' : ''}${s.runsDone} of ${s.runsRequested} runs in ${duration(s.elapsedMs)}${perRun}, seed ${s.seed}`,
+    `[soak] ${s.interrupted ? 'interrupted: ' : ''}${s.runsDone} of ${s.runsRequested} runs in ${formatDuration(s.elapsedMs)}${perRun}, seed ${s.seed}`,
     `  ended: ${list(s.statuses)}`,
     `  faults fired (evidence in the world, by family): ${list(s.firedByFamily, s.runsFiredByFamily)}`,
     `  alarms (run logs, by kind): ${list(s.alarmsByKind)}`,
-    `  crashes injected and resumed: ${plural(s.crashRuns, 'run')}`,
+    `  crashes injected and resumed: ${countOf(s.crashRuns, 'run')}`,
   ];
   if (Object.keys(s.skippedByFamily).length > 0)
     lines.push(`  faults the job cannot take, left out: ${list(s.skippedByFamily)}`);
@@ -183,18 +183,4 @@ function jsonOf(s: SoakSummary, soakId: string, dbPath: string, results: readonl
         ms: r.ms,
       })),
   };
-}
-
-/** `1 run`, `2 runs`. */
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** `850 ms`, `12.4 s`, `3m 05s`, `1h 02m`. */
-function duration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatCount, formatShare, formatUsd } from './numbers.js';
+import { countOf, formatCount, formatDuration, formatShare, formatUsd } from './numbers.js';
 
 describe('numbers in human output', () => {
   it('groups counts in thousands', () => {
@@ -31,5 +31,16 @@ describe('numbers in human output', () => {
     expect(formatShare(1)).toBe('100.0%');
     expect(formatShare(0.8234)).toBe('82.3%');
     expect(formatShare(0)).toBe('0.0%');
+  });
+});
+
+describe('formatDuration', () => {
+  it('gives seconds with a tenth under a minute, then minutes and seconds, then hours and minutes', () => {
+    expect(formatDuration(0)).toBe('0.0 s');
+    expect(formatDuration(1234)).toBe('1.2 s');
+    expect(formatDuration(59_949)).toBe('59.9 s');
+    expect(formatDuration(65_432)).toBe('1 m 05 s');
+    expect(formatDuration(-5)).toBe('0.0 s');
+    expect(formatDuration(2 * 3_600_000 + 7 * 60_000 + 59_000)).toBe('2 h 07 m');
   });
 });

@@ -35,3 +35,15 @@ export function formatUsd(usd: number): string {
 export function formatShare(share: number): string {
   return Number.isFinite(share) ? `${(100 * share).toFixed(1)}%` : String(share);
 }
+
+/**
+ * A span of time to the tenth of a second under a minute, then minutes and seconds, then hours
+ * and minutes: `12.3 s`, `1 m 05 s`, `2 h 07 m`. Negative spans (a clock read out of order) are 0.
+ */
+export function formatDuration(ms: number): string {
+  const clamped = Math.max(0, ms);
+  if (clamped < 60_000) return `${(clamped / 1000).toFixed(1)} s`;
+  const seconds = Math.floor(clamped / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(seconds / 3600)} h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')} m`;
+}

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { closest } from './did-you-mean.js';
+import { closest, editDistance } from './did-you-mean.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -139,20 +139,4 @@ function unquote(issue: { expected: string; input?: unknown }): string {
 function suggestion(key: string, known: readonly string[]): string {
   const near = known.find((k) => k.startsWith(key) || key.startsWith(k) || editDistance(k, key) <= 2);
   return near === undefined ? '' : ` (did you mean ${near}?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
-import { COLUMN_LABELS, cell, cut, type DrillColumns, formatElapsed } from './drill-columns.js';
+import { formatDuration } from '../core/numbers.js';
+import { COLUMN_LABELS, cell, cut, type DrillColumns } from './drill-columns.js';
 import type { DrillRowState, DrillStatus } from './gameday-state.js';
 
 // No spinner for a running drill: its ticking elapsed time shows it is alive.
@@ -20,8 +21,8 @@ function yesNo(value: boolean | undefined): string {
 
 /** A drill's time: final once it ended, counting up from its start while it runs. */
 export function drillElapsed(row: DrillRowState, nowMs: number): string {
-  if (row.status === 'running' && row.startedAt !== null) return formatElapsed(nowMs - row.startedAt);
-  return row.elapsedMs === null ? '' : formatElapsed(row.elapsedMs);
+  if (row.status === 'running' && row.startedAt !== null) return formatDuration(nowMs - row.startedAt);
+  return row.elapsedMs === null ? '' : formatDuration(row.elapsedMs);
 }
 
 /** The list's heading, in the same cells as the rows below it. */

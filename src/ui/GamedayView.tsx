@@ -1,10 +1,11 @@
 import { Box, type Key, Text, useInput, useStdout } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Clock } from '../core/clock.js';
+import { formatDuration } from '../core/numbers.js';
 import type { GamedayEvent } from '../drills/drill-result.js';
 import { clampScroll, DrillDetail, detailLines } from './DrillDetail.js';
 import { DrillHeading, DrillRow } from './DrillRow.js';
-import { cut, drillColumns, formatElapsed, visibleWindow } from './drill-columns.js';
+import { cut, drillColumns, visibleWindow } from './drill-columns.js';
 import { GamedaySummary, passedLine } from './GamedaySummary.js';
 import type { GamedayEventSource } from './gameday-events.js';
 import { type GamedayState, gamedayReducer, initialGamedayState, runningDrill } from './gameday-state.js';
@@ -91,9 +92,9 @@ function titleLine(state: GamedayState, nowMs: number): string {
   const left = timeLeftMs(state, nowMs);
   const progress =
     state.elapsedMs !== null
-      ? `${state.drills.length} drills in ${formatElapsed(state.elapsedMs)}`
-      : `${done}/${state.drills.length} done · ${formatElapsed(nowMs - (state.startedAt ?? nowMs))}` +
-        (left === null ? '' : ` · ~${formatElapsed(left)} left`);
+      ? `${state.drills.length} drills in ${formatDuration(state.elapsedMs)}`
+      : `${done}/${state.drills.length} done · ${formatDuration(nowMs - (state.startedAt ?? nowMs))}` +
+        (left === null ? '' : ` · ~${formatDuration(left)} left`);
   const seed = state.seed === null ? 'scenario seeds' : `seed ${state.seed}`;
   // The job last: a long path is what the screen's width cuts, not the seed that replays the day.
   return `batchguard game day · ${seed} · ${progress}${state.job === null ? '' : ` · ${state.job}`}`;

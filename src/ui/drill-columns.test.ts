@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cell, cut, drillColumns, formatElapsed, visibleWindow, wrapWords } from './drill-columns.js';
+import { cell, cut, drillColumns, visibleWindow, wrapWords } from './drill-columns.js';
 import { SHIPPED_SCENARIOS } from './gameday-fixtures.js';
 
 const shipped = SHIPPED_SCENARIOS.map(([scenario, failureMode, expectedControl]) => ({
@@ -49,16 +49,6 @@ describe('cut and cell', () => {
   it('pads a cell to its width, keeping one cell of gap', () => {
     expect(cell('submission_ledger', 8)).toBe('submis… ');
     expect(cell('ok', 5)).toBe('ok   ');
-  });
-});
-
-describe('formatElapsed', () => {
-  it('gives seconds with a tenth under a minute, then minutes and seconds', () => {
-    expect(formatElapsed(0)).toBe('0.0 s');
-    expect(formatElapsed(1234)).toBe('1.2 s');
-    expect(formatElapsed(59_949)).toBe('59.9 s');
-    expect(formatElapsed(65_432)).toBe('1 m 05 s');
-    expect(formatElapsed(-5)).toBe('0.0 s');
   });
 });
 

@@ -64,14 +64,6 @@ export function cell(text: string, width: number): string {
   return shown + ' '.repeat(width - cells(shown));
 }
 
-/** Seconds with a tenth, or minutes and seconds past a minute: `12.3 s`, `2 m 05 s`. */
-export function formatElapsed(ms: number): string {
-  const clamped = Math.max(0, ms);
-  if (clamped < 60_000) return `${(clamped / 1000).toFixed(1)} s`;
-  const seconds = Math.floor(clamped / 1000);
-  return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
-}
-
 /**
  * The columns for a screen `width` cells wide: each text column as wide as its longest entry when
  * that fits. Where it does not, `fired` and `caught` go first (the detail view has them), then
