@@ -28,12 +28,7 @@ export interface SourceProfile {
  * over the source in an in-memory DuckDB: a source is never held in JavaScript.
  */
 export async function profileSource(source: Job['source']): Promise<SourceProfile> {
-  await refuseUnreadable(source);
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
-  const conn = await instance.connect();
-  const all = async (sql: string) =>
-    readingSourceFile(source, async () => (await conn.runAndReadAll(sql)).getRowObjectsJS());
-  try {
+  return readingScratch(source, async (all) => {
     const described = await all(`DESCRIBE SELECT * FROM ${sourceReader(source)}`);
     const columns = described.map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
     const [counts] = await all(
@@ -52,6 +47,24 @@ export async function profileSource(source: Job['source']): Promise<SourceProfil
         chars: number(`c${i}`),
       })),
     };
+  });
+}
+
+/**
+ * Run `read` against a scratch in-memory DuckDB, after the byte checks a run makes: its queries
+ * over the source fail with the messages the loader gives. No run database is opened or written.
+ */
+async function readingScratch<T>(
+  source: Job['source'],
+  read: (all: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
+): Promise<T> {
+  await refuseUnreadable(source);
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
+  const conn = await instance.connect();
+  try {
+    return await read((sql) =>
+      readingSourceFile(source, async () => (await conn.runAndReadAll(sql)).getRowObjectsJS()),
+    );
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -84,19 +97,11 @@ function countsSql(source: Job['source'], names: string[]): string {
  * run database, so a wrong placeholder costs nothing; the plan makes them again on the snapshot.
  */
 export async function checkJobSource(job: Job): Promise<void> {
-  await refuseUnreadable(job.source);
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
-  const conn = await instance.connect();
-  try {
-    const described = await readingSourceFile(job.source, async () =>
-      (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceReader(job.source)}`)).getRowObjectsJS(),
-    );
-    await refuseMissingColumns(
-      job,
-      described.map((c) => String(c.column_name)),
-    );
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+  const described = await readingScratch(job.source, (all) =>
+    all(`DESCRIBE SELECT * FROM ${sourceReader(job.source)}`),
+  );
+  await refuseMissingColumns(
+    job,
+    described.map((c) => String(c.column_name)),
+  );
 }
