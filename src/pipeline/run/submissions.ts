@@ -39,29 +39,24 @@ interface SubmissionRow {
   status: SubmissionStatus;
 }
 
-/** The run's submissions, in submission order, optionally only those in some statuses. */
-export async function readSubmissions(
-  ctx: RunContext,
-  statuses?: readonly SubmissionStatus[],
-): Promise<Submission[]> {
+/** The run's submissions, in submission order. */
+export async function readSubmissions(ctx: RunContext): Promise<Submission[]> {
   const rows = await ctx.db.all<SubmissionRow>(
     'SELECT submission_id, phase, round, model, request_count, intent_ms, list_mark, list_mark_ms, batch_id, status FROM submissions WHERE run_id = ? ORDER BY submission_id',
     [ctx.runId],
   );
-  return rows
-    .filter((row) => !statuses || statuses.includes(row.status))
-    .map((row) => ({
-      submissionId: row.submission_id,
-      phase: row.phase,
-      round: row.round,
-      model: row.model,
-      requestCount: row.request_count,
-      intentMs: row.intent_ms,
-      listMark: row.list_mark,
-      listMarkMs: row.list_mark_ms,
-      batchId: row.batch_id,
-      status: row.status,
-    }));
+  return rows.map((row) => ({
+    submissionId: row.submission_id,
+    phase: row.phase,
+    round: row.round,
+    model: row.model,
+    requestCount: row.request_count,
+    intentMs: row.intent_ms,
+    listMark: row.list_mark,
+    listMarkMs: row.list_mark_ms,
+    batchId: row.batch_id,
+    status: row.status,
+  }));
 }
 
 export async function setSubmissionStatus(
