@@ -1,3 +1,4 @@
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { z } from 'zod';
 
 /*
@@ -28,4 +29,17 @@ export function countedTotal(countsJson: string | null): number | null {
   if (!counts.success) return null;
   const { processing, succeeded, errored, canceled, expired } = counts.data;
   return processing + succeeded + errored + canceled + expired;
+}
+
+/**
+ * A batch's requests no longer processing, from the counts a poll saw: all of them once it has
+ * ended. A `processing` count that is not a count within the batch is not trusted: none ended.
+ */
+export function endedRequests(
+  batch: Pick<MessageBatch, 'processing_status' | 'request_counts'>,
+  requests: number,
+): number {
+  if (batch.processing_status === 'ended') return requests;
+  const processing = count.max(requests).safeParse(batch.request_counts?.processing);
+  return processing.success ? requests - processing.data : 0;
 }

@@ -1,9 +1,10 @@
 import { NotFoundError } from '@anthropic-ai/sdk';
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { BatchguardError } from '../../core/errors.js';
+import { endedRequests } from './batch-counts.js';
 import { haltIfRequested } from './halt.js';
 import { throughOutage } from './outage.js';
-import { type BatchProgress, endedRequests } from './progress.js';
+import type { BatchProgress } from './progress.js';
 import type { RunContext } from './run-context.js';
 import { spentMaxUsd } from './spend-guard.js';
 import { type Submission, setSubmissionStatus } from './submissions.js';

@@ -37,15 +37,3 @@ export interface PollProgress {
 }
 
 export type ProgressListener = (progress: PollProgress) => void;
-
-/** Requests of a batch no longer processing, from its counts: all of them once it has ended. */
-export function endedRequests(
-  batch: Pick<MessageBatch, 'processing_status' | 'request_counts'>,
-  requests: number,
-): number {
-  if (batch.processing_status === 'ended') return requests;
-  const processing = Number(batch.request_counts?.processing);
-  // A count the API sent as anything but a number within the batch is not trusted: none ended.
-  if (!Number.isInteger(processing) || processing < 0 || processing > requests) return 0;
-  return requests - processing;
-}
