@@ -51,6 +51,8 @@ export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
  * database.
  */
 const INSTANCES = new Map<string, Promise<DuckDBInstance>>();
+/** The memory ceiling each file's instance was made with (it holds for the instance's life). */
+const LIMITS = new Map<string, string>();
 /** Per database file, the end of the last transaction queued on it (see `transaction`). */
 const WRITERS = new Map<string, Promise<void>>();
 /** The database file whose transaction turn the current async call chain holds, if any. */
@@ -97,6 +99,11 @@ export class RunDb {
     private readonly conn: DuckDBConnection,
   ) {}
 
+  /** DuckDB's memory ceiling for this file, as it was given (`BATCHGUARD_DUCKDB_MEMORY` or 192MB). */
+  get memoryLimit(): string {
+    return LIMITS.get(this.file) ?? MEMORY_LIMIT;
+  }
+
   static async open(path: string): Promise<RunDb> {
     // DuckDB's buffer pool defaults to 80 % of RAM; the pipeline promises well under 1 GB, and
     // DuckDB spills to disk past its limit.
@@ -106,11 +113,13 @@ export class RunDb {
     let instance = INSTANCES.get(file);
     if (!instance) {
       const memory = memoryLimit();
+      LIMITS.set(file, memory);
       instance = DuckDBInstance.create(file, {
         memory_limit: memory,
         preserve_insertion_order: 'false',
       }).catch((error: unknown) => {
         INSTANCES.delete(file);
+        LIMITS.delete(file);
         throw lockedError(path, error);
       });
       INSTANCES.set(file, instance);
@@ -231,6 +240,7 @@ export class RunDb {
     const file = resolve(path);
     const pending = INSTANCES.get(file);
     INSTANCES.delete(file);
+    LIMITS.delete(file);
     WRITERS.delete(file);
     const instance = await pending;
     if (!instance) return;

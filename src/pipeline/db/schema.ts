@@ -266,14 +266,17 @@ export const SINK_COLUMNS: readonly { name: string; type: string }[] = [
 ];
 
 /** The sink's shape as a person would declare it, for messages. */
-export const SINK_SHAPE = SINK_COLUMNS.map(
-  (c, i) => `${c.name} ${c.type}${i === 0 ? ' PRIMARY KEY' : ''}`,
-).join(', ');
+export const SINK_SHAPE = SINK_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ');
 
-/** The sink: one row per source key, its promoted output, and the run that wrote it. */
+/**
+ * The sink: one row per source key, its promoted output, and the run that wrote it. One row per
+ * key is promote's doing (it deletes a key's row before it writes the key again, in one
+ * transaction), not a PRIMARY KEY's: DuckDB holds a key index in memory whole, so a sink of a few
+ * million rows outgrew the database's memory ceiling at promote, and a larger one the machine's.
+ */
 export function sinkTableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (
-    key VARCHAR PRIMARY KEY,
+    key VARCHAR NOT NULL,
     value VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL,
     custom_id VARCHAR NOT NULL
@@ -282,13 +285,11 @@ export function sinkTableSql(table: string): string {
 
 /**
  * How an existing sink table differs from what promote writes into it, one phrase each; empty
- * when promote can write it. `keyed`: its key column is its primary key (or unique), which
- * promote's upsert needs. NOT NULL is not required: promote never writes a null.
+ * when promote can write it. NOT NULL is not required (promote never writes a null), nor a
+ * PRIMARY KEY or UNIQUE on key (promote keeps one row per key itself; a sink made by an earlier
+ * batchguard has one, and is written as before).
  */
-export function sinkShapeProblems(
-  columns: readonly { name: string; type: string }[],
-  keyed: boolean,
-): string[] {
+export function sinkShapeProblems(columns: readonly { name: string; type: string }[]): string[] {
   const found = columns.map((c) => ({ name: c.name.toLowerCase(), type: c.type.toUpperCase() }));
   const expected = SINK_COLUMNS.map((c) => c.name);
   const names = found.map((c) => c.name);
@@ -303,6 +304,5 @@ export function sinkShapeProblems(
   }
   if (problems.length === 0 && names.join() !== expected.join())
     problems.push(`its columns are in the order ${names.join(', ')}, not ${expected.join(', ')}`);
-  if (names.includes('key') && !keyed) problems.push('key is not its primary key');
   return problems;
 }

@@ -1,5 +1,5 @@
 import { BatchguardError, UsageError } from '../../core/errors.js';
-import { MEMORY_LIMIT_VAR, memoryLimit, type RunDb } from '../db/run-db.js';
+import { MEMORY_LIMIT_VAR, type RunDb } from '../db/run-db.js';
 import { SINK_SHAPE, sinkShapeProblems, sinkTableSql } from '../db/schema.js';
 import type { Job } from '../job/job.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -37,22 +37,18 @@ export async function checkSink(
     views: number;
     tables: number;
     columns: { name: string; type: string }[] | null;
-    keyed: number;
   }>(
     `SELECT (SELECT count(*) FROM duckdb_views() WHERE ${HERE} AND lower(view_name) = lower($1))::INTEGER AS views,
             (SELECT count(*) FROM duckdb_tables() WHERE ${HERE} AND lower(table_name) = lower($1))::INTEGER AS tables,
             (SELECT list({'name': column_name, 'type': data_type} ORDER BY column_index) FROM duckdb_columns()
-              WHERE ${HERE} AND lower(table_name) = lower($1)) AS columns,
-            (SELECT count(*) FROM duckdb_constraints() WHERE ${HERE} AND lower(table_name) = lower($1)
-              AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
-              AND array_to_string(list_transform(constraint_column_names, c -> lower(c)), ',') = 'key')::INTEGER AS keyed`,
+              WHERE ${HERE} AND lower(table_name) = lower($1)) AS columns`,
     [table],
   );
   // A SELECT of scalar subqueries always returns its one row.
-  const { views, tables, columns, keyed } = found!;
+  const { views, tables, columns } = found!;
   if (views > 0) throw refuse(`${table} in ${db.path} is a view, not a table`);
   if (tables === 0) return;
-  const problems = sinkShapeProblems(columns ?? [], keyed > 0);
+  const problems = sinkShapeProblems(columns ?? []);
   if (problems.length > 0)
     throw refuse(
       `table ${table} in ${db.path} has other columns than batchguard writes: ${problems.join('; ')}`,
@@ -61,8 +57,10 @@ export async function checkSink(
 
 /**
  * Promote the valid rows into the sink in one transaction: first a before-image of every row
- * it will touch (its old value, or that it did not exist), then the upsert. A crash inside
- * leaves nothing half-written; rollback later restores exactly these rows.
+ * it will touch (its old value, or that it did not exist), then the upsert: the keys' old rows
+ * deleted and the new ones inserted, which keeps one row per key without a key index (see
+ * sinkTableSql). A crash inside leaves nothing half-written; rollback later restores exactly
+ * these rows.
  */
 export async function promote(ctx: RunContext): Promise<number> {
   const { db, runId } = ctx;
@@ -81,7 +79,12 @@ export async function promote(ctx: RunContext): Promise<number> {
         [runId],
       );
       await db.exec(
-        `INSERT OR REPLACE INTO ${sink} SELECT row_key, output_json, $1, custom_id FROM dispositions
+        `DELETE FROM ${sink} WHERE key IN
+         (SELECT row_key FROM dispositions WHERE run_id = $1 AND disposition = 'valid')`,
+        [runId],
+      );
+      await db.exec(
+        `INSERT INTO ${sink} SELECT row_key, output_json, $1, custom_id FROM dispositions
        WHERE run_id = $1 AND disposition = 'valid'`,
         [runId],
       );
@@ -106,15 +109,16 @@ export async function promote(ctx: RunContext): Promise<number> {
 const outOfMemory = (error: unknown) => error instanceof Error && /Out of Memory Error/i.test(error.message);
 
 /**
- * DuckDB holds the sink's key index in memory while promote upserts into it: a sink of millions
- * of rows can outgrow the ceiling (3,000,000 did at 192 MB). The transaction rolled back, so
- * nothing was promoted and the run is still at its promote step: say how to finish it.
+ * Promote's joins and writes spill to disk, but a sink with a PRIMARY KEY (as batchguard made
+ * them before it kept one row per key itself) has its key index held in memory whole: a sink of
+ * millions of rows can outgrow the ceiling (3,000,000 did at 192 MB). The transaction rolled
+ * back, so nothing was promoted and the run is still at its promote step: say how to finish it.
  */
 function promoteOutOfMemory(ctx: RunContext): BatchguardError {
   return new BatchguardError(
     'promote_out_of_memory',
-    `Failed to promote run ${ctx.runId} into ${ctx.job.sink.table}: DuckDB ran out of its ${memoryLimit()} memory ceiling (the sink's key index is held in memory). Nothing was promoted; the run waits at its promote step.`,
-    `Finish it with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`.`,
+    `Failed to promote run ${ctx.runId} into ${ctx.job.sink.table}: DuckDB ran out of its ${ctx.db.memoryLimit} memory ceiling (a sink with a PRIMARY KEY has its key index held in memory whole). Nothing was promoted; the run waits at its promote step.`,
+    `Finish it with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`. A sink rebuilt without its PRIMARY KEY needs no index (docs/known-limits.md says how).`,
     1,
   );
 }
