@@ -307,7 +307,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     },
   },
   slice_restored: {
-    says: 'the runbook reversed exactly the slice the fault touched: assess named exactly the promoted ids in the batches it hit, those rows are as they were before the run, and every other row stays as the run left it',
+    says: "the runbook reversed exactly the slice the fault touched: assess named exactly the promoted ids in the batches it hit, those rows are as they were before the run, and every other row stays as the run left it; the rollback's own account (the run partially_rolled_back, the rows it says it restored and removed) matches",
     async check(facts) {
       const runbook = facts.runbook;
       if (runbook === null) return ['no runbook was run'];
@@ -344,6 +344,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       if (othersMoved > 0) reasons.push(`${othersMoved} rows outside the slice changed in the rollback`);
       if (afterRun.size === sliceKeys.size)
         reasons.push('the slice is the whole sink: nothing tells a slice from all');
+      reasons.push(...(await rollbackAccount(facts, 'partially_rolled_back', sliceKeys.size)));
       return reasons;
     },
   },
@@ -360,17 +361,62 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     },
   },
   sink_restored: {
-    says: 'after the runbook the sink equals its state before the bad run',
+    says: "after the runbook the sink equals its state before the bad run, and the rollback's own account (the run rolled_back, the rows it says it restored and removed) matches",
     async check(facts) {
       const now = await facts.sinkRows();
       const before = facts.sinkBefore ?? [];
       const differ =
         Math.abs(now.length - before.length) +
         now.filter((r, i) => canonical(JSON.stringify(r)) !== canonical(JSON.stringify(before[i]))).length;
-      return differ === 0 ? [] : [`the sink differs from its state before the bad run in ${differ} rows`];
+      const reasons =
+        differ === 0 ? [] : [`the sink differs from its state before the bad run in ${differ} rows`];
+      const touched = (facts.runbook?.sinkAfterRun ?? []).filter((r) => r.run_id === facts.runId).length;
+      return [...reasons, ...(await rollbackAccount(facts, 'rolled_back', touched))];
     },
   },
 };
+
+/**
+ * What the rollback says it did, against what was asked of it: the run's status after it, and
+ * its `rolled_back` entry's rows (restored and removed, no conflict) for the `rows` it reversed.
+ * An operator reads these to know the rollback is done; a wrong account is a failed runbook.
+ */
+async function rollbackAccount(
+  facts: DrillFacts,
+  status: 'rolled_back' | 'partially_rolled_back',
+  rows: number,
+): Promise<string[]> {
+  const run = await facts.db.one<{ status: string }>('SELECT status FROM runs WHERE run_id = ?', [
+    facts.runId,
+  ]);
+  const entries = await facts.db.all<{ phase: string; kind: string; detail: string }>(
+    "SELECT phase, kind, detail FROM run_log WHERE run_id = ? AND step = 'rollback' ORDER BY seq",
+    [facts.runId],
+  );
+  const reasons: string[] = [];
+  if (run?.status !== status)
+    reasons.push(`the run's status after the rollback is ${run?.status}, not ${status}`);
+  const outcomes = entries.filter((e) => e.kind === 'rolled_back');
+  if (outcomes.length !== 1)
+    return [...reasons, `the rollback logged ${outcomes.length} rolled_back entries, not 1`];
+  const { restored, removed, conflicts } = JSON.parse(outcomes[0]!.detail) as {
+    restored: number;
+    removed: number;
+    conflicts: number;
+  };
+  if (restored + removed !== rows || conflicts !== 0)
+    reasons.push(
+      `the rollback says it restored ${restored} and removed ${removed} rows with ${conflicts} conflicts, where it reversed ${rows} rows with none`,
+    );
+  if (entries.some((e) => e.phase === 'alarm'))
+    reasons.push(
+      `the rollback raised ${entries
+        .filter((e) => e.phase === 'alarm')
+        .map((e) => e.kind)
+        .join(', ')}`,
+    );
+  return reasons;
+}
 
 function pct(share: number): string {
   return `${(100 * share).toFixed(1)} %`;
