@@ -3,6 +3,7 @@ import { expect, vi } from 'vitest';
 import type { HYPOTHESES } from '../../src/drills/hypotheses.js';
 import { rollbackRun } from '../../src/pipeline/run/rollback.js';
 import { type RunSummary, startRun } from '../../src/pipeline/run/run-job.js';
+import type { LogEntry } from '../../src/pipeline/run/run-log.js';
 import type { CanaryCase } from '../arbitraries/canary-case.js';
 import { type DriftCase, LARGE_DRIFT_GOLDEN_MIN, LARGE_DRIFT_RATE } from '../arbitraries/drift-case.js';
 import type { MappingCase } from '../arbitraries/mapping-case.js';
@@ -243,7 +244,11 @@ export function rollbackProperty(
       const flagged = ofA.filter((_, i) => c.chosen[i % c.chosen.length]);
       const chosen = flagged.length > 0 ? flagged : ofA.slice(0, 1);
       const ids = chosen.map((r, i) => (c.byKey[i % c.byKey.length] ? r.key : r.custom_id));
-      const result = await rollbackRun(sys.db, a.runId, sys.env.clock, { ids });
+      const logged: LogEntry[] = [];
+      const result = await rollbackRun(sys.db, a.runId, sys.env.clock, {
+        ids,
+        onEntry: (e) => logged.push(e),
+      });
 
       const before = new Map(sys.prior.map((r) => [r.key, r]));
       const chosenKeys = new Set(chosen.map((r) => r.key));
@@ -264,6 +269,15 @@ export function rollbackProperty(
         removed: back.filter((r) => !before.has(r.key)).length,
         conflicts: overwritten.length,
       });
+      // What the operator reads: the conflicts alarm exactly when B overwrote a chosen row, and
+      // the run's status saying whether all of A is undone, part of it, or none yet.
+      const alarms = logged.filter((e) => e.phase === 'alarm');
+      expect(alarms.map((e) => [e.kind, e.detail.rows])).toEqual(
+        overwritten.length > 0 ? [['rollback_conflicts', overwritten.length]] : [],
+      );
+      const status =
+        back.length === 0 ? 'promoted' : back.length === ofA.length ? 'rolled_back' : 'partially_rolled_back';
+      expect(await sys.db.one('SELECT status FROM runs WHERE run_id = ?', [a.runId])).toEqual({ status });
     } finally {
       await sys.dispose();
     }
