@@ -65,7 +65,7 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
     },
   },
   nothing_invalid_promoted: {
-    says: "the sink holds exactly the run's promoted rows, each valid by the job's schema, none a faulty answer",
+    says: "the sink holds exactly the run's promoted rows, each valid by the job's schema, none a faulty answer, and the log's promote entry counts them",
     async check(facts) {
       const reasons: string[] = [];
       const promoted = await facts.promoted();
@@ -75,6 +75,16 @@ export const HYPOTHESES: Record<string, Hypothesis> = {
       );
       if (dispositions!.n !== promoted.length)
         reasons.push(`${promoted.length} rows in the sink but ${dispositions!.n} promoted dispositions`);
+      // What the operator reads: the log's promote outcome names the sink and the rows it wrote.
+      const said = facts.entries
+        .filter((e) => e.kind === 'promoted')
+        .map((e) => `${e.detail.rows} rows into ${e.detail.sink}`);
+      const wrote =
+        facts.summary.status === 'promoted' ? [`${promoted.length} rows into ${facts.job.sink.table}`] : [];
+      if (said.join() !== wrote.join())
+        reasons.push(
+          `the log says it promoted [${said.join('; ')}] where the run wrote [${wrote.join('; ')}]`,
+        );
       const validate = independentValidator(facts.job.schema);
       const poisoned = new Set(
         facts.truth.evidence.filter((e) => POISONED_ANSWERS.test(e.kind)).map((e) => `${e.batchId}/${e.id}`),
