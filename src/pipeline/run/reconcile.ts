@@ -2,7 +2,7 @@ import { listValue } from '@duckdb/node-api';
 import { goldenBelowMin, goldenDrop, goldenMatches } from '../gate/grade-canary.js';
 import { validityHold, validityOf } from '../gate/run-metrics.js';
 import { goldenBaseline } from './golden-baseline.js';
-import { rowStatesSql } from './row-states.js';
+import { latestOutcomesSql, rowStatesSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { readCurrentSource, sourceUnchanged } from './run-source.js';
 import { currentHashesSql } from './source-reader.js';
@@ -34,20 +34,26 @@ export interface Reconciliation {
 export async function reconcile(ctx: RunContext, options: { heldBy?: string } = {}): Promise<Reconciliation> {
   const { db, runId, job } = ctx;
   await db.exec('DELETE FROM dispositions WHERE run_id = ?', [runId]);
+  // The rows of rowStatesSql with a latest outcome, read with only the columns a disposition
+  // needs: the whole row state (three joins of the run's rows at once) outgrew DuckDB's memory
+  // ceiling at 10,000,000 rows, where each join alone fits.
   await db.exec(
     `INSERT INTO dispositions
-     SELECT ?, row_key,
-            CASE kind WHEN 'valid' THEN 'valid' WHEN 'invalid' THEN 'quarantined' ELSE 'dead_lettered' END,
-            reason, custom_id, output_json
-     FROM (${rowStatesSql(ctx)}) WHERE NOT is_golden AND kind IS NOT NULL`,
+     SELECT $1, l.row_key,
+            CASE l.kind WHEN 'valid' THEN 'valid' WHEN 'invalid' THEN 'quarantined' ELSE 'dead_lettered' END,
+            l.reason, l.custom_id, l.output_json
+     FROM (${latestOutcomesSql(ctx)}) l JOIN source_rows s ON s.run_id = $1 AND s.row_key = l.row_key
+     WHERE l.rn = 1 AND NOT s.is_golden`,
     [runId],
   );
   await quarantineStale(ctx);
   if (options.heldBy) {
-    // A halted run never submits the rest: they are held back, each still with one disposition.
+    // A halted run never submits the rest: they are held back, each still with one disposition
+    // (the rows of rowStatesSql without an outcome).
     await db.exec(
-      `INSERT INTO dispositions SELECT ?, row_key, 'held', ?, NULL, NULL FROM (${rowStatesSql(ctx)})
-       WHERE NOT is_golden AND kind IS NULL`,
+      `INSERT INTO dispositions SELECT $1, s.row_key, 'held', $2, NULL, NULL FROM source_rows s
+       ANTI JOIN (${latestOutcomesSql(ctx)}) l ON l.row_key = s.row_key
+       WHERE s.run_id = $1 AND NOT s.is_golden`,
       [runId, options.heldBy],
     );
   }

@@ -13,16 +13,22 @@ export const unsendableKeysSql = (ctx: RunContext): string =>
   `SELECT row_key FROM outcomes WHERE run_id = '${ctx.runId}' AND submission_id = '${UNSENT}'`;
 
 /**
+ * Each row's outcomes, the latest first (`rn = 1`): the later attempt, then the later submission.
+ * What rowStatesSql and reconciliation's dispositions both take a row's state from.
+ */
+export const latestOutcomesSql = (ctx: RunContext): string => `
+      SELECT row_key, kind, reason, detail, model, attempt, custom_id, output_json, submission_id,
+             row_number() OVER (PARTITION BY row_key ORDER BY attempt DESC, submission_id DESC) AS rn
+      FROM outcomes WHERE run_id = '${ctx.runId}' AND row_key IS NOT NULL AND kind <> 'alarm'`;
+
+/**
  * Each row's latest outcome and how often it was submitted with each model: the one SQL view
  * the queue, reconciliation and the dispositions are all derived from, so they always agree.
  */
 export function rowStatesSql(ctx: RunContext): string {
   const escalation = ctx.job.models.escalation;
   return `
-    WITH latest AS (
-      SELECT row_key, kind, reason, detail, model, attempt, custom_id, output_json, submission_id,
-             row_number() OVER (PARTITION BY row_key ORDER BY attempt DESC, submission_id DESC) AS rn
-      FROM outcomes WHERE run_id = '${ctx.runId}' AND row_key IS NOT NULL AND kind <> 'alarm'
+    WITH latest AS (${latestOutcomesSql(ctx)}
     ), tries AS (
       SELECT row_key, count(*)::INTEGER AS submitted,
              count(*) FILTER (WHERE model = ${escalation ? `'${escalation}'` : 'NULL'})::INTEGER AS escalated
