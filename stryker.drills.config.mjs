@@ -1,8 +1,9 @@
 // Mutation testing of the pipeline against the game day and the properties alone (`npm run
 // mutation:drills -- --mutate src/pipeline/run/spend-guard.ts`): how many mutants the drills and
 // the properties kill on their own, without the unit and end-to-end tests written for each
-// module. Every mutant runs all of them: the game day's drills run in a beforeAll, whose coverage
-// per-test analysis would attribute to no test, and call its mutants uncovered.
+// module. Every mutant runs all of them (no per-test coverage): the game day's summary tests read
+// what the drills before them in the file recorded, so one run alone would fail for that, not
+// for the mutant.
 import base from './stryker.config.mjs';
 
 export default {
