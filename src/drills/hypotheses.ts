@@ -418,13 +418,8 @@ async function rollbackAccount(
     reasons.push(
       `the rollback says it restored ${restored} and removed ${removed} rows with ${conflicts} conflicts, where it reversed ${rows} rows with none`,
     );
-  if (entries.some((e) => e.phase === 'alarm'))
-    reasons.push(
-      `the rollback raised ${entries
-        .filter((e) => e.phase === 'alarm')
-        .map((e) => e.kind)
-        .join(', ')}`,
-    );
+  const alarms = entries.filter((e) => e.phase === 'alarm').map((e) => e.kind);
+  if (alarms.length > 0) reasons.push(`the rollback raised ${alarms.join(', ')}`);
   return reasons;
 }
 
