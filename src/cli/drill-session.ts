@@ -20,6 +20,8 @@ export interface SessionOptions {
   db?: string;
   /** Draw the Ink UI (a terminal, and no --json). */
   ui: boolean;
+  /** Drills run at once (`--parallel`; default GAMEDAY_PARALLEL). */
+  parallel?: number;
   /** Where the Ink UI draws and reads its keys; the process's own terminal unless given (tests). */
   terminal?: { stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
   /** Also told each event the UI is, re-runs' included (tests: under CI, Ink draws only its last frame). */
@@ -48,7 +50,9 @@ export async function runDrillSession(
       seed: options.seed,
       now: () => io.clock.now(),
       scenarioPath: (s: Scenario) => displayPath(s.path),
-      operator: operator(quiet ? () => {} : (line) => io.out(`[runbook] ${line}`)),
+      parallel: options.parallel,
+      operator,
+      runbookEcho: quiet ? undefined : (line: string) => io.out(`[runbook] ${line}`),
     };
     const ui = options.ui ? await startUi(scenarios, drillOptions, io, options) : null;
     // Each drill's time, from the session's clock, for JUnit; and the verdicts so far, for a stop.
@@ -68,7 +72,8 @@ export async function runDrillSession(
           ran.push(event.result);
           // q while a drill ran: stop here, the drill's verdict and log already stored (onDrill
           // runs before its drill_finished), and no further drill started. runGameday has no stop
-          // of its own, and this throw leaves it between two drills, where it holds nothing open.
+          // of its own: this throw stops it telling, a drill running beside this one ends untold
+          // (not stored), and runGameday throws it on once nothing of it is left open.
           if (ui?.view.quitRequested() && ran.length < scenarios.length) throw new QuitRequested();
         },
         onDrill: (result, entries) => store.record(result, entries, formatRfc3339(io.clock.now())),
@@ -172,15 +177,13 @@ function plainPrinter(io: Io): (event: GamedayEvent) => void {
  * The runbook's commands, typed into this very CLI on the drill's clock (so that a drill's log
  * stays a function of its seed), their output captured and echoed to `echo`.
  */
-function operator(echo: (line: string) => void): Operator {
-  return async (argv, clock) => {
-    const { main } = await import('./main.js');
-    const out: string[] = [];
-    echo(`$ batchguard ${argv.join(' ')}`);
-    const code = await main(argv, capturingIo(out, clock, echo));
-    return { code, out };
-  };
-}
+const operator: Operator = async (argv, clock, echo = () => {}) => {
+  const { main } = await import('./main.js');
+  const out: string[] = [];
+  echo(`$ batchguard ${argv.join(' ')}`);
+  const code = await main(argv, capturingIo(out, clock, echo));
+  return { code, out };
+};
 
 /** Thrown out of the game day's event handler when the person quits (q) while drills run. */
 class QuitRequested extends Error {}

@@ -28,6 +28,7 @@ export const gamedayCommand = withArgs('gameday', async ({ values }, io) => {
       seed: values.seed,
       json: values.json ?? false,
       junit: values.junit,
+      parallel: values.parallel,
       db: values.db,
       ui: io.interactive && !values.json,
     },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
+import { GAMEDAY_PARALLEL } from '../drills/gameday.js';
+import { COMMANDS } from './commands.js';
 import { parseCommand } from './parse-command.js';
 import { USAGE } from './usage.js';
 
@@ -31,6 +33,14 @@ describe('parseCommand', () => {
     expect(
       parseCommand('export', ['r', '--rows', 'held', '--format', 'jsonl', '--out', 'x.jsonl']).values,
     ).toEqual({ rows: 'held', format: 'jsonl', out: 'x.jsonl', db: undefined });
+  });
+
+  it('takes the game day’s --parallel from 1 to 16, its help naming the default the game day uses', () => {
+    expect(parseCommand('gameday', ['--parallel', '3']).values.parallel).toBe(3);
+    expect(parseCommand('gameday', []).values.parallel).toBeUndefined();
+    expect(refusal('gameday', ['--parallel', '0'])).toMatch(/--parallel/);
+    expect(refusal('gameday', ['--parallel', '17'])).toMatch(/--parallel/);
+    expect(COMMANDS.gameday.options.parallel.describe).toContain(`default ${GAMEDAY_PARALLEL}`);
   });
 
   it('checks --seed once for every command: a whole number from 0 to the largest safe integer', () => {

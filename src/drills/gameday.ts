@@ -39,11 +39,22 @@ export async function loadScenarios(dir: string, base?: DrillBase): Promise<Scen
   return loaded.map((r) => (r as PromiseFulfilledResult<Scenario>).value);
 }
 
+/** Drills a game day runs at once unless told: a drill's process waits on DuckDB about half its
+ * time, so two at once keep a 2-core machine busy (1.4–1.5 times the drills a minute, measured). */
+export const GAMEDAY_PARALLEL = 2;
+
 export interface GamedayOptions {
   /** One seed for every drill; each scenario's own seed when absent. */
   seed?: number;
+  /**
+   * How many drills run at once (default GAMEDAY_PARALLEL). Whatever the number, every event,
+   * runbook line and `onDrill` comes in scenario order, each drill's whole, as one at a time gives.
+   */
+  parallel?: number;
   onEvent?: (event: GamedayEvent) => void;
   operator?: Operator;
+  /** Where a runbook drill's commands and their output are echoed (in scenario order). */
+  runbookEcho?: (line: string) => void;
   /** How replay lines name a scenario's file. */
   scenarioPath?: (scenario: Scenario) => string;
   /** Wall-clock milliseconds, for elapsed times in events only (never in results). */
@@ -52,7 +63,15 @@ export interface GamedayOptions {
   onDrill?: (result: DrillResult, entries: readonly LogEntry[]) => Promise<void>;
 }
 
-/** Run every scenario's drill in order and return the verdicts; one failing drill never stops the rest. */
+/**
+ * Run every scenario's drill and return the verdicts in scenario order; one failing drill never
+ * stops the rest. Drills run `parallel` at once, each in its own world and database, and what
+ * each one tells (`onEvent`, `runbookEcho`, `onDrill`) is held until the drills before it have
+ * told theirs: the events are those of one drill at a time, so the output is the same bytes
+ * whatever the number (elapsed times aside). When telling throws (the person quit, or storing a
+ * verdict failed), no further drill starts, the drills still running finish untold, and the error
+ * is thrown once they have.
+ */
 export async function runGameday(
   scenarios: readonly Scenario[],
   options: GamedayOptions = {},
@@ -71,22 +90,86 @@ export async function runGameday(
       expected_control: s.expect.controls.join(', '),
     })),
   });
+  const outputs = scenarios.map(() => new HeldOutput());
   const results: DrillResult[] = [];
-  for (const [index, scenario] of scenarios.entries()) {
-    emit({ type: 'drill_started', scenario: scenario.name, index, total: scenarios.length });
-    const drillStarted = now();
-    const { result, entries } = await runDrill(scenario, {
-      seed: options.seed,
-      operator: options.operator,
-      scenarioPath: options.scenarioPath?.(scenario),
-      onEntry: (entry) => emit({ type: 'run_entry', scenario: scenario.name, entry }),
-    });
-    await options.onDrill?.(result, entries);
-    results.push(result);
-    emit({ type: 'drill_finished', scenario: scenario.name, result, elapsedMs: now() - drillStarted });
-  }
+  let next = 0;
+  let stopped = false;
+  const drillOne = async (index: number) => {
+    const scenario = scenarios[index]!;
+    const out = outputs[index]!;
+    const { operator } = options;
+    try {
+      out.tell(() =>
+        emit({ type: 'drill_started', scenario: scenario.name, index, total: scenarios.length }),
+      );
+      const drillStarted = now();
+      const { result, entries } = await runDrill(scenario, {
+        seed: options.seed,
+        operator:
+          operator &&
+          ((argv, clock) => operator(argv, clock, (line) => out.tell(() => options.runbookEcho?.(line)))),
+        scenarioPath: options.scenarioPath?.(scenario),
+        onEntry: (entry) => out.tell(() => emit({ type: 'run_entry', scenario: scenario.name, entry })),
+      });
+      const elapsedMs = now() - drillStarted;
+      out.tell(async () => {
+        await options.onDrill?.(result, entries);
+        results.push(result);
+        emit({ type: 'drill_finished', scenario: scenario.name, result, elapsedMs });
+      });
+    } catch (error) {
+      out.tell(() => {
+        throw error;
+      });
+    } finally {
+      out.end();
+    }
+  };
+  const worker = async () => {
+    while (!stopped && next < scenarios.length) await drillOne(next++);
+  };
+  // Tells each drill's output whole, in scenario order, as it comes.
+  const teller = async () => {
+    try {
+      for (const out of outputs) await out.drain();
+    } finally {
+      stopped = true;
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, options.parallel ?? GAMEDAY_PARALLEL) }, worker);
+  const [told] = await Promise.allSettled([teller(), ...workers]);
+  if (told.status === 'rejected') throw told.reason;
   emit({ type: 'gameday_finished', results, elapsedMs: now() - started });
   return results;
+}
+
+/** What one drill has to tell, held until `drain` (the drills before it told) runs it in order. */
+class HeldOutput {
+  private readonly queue: (() => void | Promise<void>)[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  tell(action: () => void | Promise<void>): void {
+    this.queue.push(action);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  /** Run every action as it is told, until the drill has ended and all are run. */
+  async drain(): Promise<void> {
+    for (let taken = 0; ; ) {
+      while (taken < this.queue.length) await this.queue[taken++]!();
+      if (this.ended) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+  }
 }
 
 /** How a game day names the job it drills: the one job all its scenarios drill, else a count. */

@@ -19,9 +19,14 @@ import type { Scenario } from './scenario.js';
 
 /**
  * A person at a terminal typing a batchguard command: its argv, its exit code and output. The
- * drill hands it its virtual clock, for the command's log entries.
+ * drill hands it its virtual clock, for the command's log entries; `echo`, when given, is told
+ * each line the person would see (the game day passes one that keeps its drills' lines in order).
  */
-export type Operator = (argv: string[], clock: Clock) => Promise<{ code: number; out: string[] }>;
+export type Operator = (
+  argv: string[],
+  clock: Clock,
+  echo?: (line: string) => void,
+) => Promise<{ code: number; out: string[] }>;
 
 export interface DrillOptions {
   /** Overrides the scenario's own seed. */
