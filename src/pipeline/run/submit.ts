@@ -51,6 +51,13 @@ export async function submitChunk(
       params: rendered.params,
     };
   };
+  // Whether a row cannot be sent, without rendering it: a value can hold the fence tag only if the
+  // row's JSON does (the tag is plain ASCII, which JSON never escapes), so nearly every row is
+  // settled by one search, and only the rest are rendered to be sure.
+  const cannotFence = (row: QueuedRow): boolean => {
+    const fence = row.golden ? ctx.goldenFence : ctx.fence;
+    return fence !== null && row.rowJson.includes(fence) && toRequest(row) === null;
+  };
   const requests = lazyRequests(rows, toRequest);
   let sent = 0;
   // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
@@ -61,7 +68,7 @@ export async function submitChunk(
       ctx.db.append('outcomes', (unfenceable) => {
         for (const row of rows) {
           const customId = customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag);
-          if (toRequest(row) === null) {
+          if (cannotFence(row)) {
             // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
             for (const value of [ctx.runId, UNSENT, customId, row.rowKey]) unfenceable.appendVarchar(value);
             unfenceable.appendInteger(row.attempt);
