@@ -18,7 +18,9 @@
  *                                                 # batch before it polls, so the simulated
  *                                                 # server would hold all 10,000,000 requests)
  *
- * BENCH_HEAP_MB=N passes --max-old-space-size=N to the children, to try a heap limit.
+ * BENCH_HEAP_MB=N passes --max-old-space-size=N to the children, to try a heap limit;
+ * BENCH_NODE_FLAGS passes any other Node flags to them (`--cpu-prof --cpu-prof-dir=DIR` to see
+ * where a phase's time goes).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,7 @@ async function measured(phase: 'floor' | 'pipeline', dir: string) {
       process.execPath,
       [
         ...(process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : []),
+        ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
         '--import',
         'tsx',
         join(ROOT, 'bench/pipeline-child.ts'),
