@@ -71,19 +71,15 @@ function useNow(clock: Clock, live: boolean): number {
 }
 
 /**
- * What is left of a running game day, from the drills done so far: their mean time for each drill
- * not done, less what the running one has had. Null until a drill has finished.
+ * What is left of a running game day, at the pace of the drills done so far: the time since it
+ * began, per drill done, for each drill not done. A pace rather than the drills' own times, which
+ * run side by side (`--parallel`) and overlap. Null until a drill has finished.
  */
 function timeLeftMs(state: GamedayState, nowMs: number): number | null {
-  const timed = state.drills.flatMap((d) =>
-    d.status === 'running' || d.elapsedMs === null ? [] : [d.elapsedMs],
-  );
-  if (timed.length === 0) return null;
-  const meanMs = timed.reduce((a, b) => a + b, 0) / timed.length;
-  const running = runningDrill(state);
-  const runningMs = running?.startedAt == null ? 0 : Math.min(meanMs, nowMs - running.startedAt);
-  const notDone = state.drills.filter((d) => d.status === 'pending' || d.status === 'running').length;
-  return Math.max(0, notDone * meanMs - runningMs);
+  const done = state.drills.filter((d) => d.status !== 'pending' && d.status !== 'running').length;
+  if (done === 0 || state.startedAt === null) return null;
+  const notDone = state.drills.length - done;
+  return Math.max(0, ((nowMs - state.startedAt) / done) * notDone);
 }
 
 function titleLine(state: GamedayState, nowMs: number): string {
