@@ -10,6 +10,12 @@ import { scratchEnv } from './test/support/scratch-env.js';
 // on 2026-12-06). Set here, before the workers are forked, so that they inherit it.
 process.env.UV_THREADPOOL_SIZE ??= '2';
 
+// One DuckDB thread per database in the workers and the CLI processes they start (DuckDB's own
+// default is one per core): two workers on two cores, each with a thread per core for every
+// database it has open, spent their time contending. Three pipeline files took 47–50 s with
+// DuckDB's default and 34–37 s with one thread, alternated on 2026-12-06.
+process.env.BATCHGUARD_DUCKDB_THREADS ??= '1';
+
 // CI reads the JSON report to print its one-line summary (see .ci/run).
 const reporters: (string | [string, Record<string, unknown>])[] = process.env.CI
   ? ['default', ['json', { outputFile: '.ci/out/vitest.json' }]]

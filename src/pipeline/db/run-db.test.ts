@@ -6,7 +6,15 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { type Appender, MEMORY_LIMIT, MEMORY_LIMIT_VAR, memoryLimit, RunDb } from './run-db.js';
+import {
+  type Appender,
+  duckdbThreads,
+  MEMORY_LIMIT,
+  MEMORY_LIMIT_VAR,
+  memoryLimit,
+  RunDb,
+  THREADS_VAR,
+} from './run-db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'batchguard-run-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +96,46 @@ describe('RunDb', () => {
       delete process.env[MEMORY_LIMIT_VAR];
     }
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('opens each file with BATCHGUARD_DUCKDB_THREADS threads, and refuses a value that is not a count before any file is made', async () => {
+    expect(duckdbThreads({})).toBeUndefined();
+    expect(duckdbThreads({ [THREADS_VAR]: ' 3 ' })).toBe(3);
+    for (const bad of ['0', 'two', '1.5', '-1', '257']) {
+      const error = (() => {
+        try {
+          return duckdbThreads({ [THREADS_VAR]: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, bad).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toContain(`${THREADS_VAR}=${bad}`);
+    }
+    const before = process.env[THREADS_VAR];
+    try {
+      process.env[THREADS_VAR] = 'two';
+      const refused = join(dir, 'threads-refused.duckdb');
+      await expect(RunDb.open(refused)).rejects.toBeInstanceOf(UsageError);
+      expect(existsSync(refused)).toBe(false);
+      // The variable, else what the opener asks (a drill's scratch database asks for one).
+      for (const [variable, asked, expected] of [
+        ['1', undefined, 1],
+        ['3', 1, 3],
+        [undefined, 1, 1],
+      ] as const) {
+        if (variable === undefined) delete process.env[THREADS_VAR];
+        else process.env[THREADS_VAR] = variable;
+        const path = join(dir, `threads-${variable}-${asked}.duckdb`);
+        const db = await RunDb.open(path, { threads: asked });
+        expect(await db.one("SELECT current_setting('threads')::INTEGER AS n")).toEqual({ n: expected });
+        db.close();
+        await RunDb.release(path);
+      }
+    } finally {
+      if (before === undefined) delete process.env[THREADS_VAR];
+      else process.env[THREADS_VAR] = before;
+    }
   });
 
   it('opens each file with its memory ceiling, and lets DuckDB stream inserts in any order', async () => {

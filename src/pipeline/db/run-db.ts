@@ -39,6 +39,27 @@ export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
   return value;
 }
 
+/** The environment variable that sets DuckDB's threads per database file (unset: one per core). */
+export const THREADS_VAR = 'BATCHGUARD_DUCKDB_THREADS';
+
+/**
+ * DuckDB's threads for the databases this process opens, from BATCHGUARD_DUCKDB_THREADS, or
+ * undefined for DuckDB's own default (one per core). Where several runs share the cores (test
+ * workers side by side, drills two at a time) one thread each does the same work in less time:
+ * the threads of each database no longer contend with the others'.
+ */
+export function duckdbThreads(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[THREADS_VAR]?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256)
+    throw new UsageError(
+      'bad_threads',
+      `Failed to open the run database: ${THREADS_VAR}=${value} is not a number of threads.`,
+      `Give a whole number from 1 to 256, such as ${THREADS_VAR}=1 (unset: one per core).`,
+    );
+  return Number(value);
+}
+
 /**
  * The run database: a DuckDB file. One DuckDBInstance per file per process (a second `create`
  * on the same path is a separate, diverging database), so instances come from the library's
@@ -104,7 +125,11 @@ export class RunDb {
     return LIMITS.get(this.file) ?? MEMORY_LIMIT;
   }
 
-  static async open(path: string): Promise<RunDb> {
+  /**
+   * `threads`: DuckDB's threads for the file when this process has not opened it yet and
+   * BATCHGUARD_DUCKDB_THREADS does not say (a drill's small scratch database asks for one).
+   */
+  static async open(path: string, options: { threads?: number } = {}): Promise<RunDb> {
     // DuckDB's buffer pool defaults to 80 % of RAM; the pipeline promises well under 1 GB, and
     // DuckDB spills to disk past its limit.
     // Every query that needs an order says so; not preserving insertion order lets DuckDB stream
@@ -113,10 +138,12 @@ export class RunDb {
     let instance = INSTANCES.get(file);
     if (!instance) {
       const memory = memoryLimit();
+      const threads = duckdbThreads() ?? options.threads;
       LIMITS.set(file, memory);
       instance = DuckDBInstance.create(file, {
         memory_limit: memory,
         preserve_insertion_order: 'false',
+        ...(threads === undefined ? {} : { threads: String(threads) }),
       }).catch((error: unknown) => {
         INSTANCES.delete(file);
         LIMITS.delete(file);
