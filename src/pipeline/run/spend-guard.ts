@@ -1,3 +1,4 @@
+import { listValue } from '@duckdb/node-api';
 import { rowWorstCostSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
 import { UNSENT } from './submissions.js';
@@ -17,14 +18,11 @@ const succeededSql = `coalesce(CASE WHEN TRY_CAST(s.counts_json::JSON ->> 'succe
  * round is not sent: its rows are dead-lettered `cost_ceiling`, with an alarm.
  */
 export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
-  const row = await ctx.db.one<{ spent: number | null; needed: number | null; rows: number }>(
-    `SELECT
-       (${spentMaxSql(ctx)}) AS spent,
-       (SELECT sum(${rowWorstCostSql(ctx, 'next_model')}) FROM queue) AS needed,
-       (SELECT count(*)::INTEGER FROM queue) AS rows`,
-    [ctx.runId],
+  const spent = await spentMaxUsd(ctx);
+  const row = await ctx.db.one<{ needed: number | null; rows: number }>(
+    `SELECT (SELECT sum(${rowWorstCostSql(ctx, 'next_model')}) FROM queue) AS needed,
+            (SELECT count(*)::INTEGER FROM queue) AS rows`,
   );
-  const spent = row?.spent ?? 0;
   const needed = row?.needed ?? 0;
   if (spent + needed <= ctx.job.costCeilingUsd) return true;
   await ctx.log.alarm('spend', 'ceiling_reached', {
@@ -42,21 +40,38 @@ export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
 }
 
 /**
- * SELECT of the most the API can have billed the run (`$1`) so far: each ended batch's
- * `succeeded` count times its costliest row.
+ * Per run context, each ended batch's costliest row, by submission id: fixed once the batch's
+ * mapping is written, so read once. Reading it from every row the run had sent, at each check,
+ * grew with the batches ended: the poll checks after every sweep in which one ends.
  */
-function spentMaxSql(ctx: RunContext): string {
-  return `SELECT sum(succeeded * max_cost) FROM (
-      SELECT ${succeededSql} AS succeeded, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
-      FROM submissions s JOIN requests q ON q.run_id = s.run_id AND q.submission_id = s.submission_id
-      JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
-      WHERE s.run_id = $1 AND s.counts_json IS NOT NULL GROUP BY s.submission_id, s.counts_json, s.request_count)`;
-}
+const COSTLIEST = new WeakMap<RunContext, Map<string, number>>();
 
-/** The spend guard's bound on what the API can have billed the run so far, in USD. */
+/**
+ * The spend guard's bound on what the API can have billed the run so far, in USD: each ended
+ * batch's `succeeded` count times its costliest row, summed in submission order.
+ */
 export async function spentMaxUsd(ctx: RunContext): Promise<number> {
-  const row = await ctx.db.one<{ spent: number | null }>(`SELECT (${spentMaxSql(ctx)}) AS spent`, [
-    ctx.runId,
-  ]);
-  return Number(row?.spent ?? 0);
+  const ended = await ctx.db.all<{ submission_id: string; succeeded: number }>(
+    `SELECT s.submission_id, ${succeededSql} AS succeeded FROM submissions s
+     WHERE s.run_id = $1 AND s.counts_json IS NOT NULL ORDER BY s.submission_id`,
+    [ctx.runId],
+  );
+  let costliest = COSTLIEST.get(ctx);
+  if (!costliest) {
+    costliest = new Map();
+    COSTLIEST.set(ctx, costliest);
+  }
+  const unknown = ended.map((e) => e.submission_id).filter((id) => !costliest.has(id));
+  if (unknown.length > 0) {
+    const rows = await ctx.db.all<{ submission_id: string; max_cost: number | null }>(
+      `SELECT q.submission_id, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
+       FROM requests q JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
+       WHERE q.run_id = $1 AND list_contains($2, q.submission_id) GROUP BY q.submission_id`,
+      [ctx.runId, listValue(unknown)],
+    );
+    // A batch with no mapped row cannot have billed a row: its bound is 0.
+    for (const id of unknown) costliest.set(id, 0);
+    for (const r of rows) costliest.set(r.submission_id, Number(r.max_cost ?? 0));
+  }
+  return ended.reduce((sum, e) => sum + Number(e.succeeded) * costliest.get(e.submission_id)!, 0);
 }
