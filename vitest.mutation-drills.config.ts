@@ -14,7 +14,8 @@ export default defineConfig({
       'test/crash-safety.property.test.ts',
     ],
     testNamePattern: /^(?!.*(run again at the same seed|another run log for another seed)).*$/,
-    env: { FC_SEED: '1', BATCHGUARD_RUNS: '4', ...scratchEnv() },
+    // One DuckDB thread per database, as in `npm test`: Stryker's two workers share the cores.
+    env: { FC_SEED: '1', BATCHGUARD_RUNS: '4', BATCHGUARD_DUCKDB_THREADS: '1', ...scratchEnv() },
     globalSetup: ['test/support/scratch-env.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
