@@ -39,8 +39,11 @@ export async function loadScenarios(dir: string, base?: DrillBase): Promise<Scen
   return loaded.map((r) => (r as PromiseFulfilledResult<Scenario>).value);
 }
 
-/** Drills a game day runs at once unless told: a drill's process waits on DuckDB about half its
- * time, so two at once keep a 2-core machine busy (1.4–1.5 times the drills a minute, measured). */
+/**
+ * Drills a game day runs at once unless told: a run waits on DuckDB about half its time, which a
+ * second run uses (`bench:small`: 1.44 times the runs a second; the example's game day about a
+ * fifth shorter on 2 cores).
+ */
 export const GAMEDAY_PARALLEL = 2;
 
 export interface GamedayOptions {

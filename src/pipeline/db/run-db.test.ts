@@ -38,6 +38,18 @@ async function holder(path: string): Promise<ChildProcess> {
   return child;
 }
 
+/** `read` refuses its variable with a UsageError whose message names `named` (the variable and its value). */
+function expectRefused(read: () => unknown, named: string): void {
+  let error: unknown;
+  try {
+    read();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, named).toBeInstanceOf(UsageError);
+  expect((error as UsageError).message).toContain(named);
+}
+
 describe('RunDb', () => {
   it('refuses a database another process has open, naming the process and what to do', async () => {
     const path = join(dir, 'held.duckdb');
@@ -77,15 +89,7 @@ describe('RunDb', () => {
     expect(memoryLimit({})).toBe(MEMORY_LIMIT);
     expect(memoryLimit({ [MEMORY_LIMIT_VAR]: ' 1GB ' })).toBe('1GB');
     for (const bad of ['lots', '512', '-1GB', '1 GB of it']) {
-      const error = (() => {
-        try {
-          return memoryLimit({ [MEMORY_LIMIT_VAR]: bad });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error, bad).toBeInstanceOf(UsageError);
-      expect((error as UsageError).message).toContain(`${MEMORY_LIMIT_VAR}=${bad}`);
+      expectRefused(() => memoryLimit({ [MEMORY_LIMIT_VAR]: bad }), `${MEMORY_LIMIT_VAR}=${bad}`);
     }
     // Refused before the file is made: nothing written.
     const path = join(dir, 'not-made.duckdb');
@@ -102,15 +106,7 @@ describe('RunDb', () => {
     expect(duckdbThreads({})).toBeUndefined();
     expect(duckdbThreads({ [THREADS_VAR]: ' 3 ' })).toBe(3);
     for (const bad of ['0', 'two', '1.5', '-1', '257']) {
-      const error = (() => {
-        try {
-          return duckdbThreads({ [THREADS_VAR]: bad });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error, bad).toBeInstanceOf(UsageError);
-      expect((error as UsageError).message).toContain(`${THREADS_VAR}=${bad}`);
+      expectRefused(() => duckdbThreads({ [THREADS_VAR]: bad }), `${THREADS_VAR}=${bad}`);
     }
     const before = process.env[THREADS_VAR];
     try {
