@@ -160,4 +160,25 @@ describe('batchguard run, report and rollback, as a person types them', () => {
     expect(existsSync(join(dir, 'missing'))).toBe(false);
     expect(readFileSync(join(dir, 'notes.duckdb'), 'utf8')).toBe('not a database\n'); // left as it was
   });
+
+  it('refuses a BATCHGUARD_DUCKDB_THREADS or _MEMORY that is not a count or an amount, printing nothing else and making no file', async () => {
+    const { dir } = jobFolder(reviews(2));
+    for (const [name, value] of [
+      ['BATCHGUARD_DUCKDB_THREADS', 'many'],
+      ['BATCHGUARD_DUCKDB_MEMORY', 'lots'],
+    ] as const) {
+      const before = process.env[name];
+      process.env[name] = value;
+      try {
+        const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
+        expect(result.status, name).toBe(2);
+        expect(result.stdout, name).toBe('');
+        expect(result.stderr).toContain(`error: Failed to open the run database: ${name}=${value} is not`);
+      } finally {
+        if (before === undefined) delete process.env[name];
+        else process.env[name] = before;
+      }
+      expect(existsSync(join(dir, 'runs.duckdb'))).toBe(false);
+    }
+  });
 });

@@ -89,9 +89,11 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
       wallClock: io.clock,
     };
     dispose = () => sim.world.dispose();
-    io.out(`seed: ${seed}${scenario ? `, scenario ${scenario.name}: its faults in the simulated API` : ''}`);
   }
   const db = await openDb(dbPath, false);
+  // Once the database has opened (a bad --db or BATCHGUARD_DUCKDB_* is refused with nothing printed).
+  if (seed !== null)
+    io.out(`seed: ${seed}${scenario ? `, scenario ${scenario.name}: its faults in the simulated API` : ''}`);
   const progress = new RunProgressView(io);
   try {
     const summary = await startRun({
