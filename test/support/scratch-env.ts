@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,8 +34,14 @@ export function scratchRoot(candidates: readonly string[] = ['/dev/shm']): strin
  * scratch root, named also as BATCHGUARD_SCRATCH, which this process keeps for its teardown.
  */
 export function scratchEnv(): Record<string, string> {
-  const root = scratchRoot();
+  // vitest evaluates its config more than once in one process: one root for all of them, or
+  // every run left an empty folder behind for each evaluation but the last. Only a root this
+  // process made: one inherited from another run's process is that run's to remove.
+  const made = process.env.BATCHGUARD_SCRATCH;
+  const ours = made && process.env.BATCHGUARD_SCRATCH_PID === String(process.pid) && existsSync(made);
+  const root = ours ? made : scratchRoot();
   process.env.BATCHGUARD_SCRATCH = root;
+  process.env.BATCHGUARD_SCRATCH_PID = String(process.pid);
   return { TMPDIR: root, BATCHGUARD_SCRATCH: root };
 }
 
