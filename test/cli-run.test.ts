@@ -167,17 +167,10 @@ describe('batchguard run, report and rollback, as a person types them', () => {
       ['BATCHGUARD_DUCKDB_THREADS', 'many'],
       ['BATCHGUARD_DUCKDB_MEMORY', 'lots'],
     ] as const) {
-      const before = process.env[name];
-      process.env[name] = value;
-      try {
-        const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir);
-        expect(result.status, name).toBe(2);
-        expect(result.stdout, name).toBe('');
-        expect(result.stderr).toContain(`error: Failed to open the run database: ${name}=${value} is not`);
-      } finally {
-        if (before === undefined) delete process.env[name];
-        else process.env[name] = before;
-      }
+      const result = await cliInProcess(['run', 'job.yaml', '--db', 'runs.duckdb'], dir, { [name]: value });
+      expect(result.status, name).toBe(2);
+      expect(result.stdout, name).toBe('');
+      expect(result.stderr).toContain(`error: Failed to open the run database: ${name}=${value} is not`);
       expect(existsSync(join(dir, 'runs.duckdb'))).toBe(false);
     }
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasRoom, scratchEnv, scratchRoot } from './support/scratch-env.js';
+import { withEnv } from './support/with-env.js';
 
 describe('the tests’ scratch folder', () => {
   it('is a new folder in the first candidate with room, or in the temporary folder', () => {
@@ -19,26 +20,27 @@ describe('the tests’ scratch folder', () => {
     }
   });
 
-  it('is made once per process however often the config asks, and never taken over from another process', () => {
-    const saved = { root: process.env.BATCHGUARD_SCRATCH, pid: process.env.BATCHGUARD_SCRATCH_PID };
-    let made: string | undefined;
-    try {
-      // This worker inherited the run's root from the process that made it: a root of its own.
-      made = scratchEnv().BATCHGUARD_SCRATCH;
-      expect(made).toMatch(/batchguard-tests-/);
-      expect(made).not.toBe(saved.root);
-      // Asked again in this process: the same root, no second folder.
-      expect(scratchEnv().BATCHGUARD_SCRATCH).toBe(made);
-    } finally {
-      if (made) rmSync(made, { recursive: true, force: true });
-      for (const [name, value] of [
-        ['BATCHGUARD_SCRATCH', saved.root],
-        ['BATCHGUARD_SCRATCH_PID', saved.pid],
-      ] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+  it('is made once per process however often the config asks, and never taken over from another process', async () => {
+    // Whatever scratchEnv sets is put back as it was: this worker's root stays the run's.
+    await withEnv(
+      {
+        BATCHGUARD_SCRATCH: process.env.BATCHGUARD_SCRATCH,
+        BATCHGUARD_SCRATCH_PID: process.env.BATCHGUARD_SCRATCH_PID,
+      },
+      () => {
+        const inherited = process.env.BATCHGUARD_SCRATCH;
+        // This worker inherited the run's root from the process that made it: a root of its own.
+        const made = scratchEnv().BATCHGUARD_SCRATCH;
+        try {
+          expect(made).toMatch(/batchguard-tests-/);
+          expect(made).not.toBe(inherited);
+          // Asked again in this process: the same root, no second folder.
+          expect(scratchEnv().BATCHGUARD_SCRATCH).toBe(made);
+        } finally {
+          if (made) rmSync(made, { recursive: true, force: true });
+        }
+      },
+    );
   });
 
   it('is where every test of this run makes its files', () => {

@@ -5,6 +5,7 @@ import { main } from '../../src/cli/main.js';
 import { DEFAULT_DB } from '../../src/cli/open-db.js';
 import { RunDb } from '../../src/pipeline/db/run-db.js';
 import { BIN } from './serve-process.js';
+import { withEnv } from './with-env.js';
 
 /** What a command printed to each stream, and its exit code. */
 export interface CliResult {
@@ -43,25 +44,18 @@ export async function cliInProcess(
   const out: string[] = [];
   const err: string[] = [];
   const before = process.cwd();
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  const set = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
   process.chdir(cwd);
-  set(env);
   try {
-    // The Io the runbook's commands get, with standard error kept apart.
-    const io = { ...capturingIo(out), err: (line: string) => err.push(line) };
-    const status = await main([...args], io);
-    const db = args.indexOf('--db');
-    await RunDb.release(resolve(db >= 0 && args[db + 1] !== undefined ? args[db + 1]! : DEFAULT_DB));
-    const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
-    return { status, stdout: text(out), stderr: text(err) };
+    return await withEnv(env, async () => {
+      // The Io the runbook's commands get, with standard error kept apart.
+      const io = { ...capturingIo(out), err: (line: string) => err.push(line) };
+      const status = await main([...args], io);
+      const db = args.indexOf('--db');
+      await RunDb.release(resolve(db >= 0 && args[db + 1] !== undefined ? args[db + 1]! : DEFAULT_DB));
+      const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
+      return { status, stdout: text(out), stderr: text(err) };
+    });
   } finally {
-    set(saved);
     process.chdir(before);
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withEnv } from '../../../test/support/with-env.js';
 import { UsageError } from '../../core/errors.js';
 import {
   type Appender,
@@ -108,29 +109,22 @@ describe('RunDb', () => {
     for (const bad of ['0', 'two', '1.5', '-1', '257']) {
       expectRefused(() => duckdbThreads({ [THREADS_VAR]: bad }), `${THREADS_VAR}=${bad}`);
     }
-    const before = process.env[THREADS_VAR];
-    try {
-      process.env[THREADS_VAR] = 'two';
-      const refused = join(dir, 'threads-refused.duckdb');
-      await expect(RunDb.open(refused)).rejects.toBeInstanceOf(UsageError);
-      expect(existsSync(refused)).toBe(false);
-      // The variable, else what the opener asks (a drill's scratch database asks for one).
-      for (const [variable, asked, expected] of [
-        ['1', undefined, 1],
-        ['3', 1, 3],
-        [undefined, 1, 1],
-      ] as const) {
-        if (variable === undefined) delete process.env[THREADS_VAR];
-        else process.env[THREADS_VAR] = variable;
-        const path = join(dir, `threads-${variable}-${asked}.duckdb`);
-        const db = await RunDb.open(path, { threads: asked });
-        expect(await db.one("SELECT current_setting('threads')::INTEGER AS n")).toEqual({ n: expected });
-        db.close();
-        await RunDb.release(path);
-      }
-    } finally {
-      if (before === undefined) delete process.env[THREADS_VAR];
-      else process.env[THREADS_VAR] = before;
+    const refused = join(dir, 'threads-refused.duckdb');
+    await withEnv({ [THREADS_VAR]: 'two' }, () =>
+      expect(RunDb.open(refused)).rejects.toBeInstanceOf(UsageError),
+    );
+    expect(existsSync(refused)).toBe(false);
+    // The variable, else what the opener asks (a drill's scratch database asks for one).
+    for (const [variable, asked, expected] of [
+      ['1', undefined, 1],
+      ['3', 1, 3],
+      [undefined, 1, 1],
+    ] as const) {
+      const path = join(dir, `threads-${variable}-${asked}.duckdb`);
+      const db = await withEnv({ [THREADS_VAR]: variable }, () => RunDb.open(path, { threads: asked }));
+      expect(await db.one("SELECT current_setting('threads')::INTEGER AS n")).toEqual({ n: expected });
+      db.close();
+      await RunDb.release(path);
     }
   });
 

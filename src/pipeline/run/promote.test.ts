@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MINIMAL_JOB_YAML } from '../../../test/support/job-yaml.js';
+import { withEnv } from '../../../test/support/with-env.js';
 import { BatchguardError } from '../../core/errors.js';
 import { MEMORY_LIMIT_VAR, RunDb, THREADS_VAR } from '../db/run-db.js';
 import { parseJob } from '../job/load-job.js';
@@ -27,24 +28,11 @@ const job = parseJob(`name: reviews\n${MINIMAL_JOB_YAML}sink: record\n`, join(di
 let databases = 0;
 
 async function openDb(memory?: string): Promise<RunDb> {
-  const before = { memory: process.env[MEMORY_LIMIT_VAR], threads: process.env[THREADS_VAR] };
-  if (memory) {
-    process.env[MEMORY_LIMIT_VAR] = memory;
-    // The sizes below are set for two DuckDB threads, what a run gets on a 2-core machine (the
-    // test workers run with one, which needs less memory for the same promote).
-    process.env[THREADS_VAR] = '2';
-  }
-  try {
-    return await RunDb.open(join(dir, `run-${++databases}.duckdb`));
-  } finally {
-    for (const [name, value] of [
-      [MEMORY_LIMIT_VAR, before.memory],
-      [THREADS_VAR, before.threads],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  const path = join(dir, `run-${++databases}.duckdb`);
+  if (!memory) return RunDb.open(path);
+  // The sizes below are set for two DuckDB threads, what a run gets on a 2-core machine (the
+  // test workers run with one, which needs less memory for the same promote).
+  return withEnv({ [MEMORY_LIMIT_VAR]: memory, [THREADS_VAR]: '2' }, () => RunDb.open(path));
 }
 
 /** Valid dispositions for `runId`: keys `from` to `to`, each answer naming the run. */
