@@ -399,17 +399,15 @@ async function rollbackAccount(
   const run = await facts.db.one<{ status: string }>('SELECT status FROM runs WHERE run_id = ?', [
     facts.runId,
   ]);
-  const entries = await facts.db.all<{ phase: string; kind: string; detail: string }>(
-    "SELECT phase, kind, detail FROM run_log WHERE run_id = ? AND step = 'rollback' ORDER BY seq",
-    [facts.runId],
-  );
+  // A runbook drill's log is read back after the runbook, its rollback's entries included.
+  const entries = facts.entries.filter((e) => e.step === 'rollback');
   const reasons: string[] = [];
   if (run?.status !== status)
     reasons.push(`the run's status after the rollback is ${run?.status}, not ${status}`);
   const outcomes = entries.filter((e) => e.kind === 'rolled_back');
   if (outcomes.length !== 1)
     return [...reasons, `the rollback logged ${outcomes.length} rolled_back entries, not 1`];
-  const { restored, removed, conflicts } = JSON.parse(outcomes[0]!.detail) as {
+  const { restored, removed, conflicts } = outcomes[0]!.detail as {
     restored: number;
     removed: number;
     conflicts: number;
