@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { UsageError } from '../core/errors.js';
+import { scratchFolder } from '../core/scratch-folder.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 import type { Job } from '../pipeline/job/job.js';
 import { loadJob, parseJob } from '../pipeline/job/load-job.js';
@@ -156,7 +156,7 @@ async function sampleRows(job: Job, seed: number, count: number): Promise<DrillR
 
 /** A throwaway DuckDB file for reading the team's source: never the job's own database. */
 async function withScratchDb<T>(body: (db: RunDb) => Promise<T>, job: Job): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'batchguard-drill-source-'));
+  const dir = scratchFolder('batchguard-drill-source-');
   const path = join(dir, 'source.duckdb');
   const db = await RunDb.open(path);
   try {

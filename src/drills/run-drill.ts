@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
+import { scratchFolder } from '../core/scratch-folder.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
@@ -62,7 +62,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
   ].join(' ');
   const size = base.sample ?? scenario.dataset.rows;
   const rows = await base.rows(seed, base.generated ? size : Math.min(size, base.sourceRows));
-  const dir = mkdtempSync(join(tmpdir(), `batchguard-drill-${scenario.name}-`));
+  const dir = scratchFolder(`batchguard-drill-${scenario.name}-`);
   const world = buildDrillWorld(scenario, seed, dir, { base, rows });
   const dbPath = join(dir, 'drill.duckdb');
   // One DuckDB thread: the database is small, and the game day runs drills side by side, whose

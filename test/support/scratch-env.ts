@@ -1,32 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Free space a tmpfs needs before the tests put their scratch files there. */
-const SCRATCH_FREE_MIN = 1024 ** 3;
-
-/** Whether `dir` is a folder with at least SCRATCH_FREE_MIN free. */
-export function hasRoom(dir: string): boolean {
-  try {
-    const fs = statfsSync(dir);
-    return fs.bavail * fs.bsize >= SCRATCH_FREE_MIN;
-  } catch {
-    return false;
-  }
-}
+import { scratchBase } from '../../src/core/scratch-folder.js';
 
 /**
  * One folder for every scratch file of a test run (every DuckDB file, job folder and world a test
- * makes), on a tmpfs where the machine has one with room: DuckDB syncs its write-ahead log to disk
- * at each commit, 1–3 ms on this machine's disk, and a run commits about a hundred times, so about
- * a sixth of a property case went to waiting on the disk. The tests' crashes are the process's
- * death (the database file stays), which a tmpfs survives as a disk does; no test is about a power
- * cut. Elsewhere (no /dev/shm, or a small one, as in a default Docker container) the folder is in
- * the usual temporary folder. The run's teardown removes it whole, with whatever a test left.
+ * makes), where src/core/scratch-folder.ts puts a drill's: on a tmpfs where the machine has one
+ * with room, as DuckDB's commits there cost a fraction of a disk's. The tests' crashes are the
+ * process's death (the database file stays), which a tmpfs survives as a disk does; no test is
+ * about a power cut. The run's teardown removes it whole, with whatever a test left.
  */
-export function scratchRoot(candidates: readonly string[] = ['/dev/shm']): string {
-  const base = candidates.find(hasRoom) ?? tmpdir();
-  return mkdtempSync(join(base, 'batchguard-tests-'));
+export function scratchRoot(
+  candidates: readonly string[] = ['/dev/shm'],
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return mkdtempSync(join(scratchBase(candidates, env), 'batchguard-tests-'));
 }
 
 /**

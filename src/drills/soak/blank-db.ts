@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchBase } from '../../core/scratch-folder.js';
 import { RunDb } from '../../pipeline/db/run-db.js';
 
 /*
@@ -20,7 +20,7 @@ export async function openBlankDb(path: string): Promise<RunDb> {
 }
 
 function blank(): Promise<string> {
-  const folder = tmpdir();
+  const folder = scratchBase();
   let made = BLANKS.get(folder);
   if (!made) {
     made = makeBlank(folder);

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchFolder } from '../../core/scratch-folder.js';
 import { RunDb } from '../../pipeline/db/run-db.js';
 import { sinkTableSql } from '../../pipeline/db/schema.js';
 import type { Env } from '../../pipeline/env.js';
@@ -99,7 +100,7 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
   // A team's job runs a seeded sample of its own rows, as its drills do.
   const rows =
     base && !base.generated ? await base.rows(c.seed, Math.min(c.rows, base.sourceRows)) : undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'batchguard-property-'));
+  const dir = scratchFolder('batchguard-property-');
   const world = buildDrillWorld(scenarioOf(c, options.job), c.seed, dir, { base, rows });
   try {
     world.sim.world.prepare(world.setup);

@@ -1,9 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { scratchFolder } from '../../core/scratch-folder.js';
 import type { DrillBase } from '../drill-base.js';
 import { runSoakSeed, type SoakResult } from './soak-run.js';
 
@@ -82,7 +81,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakOutcome> {
       take(await runSoakSeed(options.seed + i, options.now, options.base));
     return { results, interrupted: stopped };
   }
-  const scratch = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'batchguard-soak-'));
+  const scratch = scratchFolder('batchguard-soak-');
   // Removed however the soak ends: here, or as the process exits (a second Ctrl-C ends it at once).
   const remove = () => rmSync(scratch, { recursive: true, force: true });
   process.once('exit', remove);
