@@ -56,7 +56,7 @@ export function queueSql(ctx: RunContext, scope: 'canary' | 'all'): string {
     ? `CASE WHEN model = '${escalation}' THEN escalated ELSE submitted - escalated END`
     : 'submitted';
   return `
-    SELECT row_key, CASE WHEN is_golden THEN substr(row_key, 8) ELSE row_key END AS raw_key, row_json, input_hash,
+    SELECT row_key, CASE WHEN is_golden THEN substr(row_key, 8) ELSE row_key END AS raw_key,
            is_golden, submitted + 1 AS attempt,
            CASE WHEN kind = 'invalid' THEN '${escalation ?? primary}' ELSE coalesce(model, '${primary}') END AS next_model
     FROM (${rowStatesSql(ctx)})

@@ -95,7 +95,11 @@ async function widestRowBytes(ctx: RunContext): Promise<number> {
   return bytes;
 }
 
-/** Materialise this round's queue with a chunk number per row; returns the number of chunks. */
+/**
+ * Materialise this round's queue with a chunk number per row; returns the number of chunks. The
+ * queue holds keys, not the rows' JSON: each chunk reads its rows from source_rows when it is
+ * sent, so a million-row round does not copy its source into a temporary table first.
+ */
 async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<number> {
   const perChunk = await rowsPerChunk(ctx);
   await ctx.db.exec(
@@ -118,8 +122,10 @@ async function chunkRequests(ctx: RunContext, chunk: number): Promise<[string, Q
     attempt: number;
     is_golden: boolean;
   }>(
-    'SELECT next_model, row_key, raw_key, row_json, input_hash, attempt::INTEGER AS attempt, is_golden FROM queue WHERE chunk = ? ORDER BY next_model, row_key',
-    [chunk],
+    `SELECT q.next_model, q.row_key, q.raw_key, s.row_json, s.input_hash, q.attempt::INTEGER AS attempt, q.is_golden
+     FROM queue q JOIN source_rows s ON s.run_id = ? AND s.row_key = q.row_key
+     WHERE q.chunk = ? ORDER BY q.next_model, q.row_key`,
+    [ctx.runId, chunk],
   );
   const byModel = new Map<string, QueuedRow[]>();
   for (const r of rows) {

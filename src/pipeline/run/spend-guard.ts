@@ -20,8 +20,9 @@ const succeededSql = `coalesce(CASE WHEN TRY_CAST(s.counts_json::JSON ->> 'succe
 export async function roundWithinCeiling(ctx: RunContext): Promise<boolean> {
   const spent = await spentMaxUsd(ctx);
   const row = await ctx.db.one<{ needed: number | null; rows: number }>(
-    `SELECT (SELECT sum(${rowWorstCostSql(ctx, 'next_model')}) FROM queue) AS needed,
-            (SELECT count(*)::INTEGER FROM queue) AS rows`,
+    `SELECT sum(${rowWorstCostSql(ctx, 'q.next_model')}) AS needed, count(*)::INTEGER AS rows
+     FROM queue q JOIN source_rows s ON s.run_id = ? AND s.row_key = q.row_key`,
+    [ctx.runId],
   );
   const needed = row?.needed ?? 0;
   if (spent + needed <= ctx.job.costCeilingUsd) return true;
