@@ -121,6 +121,10 @@ CREATE TABLE IF NOT EXISTS source_rows (
   expected_json VARCHAR,            -- golden rows only
   in_canary BOOLEAN NOT NULL
 );
+-- A source row's input-token estimate, taken once as it is loaded (preflight.ts), which the cost
+-- checks sum instead of parsing every row's JSON again. Null for golden rows (few) and for rows
+-- loaded before the column existed: the checks compute those from row_json.
+ALTER TABLE source_rows ADD COLUMN IF NOT EXISTS input_tokens INTEGER;
 CREATE TABLE IF NOT EXISTS submissions (
   run_id VARCHAR NOT NULL,
   submission_id VARCHAR NOT NULL,   -- s0001, s0002, … in submission order

@@ -64,7 +64,7 @@ async function graded(rows: readonly Row[], distributionField: string | null = '
   const db = await RunDb.open(path);
   const runId = 'run-1';
   for (const row of rows) {
-    await db.exec('INSERT INTO source_rows VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    await db.exec('INSERT INTO source_rows VALUES (?, ?, ?, ?, ?, ?, ?, NULL)', [
       runId,
       row.key,
       JSON.stringify({ id: row.key, text: 'a review' }),

@@ -7,7 +7,7 @@ import type { Job } from '../job/job.js';
 import { renderRequest, templateColumns } from '../prompt/render-request.js';
 import { csvShapeProblem } from './csv-shape.js';
 import { goldenRowKey } from './custom-ids.js';
-import { estimateInputTokens } from './preflight.js';
+import { estimateInputTokens, inputTokensSql } from './preflight.js';
 import { unsendableKeysSql } from './row-states.js';
 import type { RunContext } from './run-context.js';
 import { runSource, snapshotSource } from './run-source.js';
@@ -29,11 +29,23 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
   const { reader, columns } = await readingSource(ctx, () => runSource(ctx));
   await refuseMissingColumns(job, columns);
   const rows = sourceRowsSql(job, reader);
-  // DuckDB reads a JSONL source whole only here: its schema came from a sample of the lines.
-  const problems = await readingSource(ctx, () =>
-    db.all<{ k: string | null; n: number }>(
-      `SELECT row_key AS k, count(*)::INTEGER AS n FROM (${rows}) GROUP BY 1 HAVING count(*) > 1 OR k IS NULL OR k = '' ORDER BY 1 NULLS FIRST LIMIT 5`,
+  await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
+  // The source is read once, here (DuckDB reads a JSONL source whole only here: its schema came
+  // from a sample of the lines). Its keys are checked in the table: a refused plan's rows go
+  // with the run's discard. A missing key is kept as an empty one, to be refused as one.
+  const source = await snapshotSource(ctx, () =>
+    readingSource(ctx, () =>
+      db.exec(
+        `INSERT INTO source_rows SELECT ?, coalesce(row_key, ''), row_json, sha256(row_json), false, NULL, false,
+           ${inputTokensSql(ctx)} FROM (${rows})`,
+        [ctx.runId],
+      ),
     ),
+  );
+  const problems = await db.all<{ k: string; n: number }>(
+    `SELECT row_key AS k, count(*)::INTEGER AS n FROM source_rows WHERE run_id = ?
+     GROUP BY 1 HAVING count(*) > 1 OR k = '' ORDER BY 1 LIMIT 5`,
+    [ctx.runId],
   );
   if (problems.length > 0) {
     const list = problems.map((p) => (p.k ? `"${p.k}" ×${p.n}` : `an empty key ×${p.n}`)).join(', ');
@@ -43,22 +55,19 @@ export async function loadRows(ctx: RunContext): Promise<{ source: number; golde
       'Deduplicate the source or choose a unique key column.',
     );
   }
-  await db.exec('DELETE FROM source_rows WHERE run_id = ?', [ctx.runId]);
-  const source = await snapshotSource(ctx, () =>
-    readingSource(ctx, () =>
-      db.exec(
-        `INSERT INTO source_rows SELECT ?, row_key, row_json, sha256(row_json), false, NULL, false FROM (${rows})`,
-        [ctx.runId],
-      ),
-    ),
-  );
   const golden = job.golden.path ? await loadGolden(ctx, job.golden.path) : 0;
   // Golden rows are keyed `golden:<key>`: a source key of that form, or a golden key given twice,
-  // would name two rows, and every step keyed by row would mix them up.
-  const clashes = await db.all<{ k: string }>(
-    'SELECT row_key AS k FROM source_rows WHERE run_id = ? GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 5',
-    [ctx.runId],
-  );
+  // would name two rows, and every step keyed by row would mix them up. The source's own keys are
+  // unique by now, so a key named twice is a golden row's.
+  const clashes =
+    golden === 0
+      ? []
+      : await db.all<{ k: string }>(
+          `SELECT row_key AS k FROM source_rows WHERE run_id = $1 AND row_key IN (
+             SELECT row_key FROM source_rows WHERE run_id = $1 AND is_golden)
+           GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 5`,
+          [ctx.runId],
+        );
   if (clashes.length > 0) {
     throw new UsageError(
       'bad_keys',
@@ -131,6 +140,8 @@ async function loadGolden(ctx: RunContext, path: string): Promise<number> {
       appender.appendBoolean(true);
       appender.appendVarchar(JSON.stringify(expected));
       appender.appendBoolean(false);
+      // Its input tokens are computed where they are needed (see source_rows.input_tokens): a few rows.
+      appender.appendNull();
       appender.endRow();
     }
     return lines.length;

@@ -32,7 +32,7 @@ export async function preflightCost(ctx: RunContext): Promise<CostBreakdown> {
   const { job } = ctx;
   const totals = await ctx.db.one<{ rows: number; tokens: number | null }>(
     `SELECT count(*)::INTEGER AS rows,
-            sum(${inputTokensSql(ctx)})::BIGINT AS tokens
+            sum(${rowInputTokensSql(ctx)})::BIGINT AS tokens
      FROM source_rows WHERE run_id = ? AND row_key NOT IN (${unsendableKeysSql(ctx)})`,
     [ctx.runId],
   );
@@ -77,6 +77,10 @@ export function inputTokensSql(ctx: RunContext): string {
   return `(ceil((${fixedChars} + ${valueChars}) / 4) + ${7 + toolTokens})`;
 }
 
+/** A source row's input-token estimate: the one taken at load, else computed from its JSON. */
+export const rowInputTokensSql = (ctx: RunContext): string =>
+  `coalesce(input_tokens, ${inputTokensSql(ctx)})`;
+
 /**
  * A text's length as JavaScript counts it (UTF-16 units), which is what the prompt's estimate
  * and the simulated model's billing count: DuckDB's length() counts code points, one for an
@@ -93,5 +97,5 @@ export function rowWorstCostSql(ctx: RunContext, modelSql: string): string {
   const models = [ctx.job.models.primary, ctx.job.models.escalation].filter((m): m is string => m !== null);
   const price = (field: 'inputUsdPerMTok' | 'outputUsdPerMTok') =>
     `CASE ${modelSql} ${models.map((m) => `WHEN '${m}' THEN ${findModel(m)![field]}`).join(' ')} END`;
-  return `(0.5 * (${inputTokensSql(ctx)} * ${price('inputUsdPerMTok')} + ${ctx.job.maxTokens} * ${price('outputUsdPerMTok')}) / 1e6)`;
+  return `(0.5 * (${rowInputTokensSql(ctx)} * ${price('inputUsdPerMTok')} + ${ctx.job.maxTokens} * ${price('outputUsdPerMTok')}) / 1e6)`;
 }

@@ -1,7 +1,7 @@
 import { findModel } from '../../core/price-table.js';
 import { templateColumns } from '../prompt/render-request.js';
 import { customIdFor } from './custom-ids.js';
-import { inputTokensSql } from './preflight.js';
+import { rowInputTokensSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
 import { jsonFieldPath } from './source-reader.js';
 import { UNSENT } from './submissions.js';
@@ -30,7 +30,7 @@ export async function quarantineUnsendable(ctx: RunContext): Promise<Record<Unse
     `SELECT row_key,
             CASE WHEN missing <> '' THEN 'missing_field' ELSE 'prompt_too_long' END AS reason,
             CASE WHEN missing <> '' THEN 'the row has ' || missing ELSE ${over} END AS detail
-     FROM (SELECT row_key, ${missingSql(ctx)} AS missing, ${inputTokensSql(ctx)} AS tokens
+     FROM (SELECT row_key, ${missingSql(ctx)} AS missing, ${rowInputTokensSql(ctx)} AS tokens
            FROM source_rows WHERE run_id = ? AND NOT is_golden)
      WHERE missing <> '' OR tokens + ${job.maxTokens} > ${windowTokens}
      ORDER BY row_key`,
