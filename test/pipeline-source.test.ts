@@ -13,6 +13,7 @@ import { loadRows } from '../src/pipeline/run/load-rows.js';
 import type { RunContext } from '../src/pipeline/run/run-context.js';
 import { rowsPerChunk } from '../src/pipeline/run/run-phase.js';
 import { CSV_LINE_BYTES_MAX } from '../src/pipeline/run/source-reader.js';
+import { FAULT_FAMILIES } from '../src/sim/faults/fault-catalog.js';
 import { BATCH_BYTES_MAX } from '../src/sim/world/validate-create.js';
 import { countCalls } from './support/fetch-taps.js';
 import { csvOf, GOLDEN, HAIKU, jobFolder, reviews, simRun, TEMPLATE } from './support/pipeline-harness.js';
@@ -180,6 +181,45 @@ describe('a source in each format', () => {
     expect(summary.status).toBe('promoted');
     const sink = (await sinkRows(run.db)).map(({ key, value, custom_id }) => ({ key, value, custom_id }));
     expect(sink).toEqual(fromCsv.filter((r) => r.key !== 'rev-0031'));
+  });
+
+  it('gates each answer once when an edit the pinned CSV dialect cannot read sends the stale check to a fresh sniff', async () => {
+    // A CSV with no quote in it is sniffed with none; mid-run, one row's text gains a quoted
+    // comma, which that dialect cannot read (run-source.test.ts), so the gate reads the source
+    // a second time, sniffing afresh. Lines left out of the results make "missing" outcomes,
+    // which the gate writes before it reads the source: those too must be written once.
+    const rows = reviews(60, (i) => `Order ${i} arrived on time and works well`);
+    const plain = (r: (typeof rows)[number]) => `${r.id},${r.sku},${r.text}`;
+    const file = `id,sku,text\n${rows.map(plain).join('\n')}\n`;
+    const { dir, job } = jobFolder(rows, {}, { 'reviews.csv': file });
+    const drop = FAULT_FAMILIES.silent_partial_drop;
+    const run = await simRun(dir, {
+      seed: 3,
+      faults: [drop.build(drop.params.parse({ missing_rate: 0.2 }))],
+    });
+    const edited = rows[40]!;
+    let changed = false;
+    run.env.crashPoint = (point) => {
+      if (point !== 'main:after-submit-wave' || changed) return;
+      changed = true;
+      writeFileSync(
+        join(dir, 'reviews.csv'),
+        file.replace(plain(edited), `${edited.id},${edited.sku},"${edited.text}, edited"`),
+      );
+    };
+    const summary = await run.start(job);
+
+    expect(changed).toBe(true);
+    const twice = await run.db.all(
+      'SELECT submission_id, custom_id, count(*)::INTEGER AS n FROM outcomes GROUP BY ALL HAVING count(*) > 1',
+    );
+    expect(twice).toEqual([]);
+    expect(await count(run.db, "SELECT count(*) FROM outcomes WHERE reason = 'missing'")).toBeGreaterThan(0);
+    const stale = await run.db.all<{ row_key: string }>(
+      "SELECT row_key FROM dispositions WHERE reason = 'stale_source'",
+    );
+    expect(stale).toEqual([{ row_key: edited.id }]);
+    await expectInvariants(run, summary.runId, job, rows);
   });
 
   it("checks a JSONL row's evidence against its nested values as the model saw them, and promotes", async () => {

@@ -192,8 +192,30 @@ export class RunDb {
    * a step that failed.
    */
   async append<T>(table: string, fill: (appender: Appender) => T | Promise<T>): Promise<T> {
+    return this.appendOn(this.conn, table, fill);
+  }
+
+  /**
+   * `append` on a connection of its own, for filling from a query that streams on this one: any
+   * other statement on this connection would end that stream. Its rows are written when `fill`
+   * returns, in a transaction of their own (never inside one `transaction` holds).
+   */
+  async appendApart<T>(table: string, fill: (appender: Appender) => T | Promise<T>): Promise<T> {
+    const conn = await (await INSTANCES.get(this.file)!).connect();
+    try {
+      return await this.appendOn(conn, table, fill);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private async appendOn<T>(
+    conn: DuckDBConnection,
+    table: string,
+    fill: (appender: Appender) => T | Promise<T>,
+  ): Promise<T> {
     this.count();
-    const appender = await this.conn.createAppender(table);
+    const appender = await conn.createAppender(table);
     try {
       return await fill(appender);
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { Appender } from '../db/run-db.js';
 import { valueText } from '../prompt/render-request.js';
 import { malformedDetail, reconcileIds } from './reconcile-ids.js';
 import { MALFORMED } from './result-line.js';
@@ -41,51 +42,63 @@ type Outcome = [
 export async function gateSubmission(ctx: RunContext, submission: Submission): Promise<void> {
   const scope = [ctx.runId, submission.submissionId];
   await ctx.db.exec('DELETE FROM outcomes WHERE run_id = ? AND submission_id = ?', scope);
-  const outcomes: Outcome[] = [];
-  const tally = new Map<string, number>();
-  const add = (o: Outcome) => {
-    outcomes.push(o);
-    const label = o[5] ? `${o[4]}:${o[5]}` : o[4];
-    tally.set(label, (tally.get(label) ?? 0) + 1);
-  };
-
   const ids = await reconcileIds(ctx, submission);
-  for (const { customId, detail } of ids.unknown)
-    add([customId, null, null, null, 'alarm', 'unknown_id', detail, null]);
-  for (const m of ids.missing)
-    add([m.customId, m.rowKey, m.attempt, m.model, 'retry', 'missing', 'no result line for this id', null]);
   const { conflicting, firstLines } = ids;
+  const tally = new Map<string, number>();
   // The source as it is now, for the stale check: each row's hash now against the one written
   // at submit. A source file with the very bytes the plan read has no stale row to find.
   const keysOfBatch = 'SELECT row_key FROM requests WHERE run_id = $1 AND submission_id = $2';
-  const classifyJoined = async (currentHashes: string | null) => {
-    const classified: Outcome[] = [];
-    for await (const rows of ctx.db.stream<JoinedRow>(
-      `${currentHashes === null ? '' : `WITH current_hash AS (${currentHashes})`}
-       SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
-              ${currentHashes === null ? 'false' : '(NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash)'} AS stale,
-              r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
-       FROM requests q
-       JOIN (${firstLines}) r ON r.custom_id = q.custom_id
-       JOIN source_rows s ON s.run_id = q.run_id AND s.row_key = q.row_key
-       ${currentHashes === null ? '' : 'LEFT JOIN current_hash c ON c.row_key = q.row_key'}
-       WHERE q.run_id = $1 AND q.submission_id = $2`,
-      scope,
-    )) {
-      for (const row of rows) classified.push(classify(ctx, row, conflicting.has(row.custom_id)));
-    }
-    return classified;
-  };
-  const joined = (await sourceUnchanged(ctx))
-    ? await classifyJoined(null)
-    : await readCurrentSource(ctx, (reader) =>
+  // Each outcome goes to DuckDB's appender as its row streams past, rather than into an array of
+  // a whole batch's (a hundred thousand rows, held to the end of the batch and then garbage):
+  // the appender holds them compactly until they are written, together, as it closes.
+  await ctx.db.appendApart('outcomes', async (appender) => {
+    const add = (o: Outcome) => {
+      appendOutcome(appender, ctx, submission, o);
+      const label = o[5] ? `${o[4]}:${o[5]}` : o[4];
+      tally.set(label, (tally.get(label) ?? 0) + 1);
+    };
+    const classifyJoined = async (currentHashes: string | null) => {
+      // Read again from the top when the stale check falls back to sniffing the source afresh.
+      appender.clear();
+      tally.clear();
+      for (const { customId, detail } of ids.unknown)
+        add([customId, null, null, null, 'alarm', 'unknown_id', detail, null]);
+      for (const m of ids.missing)
+        add([
+          m.customId,
+          m.rowKey,
+          m.attempt,
+          m.model,
+          'retry',
+          'missing',
+          'no result line for this id',
+          null,
+        ]);
+      for await (const rows of ctx.db.stream<JoinedRow>(
+        `${currentHashes === null ? '' : `WITH current_hash AS (${currentHashes})`}
+         SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
+                ${currentHashes === null ? 'false' : '(NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash)'} AS stale,
+                r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
+         FROM requests q
+         JOIN (${firstLines}) r ON r.custom_id = q.custom_id
+         JOIN source_rows s ON s.run_id = q.run_id AND s.row_key = q.row_key
+         ${currentHashes === null ? '' : 'LEFT JOIN current_hash c ON c.row_key = q.row_key'}
+         WHERE q.run_id = $1 AND q.submission_id = $2`,
+        scope,
+      )) {
+        for (const row of rows) add(classify(ctx, row, conflicting.has(row.custom_id)));
+      }
+    };
+    if (await sourceUnchanged(ctx)) await classifyJoined(null);
+    else
+      await readCurrentSource(ctx, (reader) =>
         classifyJoined(currentHashesSql(ctx.job, keysOfBatch, reader)),
       );
-  for (const outcome of joined) add(outcome);
-  const stale = tally.get('invalid:stale_source') ?? 0;
-  if (stale > 0)
-    await ctx.log.alarm('gate', 'stale_source', { submission_id: submission.submissionId, count: stale });
-  await writeOutcomes(ctx, submission, outcomes);
+    // Logged before the outcomes are written, as the alarm is raised by what they hold.
+    const stale = tally.get('invalid:stale_source') ?? 0;
+    if (stale > 0)
+      await ctx.log.alarm('gate', 'stale_source', { submission_id: submission.submissionId, count: stale });
+  });
   crashPoint(ctx, 'gate:after-outcomes');
   await setSubmissionStatus(ctx, submission.submissionId, 'gated');
   await ctx.log.outcome('gate', 'batch_gated', {
@@ -127,21 +140,18 @@ function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcom
   }
 }
 
-async function writeOutcomes(ctx: RunContext, submission: Submission, outcomes: Outcome[]): Promise<void> {
-  await ctx.db.append('outcomes', (appender) => {
-    for (const [customId, rowKey, attempt, model, kind, reason, detail, output] of outcomes) {
-      appender.appendVarchar(ctx.runId);
-      appender.appendVarchar(submission.submissionId);
-      appender.appendVarchar(customId);
-      if (rowKey === null) appender.appendNull();
-      else appender.appendVarchar(rowKey);
-      if (attempt === null) appender.appendNull();
-      else appender.appendInteger(attempt);
-      for (const value of [model, kind, reason, detail, output]) {
-        if (value === null) appender.appendNull();
-        else appender.appendVarchar(value);
-      }
-      appender.endRow();
-    }
-  });
+function appendOutcome(appender: Appender, ctx: RunContext, submission: Submission, outcome: Outcome): void {
+  const [customId, rowKey, attempt, model, kind, reason, detail, output] = outcome;
+  appender.appendVarchar(ctx.runId);
+  appender.appendVarchar(submission.submissionId);
+  appender.appendVarchar(customId);
+  if (rowKey === null) appender.appendNull();
+  else appender.appendVarchar(rowKey);
+  if (attempt === null) appender.appendNull();
+  else appender.appendInteger(attempt);
+  for (const value of [model, kind, reason, detail, output]) {
+    if (value === null) appender.appendNull();
+    else appender.appendVarchar(value);
+  }
+  appender.endRow();
 }
