@@ -434,9 +434,22 @@ function canonical(json: string): string {
   }
 }
 
-/** The job's schema compiled here, apart from the pipeline's gate, so a gate bug cannot hide itself. */
+const INDEPENDENT = new Map<string, ReturnType<InstanceType<typeof Ajv>['compile']>>();
+
+/**
+ * The job's schema compiled here, apart from the pipeline's gate, so a gate bug cannot hide itself.
+ * Kept by the schema's text (a compile costs 10–30 ms, and every drill of a game day checks the
+ * same job's): this process's last few, in a cache of the checkers' own.
+ */
 function independentValidator(schema: Record<string, unknown>) {
-  const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
-  const options = { strict: false, validateFormats: false, logger: false } as const;
-  return (draft07 ? new Ajv(options) : new Ajv2020(options)).compile(schema);
+  const key = JSON.stringify(schema);
+  let validate = INDEPENDENT.get(key);
+  if (!validate) {
+    const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
+    const options = { strict: false, validateFormats: false, logger: false } as const;
+    validate = (draft07 ? new Ajv(options) : new Ajv2020(options)).compile(schema);
+    if (INDEPENDENT.size >= 8) INDEPENDENT.delete(INDEPENDENT.keys().next().value as string);
+    INDEPENDENT.set(key, validate);
+  }
+  return validate;
 }
