@@ -94,7 +94,7 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
       await readCurrentSource(ctx, (reader) =>
         classifyJoined(currentHashesSql(ctx.job, keysOfBatch, reader)),
       );
-    // Logged before the outcomes are written, as the alarm is raised by what they hold.
+    // In the log before the outcomes it counts are written (the appender writes them as it closes).
     const stale = tally.get('invalid:stale_source') ?? 0;
     if (stale > 0)
       await ctx.log.alarm('gate', 'stale_source', { submission_id: submission.submissionId, count: stale });
