@@ -1,4 +1,3 @@
-import { listValue } from '@duckdb/node-api';
 import { rowWorstCostSql } from './preflight.js';
 import type { RunContext } from './run-context.js';
 import { UNSENT } from './submissions.js';
@@ -64,11 +63,16 @@ export async function spentMaxUsd(ctx: RunContext): Promise<number> {
   }
   const unknown = ended.map((e) => e.submission_id).filter((id) => !costliest.has(id));
   if (unknown.length > 0) {
+    // The ids as a list of values (written in as literals): DuckDB then sees how few rows of
+    // `requests` they select and builds its join on those. Given as one list parameter, it
+    // guessed a large share, and at 10,000,000 rows built on source_rows and its JSON instead,
+    // past its memory ceiling.
     const rows = await ctx.db.all<{ submission_id: string; max_cost: number | null }>(
       `SELECT q.submission_id, max(${rowWorstCostSql(ctx, 'q.model')}) AS max_cost
        FROM requests q JOIN source_rows r ON r.run_id = q.run_id AND r.row_key = q.row_key
-       WHERE q.run_id = $1 AND list_contains($2, q.submission_id) GROUP BY q.submission_id`,
-      [ctx.runId, listValue(unknown)],
+       WHERE q.run_id = $1 AND q.submission_id IN (${unknown.map((_, i) => `$${i + 2}`).join(', ')})
+       GROUP BY q.submission_id`,
+      [ctx.runId, ...unknown],
     );
     // A batch with no mapped row cannot have billed a row: its bound is 0.
     for (const id of unknown) costliest.set(id, 0);
