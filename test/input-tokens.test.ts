@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caseRun } from '../src/drills/soak/case-run.js';
-import { fenceTag } from '../src/pipeline/prompt/render-request.js';
 import { inputTokensSql, preflightCost } from '../src/pipeline/run/preflight.js';
-import type { RunContext } from '../src/pipeline/run/run-context.js';
+import { withFinishedCase } from './support/finished-case.js';
 
 /*
  * A source row's input-token estimate is taken once, as the plan loads it, and the cost checks
@@ -13,11 +11,7 @@ import type { RunContext } from '../src/pipeline/run/run-context.js';
  */
 describe("a source row's input tokens", () => {
   it('are taken at load as the estimate gives them, and a row without them is priced the same', async () => {
-    const run = await caseRun({ seed: 5, rows: 200, goldenRows: 20, faults: [], httpRate: 0 });
-    try {
-      const summary = await run.run();
-      const { db } = run;
-      const ctx = { db, runId: summary.runId, job: run.job, fence: fenceTag(summary.runId) } as RunContext;
+    await withFinishedCase({ seed: 5, rows: 200, goldenRows: 20 }, async ({ db }, ctx) => {
       const counts = await db.one<{ source: number; wrong: number; golden_with: number }>(
         `SELECT count(*) FILTER (WHERE NOT is_golden)::INTEGER AS source,
                 count(*) FILTER (WHERE NOT is_golden AND input_tokens IS DISTINCT FROM (${inputTokensSql(ctx)})::INTEGER)::INTEGER AS wrong,
@@ -30,8 +24,6 @@ describe("a source row's input tokens", () => {
       expect(taken.inputTokens).toBeGreaterThan(200 * 7);
       await db.exec('UPDATE source_rows SET input_tokens = NULL WHERE run_id = ?', [ctx.runId]);
       expect(await preflightCost(ctx)).toEqual(taken);
-    } finally {
-      await run.dispose();
-    }
+    });
   });
 });

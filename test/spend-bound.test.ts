@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { caseRun } from '../src/drills/soak/case-run.js';
 import { DB_COUNTS } from '../src/pipeline/db/run-db.js';
-import { fenceTag } from '../src/pipeline/prompt/render-request.js';
 import { rowWorstCostSql } from '../src/pipeline/run/preflight.js';
 import type { RunContext } from '../src/pipeline/run/run-context.js';
 import { spentMaxUsd } from '../src/pipeline/run/spend-guard.js';
+import { withFinishedCase } from './support/finished-case.js';
 
 /*
  * The spend guard's bound on what the API can have billed: each ended batch's succeeded count
@@ -23,11 +22,7 @@ const boundSql = (ctx: RunContext) => `SELECT sum(succeeded * max_cost) AS spent
 
 describe('the spend bound', () => {
   it('is each ended batch’s succeeded count times its costliest row, each batch’s costliest row read once', async () => {
-    const run = await caseRun({ seed: 3, rows: 200, goldenRows: 20, faults: [], httpRate: 0 });
-    try {
-      const summary = await run.run();
-      const { db } = run;
-      const ctx = { db, runId: summary.runId, job: run.job, fence: fenceTag(summary.runId) } as RunContext;
+    await withFinishedCase({ seed: 3, rows: 200, goldenRows: 20 }, async ({ db }, ctx) => {
       const expected = async () =>
         Number((await db.one<{ spent: number }>(boundSql(ctx), [ctx.runId]))!.spent);
       const statements = async (read: () => Promise<number>) => {
@@ -61,8 +56,6 @@ describe('the spend bound', () => {
       expect(read.statements).toBe(2);
       expect(read.value).toBeCloseTo(both, 12);
       expect(await statements(() => spentMaxUsd(ctx))).toEqual({ value: read.value, statements: 1 });
-    } finally {
-      await run.dispose();
-    }
+    });
   });
 });
