@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { customIdFor, goldenRowKey } from './custom-ids.js';
+import { memoryDuckDb } from '../../../test/support/memory-duckdb.js';
+import { customIdFor, customIdSql, goldenRowKey } from './custom-ids.js';
 
 /*
  * Invariant 3 (mapping) rests on the custom_id: one per (row, attempt, golden or not), never
@@ -22,6 +23,8 @@ const tag = fc.stringMatching(/^[0-9a-f]{6}$/);
 const id = fc.tuple(key, attempt, fc.boolean(), tag);
 
 describe('customIdFor', () => {
+  const duckdb = memoryDuckDb();
+
   it('always gives an id the API accepts', () => {
     fc.assert(
       fc.property(id, ([k, n, golden, t]) => {
@@ -66,6 +69,32 @@ describe('customIdFor', () => {
 
   it('refuses a run tag that is not six hex digits', () => {
     expect(() => customIdFor('a', 1, false, 'run-1')).toThrow(/six hex digits/);
+    expect(() => customIdSql('k', '1', 'false', "x' OR '")).toThrow(/six hex digits/);
+  });
+
+  it('gives in SQL the ids it gives in TypeScript, for keys of every kind', async () => {
+    // Keys as DuckDB holds them: text of any Unicode, but well formed (a lone surrogate cannot be).
+    const sqlKey = fc
+      .oneof(key, fc.string({ unit: 'grapheme', maxLength: 60 }))
+      .filter((k) => Buffer.from(k, 'utf8').toString('utf8') === k);
+    const edges = ['', 'k'.repeat(47), 'k'.repeat(48), 'abc\n', 'a b', 'é', 'a\u0000b', "it's", '😀'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(sqlKey, attempt, fc.boolean(), tag), { minLength: 1, maxLength: 40 }),
+        async (ids) => {
+          const all = [...edges.map((k, i) => [k, i + 1, i % 2 === 0, '0a1b2c'] as const), ...ids];
+          for (const [k, n, golden, t] of all) {
+            const reader = await duckdb().runAndReadAll(`SELECT ${customIdSql('$1', '$2', '$3', t)} AS id`, [
+              k,
+              n,
+              golden,
+            ]);
+            expect(reader.getRowObjectsJS()[0]?.id).toBe(customIdFor(k, n, golden, t));
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it('puts golden rows under their own keys', () => {

@@ -23,5 +23,19 @@ export function customIdFor(rowKey: string, attempt: number, golden: boolean, ru
   return `${stem}_${attempt}_${runTag}`;
 }
 
+/**
+ * `customIdFor` as a DuckDB expression of three SQL expressions (the row's key, its attempt, and
+ * whether it is golden), so that a batch's mapping is written by one INSERT … SELECT rather than
+ * row by row from TypeScript. DuckDB's `sha256` hashes the key's UTF-8 bytes, as Node's does, and
+ * its regular expressions (RE2) read the key's alphabet as `READABLE_KEY` does; custom-ids.test.ts
+ * checks the two agree on keys of every kind.
+ */
+export function customIdSql(key: string, attempt: string, golden: string, runTag: string): string {
+  if (!RUN_TAG.test(runTag)) throw new Error(`a run tag is six hex digits, not "${runTag}"`);
+  return `(CASE WHEN ${golden} THEN 'g' ELSE 'r' END
+    || CASE WHEN regexp_full_match(${key}, '[A-Za-z0-9_-]{1,47}') THEN '_' || ${key} ELSE 'h_' || left(sha256(${key}), 40) END
+    || '_' || CAST(${attempt} AS VARCHAR) || '_${runTag}')`;
+}
+
 /** Golden rows live beside source rows under their own key space. */
 export const goldenRowKey = (key: string): string => `golden:${key}`;

@@ -11,7 +11,6 @@ interface JoinedRow {
   custom_id: string;
   row_key: string;
   attempt: number;
-  model: string;
   row_json: string;
   is_golden: boolean;
   stale: boolean;
@@ -76,7 +75,7 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
         ]);
       for await (const rows of ctx.db.stream<JoinedRow>(
         `${currentHashes === null ? '' : `WITH current_hash AS (${currentHashes})`}
-         SELECT q.custom_id, q.row_key, q.attempt, q.model, s.row_json, s.is_golden,
+         SELECT q.custom_id, q.row_key, q.attempt, s.row_json, s.is_golden,
                 ${currentHashes === null ? 'false' : '(NOT s.is_golden AND c.h IS DISTINCT FROM q.input_hash)'} AS stale,
                 r.result_type, r.text, r.stop_reason, r.error_type, r.error_message
          FROM requests q
@@ -86,7 +85,7 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
          WHERE q.run_id = $1 AND q.submission_id = $2`,
         scope,
       )) {
-        for (const row of rows) add(classify(ctx, row, conflicting.has(row.custom_id)));
+        for (const row of rows) add(classify(ctx, submission, row, conflicting.has(row.custom_id)));
       }
     };
     if (await sourceUnchanged(ctx)) await classifyJoined(null);
@@ -107,8 +106,9 @@ export async function gateSubmission(ctx: RunContext, submission: Submission): P
   });
 }
 
-function classify(ctx: RunContext, row: JoinedRow, conflicting: boolean): Outcome {
-  const base = [row.custom_id, row.row_key, row.attempt, row.model] as const;
+/** One row's outcome. A batch is of one model (its rows' mapping says so too): the submission's. */
+function classify(ctx: RunContext, submission: Submission, row: JoinedRow, conflicting: boolean): Outcome {
+  const base = [row.custom_id, row.row_key, row.attempt, submission.model] as const;
   if (conflicting)
     return [...base, 'invalid', 'duplicate', 'the results file holds different lines for this id', null];
   if (row.stale)

@@ -1,4 +1,5 @@
 import { templateParts } from '../prompt/render-request.js';
+import { customIdSql } from './custom-ids.js';
 import { fetchResults } from './fetch-results.js';
 import { gateSubmission } from './gate-results.js';
 import { pollUntilEnded } from './poll.js';
@@ -6,7 +7,7 @@ import { queueSql } from './row-states.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { roundWithinCeiling } from './spend-guard.js';
 import { readSubmissions, type Submission } from './submissions.js';
-import { type QueuedRow, recoverIntended, submitChunk } from './submit.js';
+import { type ChunkBatch, recoverIntended, submitChunk } from './submit.js';
 
 /** "A Message Batch is limited to either 100,000 Message requests or 256 MB in size." */
 export const BATCH_REQUESTS_MAX = 100_000;
@@ -31,8 +32,8 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
     for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
       const wave: Submission[] = [];
       for (let chunk = first; chunk < Math.min(chunks, first + ctx.job.maxInFlight); chunk++) {
-        for (const [model, rows] of await chunkRequests(ctx, chunk)) {
-          const submission = await submitChunk(ctx, phase, round, model, rows);
+        for (const batch of await chunkBatches(ctx, chunk)) {
+          const submission = await submitChunk(ctx, phase, round, batch);
           if (submission) wave.push(submission);
         }
       }
@@ -111,34 +112,52 @@ async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<n
   return row?.n ?? 0;
 }
 
-/** One chunk's rows, by model (in model order), each model's in key order: one batch each. */
-async function chunkRequests(ctx: RunContext, chunk: number): Promise<[string, QueuedRow[]][]> {
-  const rows = await ctx.db.all<{
-    next_model: string;
-    row_key: string;
-    raw_key: string;
-    row_json: string;
-    input_hash: string;
-    attempt: number;
-    is_golden: boolean;
-  }>(
-    `SELECT q.next_model, q.row_key, q.raw_key, s.row_json, s.input_hash, q.attempt::INTEGER AS attempt, q.is_golden
-     FROM queue q JOIN source_rows s ON s.run_id = ? AND s.row_key = q.row_key
-     WHERE q.chunk = ? ORDER BY q.next_model, q.row_key`,
-    [ctx.runId, chunk],
+/**
+ * One chunk's batches, one per model (in model order), each with its rows in key order. The
+ * rows come with their custom_ids made in SQL (custom-ids.ts), and without the columns only the
+ * mapping needs (the input hash): the mapping is written from the same query by
+ * INSERT … SELECT, so a batch's hundred thousand rows cross from DuckDB to TypeScript once, with
+ * only what the requests are made of.
+ */
+async function chunkBatches(ctx: RunContext, chunk: number): Promise<ChunkBatch[]> {
+  const models = await ctx.db.all<{ next_model: string }>(
+    'SELECT DISTINCT next_model FROM queue WHERE chunk = ? ORDER BY next_model',
+    [chunk],
   );
-  const byModel = new Map<string, QueuedRow[]>();
-  for (const r of rows) {
-    const list = byModel.get(r.next_model) ?? [];
-    byModel.set(r.next_model, list);
-    list.push({
-      rowKey: r.row_key,
-      rawKey: r.raw_key,
-      rowJson: r.row_json,
-      inputHash: r.input_hash,
-      attempt: r.attempt,
-      golden: r.is_golden,
+  const batches: ChunkBatch[] = [];
+  for (const { next_model: model } of models) {
+    // $1 run, $2 chunk, $3 model.
+    const rowsSql = `SELECT ${customIdSql('q.raw_key', 'q.attempt', 'q.is_golden', ctx.runTag)} AS custom_id,
+         q.row_key, q.attempt::INTEGER AS attempt, q.is_golden, s.row_json, s.input_hash
+       FROM queue q JOIN source_rows s ON s.run_id = $1 AND s.row_key = q.row_key
+       WHERE q.chunk = $2 AND q.next_model = $3`;
+    const scope = [ctx.runId, chunk, model];
+    const rows = await ctx.db.all<{
+      custom_id: string;
+      row_key: string;
+      attempt: number;
+      is_golden: boolean;
+      row_json: string;
+    }>(`SELECT custom_id, row_key, attempt, is_golden, row_json FROM (${rowsSql}) ORDER BY row_key`, scope);
+    batches.push({
+      model,
+      rows: rows.map((r) => ({
+        customId: r.custom_id,
+        rowKey: r.row_key,
+        rowJson: r.row_json,
+        attempt: r.attempt,
+        golden: r.is_golden,
+      })),
+      writeMapping: (submissionId, except) => {
+        const skip = except.map((_, i) => `$${i + 5}`).join(', ');
+        return ctx.db.exec(
+          `INSERT INTO requests
+           SELECT $1, $4, custom_id, row_key, input_hash, attempt, $3 FROM (${rowsSql})
+           ${except.length > 0 ? `WHERE custom_id NOT IN (${skip})` : ''}`,
+          [...scope, submissionId, ...except],
+        );
+      },
     });
   }
-  return [...byModel];
+  return batches;
 }

@@ -4,20 +4,29 @@ import { answerTool } from '../prompt/answer-tool.js';
 import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt, listMark } from './create-batch.js';
 import { lazyRequests } from './create-body.js';
-import { customIdFor } from './custom-ids.js';
 import { haltIfRequested } from './halt.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { nextSubmissionId, type Submission, setSubmissionStatus, UNSENT } from './submissions.js';
 
 /** One row waiting to be submitted. */
 export interface QueuedRow {
+  customId: string;
   rowKey: string;
-  /** The key as the source has it (golden rows' row keys carry a `golden:` prefix). */
-  rawKey: string;
   rowJson: string;
-  inputHash: string;
   attempt: number;
   golden: boolean;
+}
+
+/** One batch to submit: its model, its rows, and how to write their mapping. */
+export interface ChunkBatch {
+  model: string;
+  rows: readonly QueuedRow[];
+  /**
+   * Write the mapping of these rows to `submissionId` (custom_id → row key, input hash, attempt,
+   * model) in the database, but for the custom_ids in `except` (rows that cannot be sent);
+   * resolves to the rows written.
+   */
+  writeMapping(submissionId: string, except: readonly string[]): Promise<number>;
 }
 
 /**
@@ -29,8 +38,7 @@ export async function submitChunk(
   ctx: RunContext,
   phase: Submission['phase'],
   round: number,
-  model: string,
-  rows: readonly QueuedRow[],
+  { model, rows, writeMapping }: ChunkBatch,
 ): Promise<Submission | null> {
   // A halt asked for meanwhile stops the run here, before anything of this batch exists.
   await haltIfRequested(ctx);
@@ -46,10 +54,7 @@ export async function submitChunk(
       tool: answerTool(ctx.job),
     });
     if ('unfenceable' in rendered) return null;
-    return {
-      custom_id: customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag),
-      params: rendered.params,
-    };
+    return { custom_id: row.customId, params: rendered.params };
   };
   // Whether a row cannot be sent, without rendering it: a value can hold the fence tag only if the
   // row's JSON does (the tag is plain ASCII, which JSON never escapes), so nearly every row is
@@ -59,35 +64,30 @@ export async function submitChunk(
     return fence !== null && row.rowJson.includes(fence) && toRequest(row) === null;
   };
   const requests = lazyRequests(rows, toRequest);
-  let sent = 0;
+  const unfenceable = rows.filter(cannotFence);
+  const sent = rows.length - unfenceable.length;
   // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
   // all: a crash between them would leave rows mapped to a submission that does not exist, never
   // queued again (they count as submitted) and never answered.
   const submission = await ctx.db.transaction(async (): Promise<Submission | null> => {
-    await ctx.db.append('requests', (mapping) =>
-      ctx.db.append('outcomes', (unfenceable) => {
-        for (const row of rows) {
-          const customId = customIdFor(row.rawKey, row.attempt, row.golden, ctx.runTag);
-          if (cannotFence(row)) {
-            // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
-            for (const value of [ctx.runId, UNSENT, customId, row.rowKey]) unfenceable.appendVarchar(value);
-            unfenceable.appendInteger(row.attempt);
-            unfenceable.appendVarchar(model);
-            for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
-              unfenceable.appendVarchar(value);
-            unfenceable.appendNull();
-            unfenceable.endRow();
-            continue;
-          }
-          sent++;
-          for (const value of [ctx.runId, submissionId, customId, row.rowKey, row.inputHash])
-            mapping.appendVarchar(value);
-          mapping.appendInteger(row.attempt);
-          mapping.appendVarchar(model);
-          mapping.endRow();
-        }
-      }),
+    const mapped = await writeMapping(
+      submissionId,
+      unfenceable.map((row) => row.customId),
     );
+    if (mapped !== sent) throw new Error(`the mapping of ${submissionId} holds ${mapped} rows, not ${sent}`);
+    if (unfenceable.length > 0)
+      await ctx.db.append('outcomes', (appender) => {
+        for (const row of unfenceable) {
+          // Never sent, so in no submission: `unsent`, as the spend guard marks rows it holds back.
+          for (const value of [ctx.runId, UNSENT, row.customId, row.rowKey]) appender.appendVarchar(value);
+          appender.appendInteger(row.attempt);
+          appender.appendVarchar(model);
+          for (const value of ['invalid', 'unfenceable', 'the row contains the fence tag'])
+            appender.appendVarchar(value);
+          appender.appendNull();
+          appender.endRow();
+        }
+      });
     crashPoint(ctx, 'submit:after-mapping');
     if (sent === 0) return null;
     const intentMs = ctx.env.clock.now();
