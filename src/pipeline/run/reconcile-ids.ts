@@ -103,10 +103,11 @@ export const malformedDetail = (problem: string) => `malformed result line: ${pr
 
 /** Alarm when the API's counts are not readable counts, or disagree with what was sent or received. */
 async function checkCounts(ctx: RunContext, submission: Submission): Promise<void> {
+  // Two scalar subqueries: one correlated to the submission's row cost DuckDB a join to plan.
   const row = await ctx.db.one<{ counts_json: string | null; received: number }>(
-    `SELECT s.counts_json, (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results r
-       WHERE r.run_id = s.run_id AND r.submission_id = s.submission_id) AS received
-     FROM submissions s WHERE s.run_id = ? AND s.submission_id = ?`,
+    `SELECT (SELECT counts_json FROM submissions WHERE run_id = $1 AND submission_id = $2) AS counts_json,
+            (SELECT count(DISTINCT custom_id)::INTEGER FROM raw_results
+             WHERE run_id = $1 AND submission_id = $2) AS received`,
     [ctx.runId, submission.submissionId],
   );
   // Gating follows a batch's end, when its counts are recorded: none means the API sent none.
