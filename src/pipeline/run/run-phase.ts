@@ -25,14 +25,15 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
   if (phase === 'canary' && submissions.some((s) => s.phase === 'canary')) return;
   const roundsMax = phase === 'canary' ? 1 : 2 * ctx.job.attempts + 1;
   for (let round = 1; round <= roundsMax; round++) {
-    const chunks = await queueChunks(ctx, phase);
+    const chunkModels = await queueChunks(ctx, phase);
+    const chunks = chunkModels.length;
     if (chunks === 0) return;
     if (!(await roundWithinCeiling(ctx))) return;
     await ctx.log.event(phase, 'round_started', { round, chunks });
     for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
       const wave: Submission[] = [];
       for (let chunk = first; chunk < Math.min(chunks, first + ctx.job.maxInFlight); chunk++) {
-        for (const batch of await chunkBatches(ctx, chunk)) {
+        for (const batch of await chunkBatches(ctx, chunk, chunkModels[chunk]!)) {
           const submission = await submitChunk(ctx, phase, round, batch);
           if (submission) wave.push(submission);
         }
@@ -97,35 +98,44 @@ async function widestRowBytes(ctx: RunContext): Promise<number> {
 }
 
 /**
- * Materialise this round's queue with a chunk number per row; returns the number of chunks. The
- * queue holds keys, not the rows' JSON: each chunk reads its rows from source_rows when it is
- * sent, so a million-row round does not copy its source into a temporary table first.
+ * Materialise this round's queue with a chunk number per row; returns each chunk's models, in
+ * order (none: nothing is queued). The queue holds keys, not the rows' JSON: each chunk reads its
+ * rows from source_rows when it is sent, so a million-row round does not copy its source into a
+ * temporary table first.
  */
-async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<number> {
+async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<string[][]> {
   const perChunk = await rowsPerChunk(ctx);
   await ctx.db.exec(
     `CREATE OR REPLACE TEMP TABLE queue AS
      SELECT *, ((row_number() OVER (PARTITION BY next_model ORDER BY row_key) - 1) // ${perChunk})::INTEGER AS chunk
      FROM (${queueSql(ctx, phase === 'canary' ? 'canary' : 'all')})`,
   );
-  const row = await ctx.db.one<{ n: number | null }>('SELECT (max(chunk) + 1)::INTEGER AS n FROM queue');
-  return row?.n ?? 0;
+  // Each model's chunks are numbered from 0, so every chunk up to the last holds some model.
+  const models: string[][] = [];
+  const rows = await ctx.db.all<{ chunk: number; next_model: string }>(
+    'SELECT DISTINCT chunk, next_model FROM queue ORDER BY chunk, next_model',
+  );
+  for (const { chunk, next_model } of rows) {
+    models[chunk] ??= [];
+    models[chunk].push(next_model);
+  }
+  return models;
 }
 
 /**
- * One chunk's batches, one per model (in model order), each with its rows in key order. The
+ * One chunk's batches, one per model of it (in model order), each with its rows in key order. The
  * rows come with their custom_ids made in SQL (custom-ids.ts), and without the columns only the
  * mapping needs (the input hash): the mapping is written from the same query by
  * INSERT … SELECT, so a batch's hundred thousand rows cross from DuckDB to TypeScript once, with
  * only what the requests are made of.
  */
-async function chunkBatches(ctx: RunContext, chunk: number): Promise<ChunkBatch[]> {
-  const models = await ctx.db.all<{ next_model: string }>(
-    'SELECT DISTINCT next_model FROM queue WHERE chunk = ? ORDER BY next_model',
-    [chunk],
-  );
+async function chunkBatches(
+  ctx: RunContext,
+  chunk: number,
+  models: readonly string[],
+): Promise<ChunkBatch[]> {
   const batches: ChunkBatch[] = [];
-  for (const { next_model: model } of models) {
+  for (const model of models) {
     // $1 run, $2 chunk, $3 model.
     const rowsSql = `SELECT ${customIdSql('q.raw_key', 'q.attempt', 'q.is_golden', ctx.runTag)} AS custom_id,
          q.row_key, q.attempt::INTEGER AS attempt, q.is_golden, s.row_json, s.input_hash
