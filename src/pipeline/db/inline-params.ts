@@ -1,4 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
+import { sqlString } from './sql-string.js';
 
 /**
  * A statement's parameters written into its text as typed literals, so DuckDB runs it in one call
@@ -78,7 +79,7 @@ function literalOf(value: DuckDBValue): string | undefined {
   switch (typeof value) {
     case 'string':
       // The C API takes the statement as a NUL-terminated string.
-      return value.includes('\0') ? undefined : `CAST('${value.replaceAll("'", "''")}' AS VARCHAR)`;
+      return value.includes('\0') ? undefined : `CAST(${sqlString(value)} AS VARCHAR)`;
     case 'number':
       if (!Number.isFinite(value)) return undefined;
       if (!Number.isInteger(value)) return `CAST('${value}' AS DOUBLE)`;

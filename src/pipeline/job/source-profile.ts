@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MEMORY_LIMIT } from '../db/run-db.js';
+import { sqlString } from '../db/sql-string.js';
 import { readingSourceFile, refuseMissingColumns, refuseUnreadable } from '../run/load-rows.js';
 import { ident, jsonFieldPath, sourceReader } from '../run/source-reader.js';
 import type { Job } from './job.js';
@@ -86,7 +87,7 @@ function countsSql(source: Job['source'], names: string[]): string {
     `coalesce(sum(length(${value(name)})), 0)::BIGINT AS c${i}`,
   ]);
   const from = jsonl
-    ? `read_json_objects(${`'${source.path.replaceAll("'", "''")}'`}, format = 'newline_delimited')`
+    ? `read_json_objects(${sqlString(source.path)}, format = 'newline_delimited')`
     : `${sourceReader(source)} t`;
   return `SELECT ${['count(*)::BIGINT AS rows', ...parts].join(', ')} FROM ${from}`;
 }

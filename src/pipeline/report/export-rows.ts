@@ -1,4 +1,5 @@
 import type { RunDb } from '../db/run-db.js';
+import { sqlString } from '../db/sql-string.js';
 
 /** Which of a run's rows to export: one final disposition, or every row that has one. */
 export const EXPORT_ROWS = ['promoted', 'quarantined', 'dead_lettered', 'held', 'all'] as const;
@@ -25,9 +26,6 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_COLUMNS = ['key', 'disposition', 'reason', 'custom_id', 'output', 'source_row'] as const;
 
 const DUCKDB_FORMAT: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'json', parquet: 'parquet' };
-
-/** A SQL string literal. */
-const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * The rows of run `$1` to export, as `SELECT …` with EXPORT_COLUMNS, in key order. Golden rows

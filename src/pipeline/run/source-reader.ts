@@ -1,6 +1,5 @@
+import { sqlString } from '../db/sql-string.js';
 import type { Job } from '../job/job.js';
-
-const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
 
 /**
  * Longest CSV record read, in bytes: DuckDB's default (2 MB) would turn one oversized row into an
@@ -16,11 +15,11 @@ export const CSV_LINE_BYTES_MAX = 8 * 1024 * 1024;
 export function sourceReader(source: Job['source']): string {
   switch (source.format) {
     case 'csv':
-      return `read_csv(${quote(source.path)}, header = true, all_varchar = true, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
+      return `read_csv(${sqlString(source.path)}, header = true, all_varchar = true, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
     case 'jsonl':
-      return `read_json(${quote(source.path)}, format = 'newline_delimited')`;
+      return `read_json(${sqlString(source.path)}, format = 'newline_delimited')`;
     case 'parquet':
-      return `read_parquet(${quote(source.path)})`;
+      return `read_parquet(${sqlString(source.path)})`;
   }
 }
 
@@ -28,7 +27,7 @@ export function sourceReader(source: Job['source']): string {
 export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** A JSON path to the field `name` of an object, as a SQL string literal: `'$."name"'`. */
-export const jsonFieldPath = (name: string): string => `'$.${JSON.stringify(name).replaceAll("'", "''")}'`;
+export const jsonFieldPath = (name: string): string => sqlString(`$.${JSON.stringify(name)}`);
 
 /**
  * The source as rows of `row_key` (the key as text) and `row_json` (the row as a JSON object): the
@@ -41,7 +40,7 @@ export function sourceRowsSql(job: Job, reader: string = sourceReader(job.source
   const { source } = job;
   if (source.format === 'jsonl') {
     return `SELECT json ->> ${jsonFieldPath(job.key)} AS row_key, json::VARCHAR AS row_json
-            FROM read_json_objects(${quote(source.path)}, format = 'newline_delimited')`;
+            FROM read_json_objects(${sqlString(source.path)}, format = 'newline_delimited')`;
   }
   return `SELECT CAST(t.${ident(job.key)} AS VARCHAR) AS row_key, to_json(t)::VARCHAR AS row_json
           FROM ${reader} t`;
@@ -76,13 +75,13 @@ export interface Sniffed {
  */
 export function sniffSql(source: Job['source']): string {
   return `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows::INTEGER AS SkipRows, Columns
-          FROM sniff_csv(${quote(source.path)}, header = true, all_varchar = true, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
+          FROM sniff_csv(${sqlString(source.path)}, header = true, all_varchar = true, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
 }
 
 export function pinnedReader(source: Job['source'], sniffed: Sniffed): string | undefined {
   if (sniffed.SkipRows !== 0 || sniffed.Comment !== '(empty)') return undefined;
   // The sniffer says "(empty)" for no quote or escape character (and a file could not hold that text as either).
-  const option = (value: string) => quote(value === '(empty)' ? '' : value);
-  const columns = sniffed.Columns.map((c) => `${quote(c.name)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${quote(source.path)}, auto_detect = false, header = true, delim = ${option(sniffed.Delimiter)}, quote = ${option(sniffed.Quote)}, escape = ${option(sniffed.Escape)}, new_line = ${option(sniffed.NewLineDelimiter)}, skip = 0, columns = {${columns}}, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
+  const option = (value: string) => sqlString(value === '(empty)' ? '' : value);
+  const columns = sniffed.Columns.map((c) => `${sqlString(c.name)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${sqlString(source.path)}, auto_detect = false, header = true, delim = ${option(sniffed.Delimiter)}, quote = ${option(sniffed.Quote)}, escape = ${option(sniffed.Escape)}, new_line = ${option(sniffed.NewLineDelimiter)}, skip = 0, columns = {${columns}}, max_line_size = ${CSV_LINE_BYTES_MAX}, buffer_size = ${2 * CSV_LINE_BYTES_MAX})`;
 }

@@ -1,4 +1,5 @@
 import { findModel } from '../../core/price-table.js';
+import { sqlString } from '../db/sql-string.js';
 import { templateColumns } from '../prompt/render-request.js';
 import { customIdFor } from './custom-ids.js';
 import { rowInputTokensSql } from './preflight.js';
@@ -73,5 +74,3 @@ function missingSql(ctx: RunContext): string {
             z -> CASE WHEN z[1] IS NULL THEN 'no ' || z[2] WHEN z[1] = 'NULL' THEN 'null in ' || z[2] END),
           m -> m IS NOT NULL), ', ')`;
 }
-
-const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
