@@ -127,7 +127,8 @@ async function queueChunks(ctx: RunContext, phase: 'canary' | 'main'): Promise<s
  * rows come with their custom_ids made in SQL (custom-ids.ts), and without the columns only the
  * mapping needs (the input hash): the mapping is written from the same query by
  * INSERT … SELECT, so a batch's hundred thousand rows cross from DuckDB to TypeScript once, with
- * only what the requests are made of.
+ * only what the requests are made of. The query's join runs twice, which costs less: DuckDB
+ * joins a chunk in 0.1–0.2 s, and turning its text into JavaScript strings takes several times that.
  */
 async function chunkBatches(
   ctx: RunContext,
