@@ -28,6 +28,37 @@ describe('the views', () => {
     }
   });
 
+  it('are made, with every table, as on a database that had a table of its own before', async () => {
+    // A file with no table skips the checks that bring an older layout up; a file holding some
+    // other table takes the long way. Both must end with the same catalog.
+    const catalog = async (path: string) => {
+      const db = await RunDb.open(path);
+      try {
+        return await db.all(
+          `SELECT 'table' AS kind, table_name AS name, sql FROM duckdb_tables() WHERE table_name <> 'team_notes'
+           UNION ALL SELECT 'view', view_name, sql FROM duckdb_views() WHERE NOT internal
+           UNION ALL SELECT 'check', table_name, expression FROM duckdb_constraints() WHERE constraint_type = 'CHECK'
+           UNION ALL SELECT 'meta', key, value FROM batchguard_meta
+           ORDER BY ALL`,
+        );
+      } finally {
+        db.close();
+        await RunDb.release(path);
+      }
+    };
+    const fresh = scratch();
+    const other = scratch();
+    const made = await DuckDBInstance.create(other);
+    const conn = await made.connect();
+    await conn.run('CREATE TABLE team_notes (note VARCHAR)');
+    conn.closeSync();
+    made.closeSync();
+    const freshCatalog = await catalog(fresh);
+    expect(freshCatalog.filter((entry) => entry.kind === 'view')).toHaveLength(VIEWS.length);
+    expect(freshCatalog.filter((entry) => entry.kind === 'check').length).toBeGreaterThan(0);
+    expect(freshCatalog).toEqual(await catalog(other));
+  });
+
   it('are names a sink may not take', () => {
     for (const view of VIEWS) expect(sinkNameProblem(view.name)).toContain('views');
     expect(sinkNameProblem('metrics')).toContain('own tables');
