@@ -17,7 +17,6 @@ import { buildDrillWorld, type DrillWorld } from '../drill-world.js';
 import { HYPOTHESES } from '../hypotheses.js';
 import { runWithCrashes } from '../run-drill.js';
 import type { Scenario } from '../scenario.js';
-import { openBlankDb } from './blank-db.js';
 import type { CaseSpec } from './soak-case.js';
 
 /*
@@ -111,7 +110,7 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
   }
   const loaded = await loadJob(world.writeJob('job.yaml'));
   const dbPath = join(dir, 'run.duckdb');
-  let db = await openBlankDb(dbPath);
+  let db = await RunDb.open(dbPath);
   if (options.duckdbThreads !== undefined) await db.exec(`SET threads = ${options.duckdbThreads}`);
   const prior = priorSink(world.sourceKeys);
   await db.exec(sinkTableSql(loaded.sink.table));
