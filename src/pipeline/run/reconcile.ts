@@ -195,8 +195,8 @@ async function goldenScore(ctx: RunContext): Promise<{ score: number; rows: numb
  */
 async function quarantineStale(ctx: RunContext): Promise<void> {
   const { db, runId, job } = ctx;
-  // The very bytes the plan read: no row can have changed.
-  if (await sourceUnchanged(ctx)) return;
+  // The very bytes the plan read (hashed, not judged by the file's stamp): no row can have changed.
+  if (await sourceUnchanged(ctx, { bytes: true })) return;
   const valid = `SELECT row_key FROM dispositions WHERE run_id = '${runId}' AND disposition = 'valid'`;
   const stale = await readCurrentSource(ctx, (reader) =>
     db.all<{ row_key: string }>(
