@@ -37,6 +37,45 @@ async function interruptedRun(signal: NodeJS.Signals) {
   return { code: await exited, seen, pid: child.pid, left: simFolders(temp) };
 }
 
+/**
+ * A game day stopped while drills are in flight, by `stop` (given the child), once a drill's
+ * scratch folder exists: what is left in its temp folder.
+ */
+async function interruptedGameday(stop: (child: ReturnType<typeof spawn>) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'batchguard-signals-'));
+  const temp = join(dir, 'tmp');
+  mkdirSync(temp);
+  const child = spawn(process.execPath, [BIN, 'gameday', '--db', 'gd.duckdb'], {
+    cwd: dir,
+    env: { ...process.env, TMPDIR: temp, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const drillFolders = () => readdirSync(temp).filter((name) => name.startsWith('batchguard-drill-'));
+  for (let waited = 0; drillFolders().length === 0; waited += 20) {
+    if (child.exitCode !== null || waited > 20_000)
+      throw new Error('the game day ended before a drill began');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  stop(child);
+  // (tsx keeps its cache in the temp folder too.)
+  return { code: await exited, left: readdirSync(temp).filter((name) => name.startsWith('batchguard-')) };
+}
+
+describe('a game day stopped with drills in flight', () => {
+  // Its drills keep their files in scratch folders (on /dev/shm, memory, where it has room):
+  // stopped, it must not leave them behind, whatever ends it.
+  it('removes their scratch folders on Ctrl-C, and when its reader closes the pipe (gameday | head)', async () => {
+    const [interrupted, piped] = await Promise.all([
+      interruptedGameday((child) => child.kill('SIGINT')),
+      interruptedGameday((child) => child.stdout?.destroy()),
+    ]);
+    expect([interrupted.code, piped.code]).toEqual([130, 0]);
+    expect([interrupted.left, piped.left]).toEqual([[], []]);
+  }, 60_000);
+});
+
 describe('a simulated run stopped by a signal', () => {
   // The two runs go side by side: each costs a process and a canary (seconds).
   it('removes its results folder and exits 130 on Ctrl-C (SIGINT), 143 on SIGTERM', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasRoom, scratchBase, scratchFolder } from './scratch-folder.js';
+import { hasRoom, removeScratch, scratchBase, scratchFolder } from './scratch-folder.js';
 
 describe('the scratch folder of drills, cases and the soak', () => {
   const withParent = (body: (parent: string) => void) => {
@@ -27,6 +27,17 @@ describe('the scratch folder of drills, cases and the soak', () => {
     withParent((parent) => {
       expect(scratchBase([parent], { TMPDIR: '/somewhere' })).toBe(tmpdir());
     });
+  });
+
+  it('is removed by removeScratch, and until then as the process exits, with one exit hook for all', () => {
+    const hooks = process.listenerCount('exit');
+    const a = scratchFolder('batchguard-scratch-test-');
+    const b = scratchFolder('batchguard-scratch-test-');
+    expect(process.listenerCount('exit')).toBe(hooks + 1);
+    removeScratch(a);
+    expect([existsSync(a), existsSync(b), process.listenerCount('exit')]).toEqual([false, true, hooks + 1]);
+    removeScratch(b);
+    expect([existsSync(b), process.listenerCount('exit')]).toEqual([false, hooks]);
   });
 
   it('is made new and empty each time', () => {

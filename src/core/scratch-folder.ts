@@ -1,4 +1,4 @@
-import { mkdtempSync, statfsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,7 +33,30 @@ export function scratchBase(
   return candidates.find(hasRoom) ?? tmpdir();
 }
 
-/** A new empty scratch folder whose name begins with `prefix`; its maker removes it. */
+/**
+ * Scratch folders made and not yet removed. Their makers remove them (removeScratch) when done;
+ * what is left when the process exits is removed then: a game day stopped by Ctrl-C, or by a
+ * reader that closed the pipe (`gameday | head`), ends through process.exit with drills in flight,
+ * whose own clean-up never runs, and a folder left on /dev/shm holds memory until the machine
+ * restarts. A process killed outright (SIGKILL) leaves its folders, as a crash must.
+ */
+const LIVE = new Set<string>();
+
+function removeLive(): void {
+  for (const dir of LIVE) rmSync(dir, { recursive: true, force: true });
+  LIVE.clear();
+}
+
+/** A new empty scratch folder whose name begins with `prefix`; its maker removes it (removeScratch). */
 export function scratchFolder(prefix: string): string {
-  return mkdtempSync(join(scratchBase(), prefix));
+  const dir = mkdtempSync(join(scratchBase(), prefix));
+  if (LIVE.size === 0) process.once('exit', removeLive);
+  LIVE.add(dir);
+  return dir;
+}
+
+/** Remove a scratch folder and everything in it. */
+export function removeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  if (LIVE.delete(dir) && LIVE.size === 0) process.off('exit', removeLive);
 }

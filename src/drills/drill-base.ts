@@ -1,9 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { scratchFolder } from '../core/scratch-folder.js';
+import { removeScratch, scratchFolder } from '../core/scratch-folder.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 import type { Job } from '../pipeline/job/job.js';
 import { loadJob, parseJob } from '../pipeline/job/load-job.js';
@@ -170,7 +170,7 @@ async function withScratchDb<T>(body: (db: RunDb) => Promise<T>, job: Job): Prom
   } finally {
     db.close();
     await RunDb.release(path, { discard: true });
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
 }
 

@@ -1,8 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
-import { scratchFolder } from '../core/scratch-folder.js';
+import { removeScratch, scratchFolder } from '../core/scratch-folder.js';
 import { RunDb } from '../pipeline/db/run-db.js';
 import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
@@ -147,7 +147,7 @@ export async function runDrill(scenario: Scenario, options: DrillOptions = {}): 
     db.close();
     await RunDb.release(dbPath, { discard: true });
     world.sim.world.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
 }
 

@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scratchFolder } from '../../core/scratch-folder.js';
+import { removeScratch, scratchFolder } from '../../core/scratch-folder.js';
 import { RunDb } from '../../pipeline/db/run-db.js';
 import { sinkTableSql } from '../../pipeline/db/schema.js';
 import type { Env } from '../../pipeline/env.js';
@@ -105,7 +104,7 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
     world.sim.world.prepare(world.setup);
   } catch (error) {
     world.sim.world.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
     throw error;
   }
   const loaded = await loadJob(world.writeJob('job.yaml'));
@@ -174,7 +173,7 @@ export async function caseRun(c: CaseSpec, options: CaseRunOptions = {}): Promis
       db.close();
       await RunDb.release(dbPath, { discard: true });
       world.sim.world.dispose();
-      rmSync(dir, { recursive: true, force: true });
+      removeScratch(dir);
     },
   };
   return self;

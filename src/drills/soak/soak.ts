@@ -1,8 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { scratchFolder } from '../../core/scratch-folder.js';
+import { removeScratch, scratchFolder } from '../../core/scratch-folder.js';
 import type { DrillBase } from '../drill-base.js';
 import { runSoakSeed, type SoakResult } from './soak-run.js';
 
@@ -81,15 +80,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakOutcome> {
       take(await runSoakSeed(options.seed + i, options.now, options.base));
     return { results, interrupted: stopped };
   }
-  const scratch = scratchFolder('batchguard-soak-');
   // Removed however the soak ends: here, or as the process exits (a second Ctrl-C ends it at once).
-  const remove = () => rmSync(scratch, { recursive: true, force: true });
-  process.once('exit', remove);
+  const scratch = scratchFolder('batchguard-soak-');
   try {
     await pool(options, scratch, take, () => stopped);
   } finally {
-    process.off('exit', remove);
-    remove();
+    removeScratch(scratch);
   }
   return { results, interrupted: stopped };
 }
