@@ -24,6 +24,51 @@ const sample = () => {
 const sampler = setInterval(sample, 25);
 const mb = (m: NodeJS.MemoryUsage) =>
   `rss ${Math.round(m.rss / 2 ** 20)} heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} ext ${Math.round((m.external + m.arrayBuffers) / 2 ** 20)} MB`;
+/**
+ * Where a pipeline run's time went, from its run log as it is written: the run's steps (from one
+ * `entered` state to the next), and the mean of each stage of a main-round batch. A stage is
+ * timed from the log entry before it: reading the chunk and writing its mapping (up to the
+ * create's intent), the create, the wait for the poll that finds the batch ended (the server's
+ * end-of-batch pass), the fetch and the gate. Compare two sizes stage by stage: a stage that costs
+ * more a batch at the larger size grows with the job, not with the batch.
+ */
+class PhaseTimes {
+  private last = 0;
+  private state = 'plan';
+  private stateAt = 0;
+  readonly steps: Record<string, number> = {};
+  private readonly main = new Set<string>();
+  private readonly stages: Record<string, number[]> = {};
+
+  saw(seconds: number, kind: string, detail: Record<string, unknown>): void {
+    const id = String(detail.submission_id ?? '');
+    const stage = {
+      create_batch: 'chunk',
+      batch_created: 'create',
+      batch_ended: 'end',
+      results_fetched: 'fetch',
+      batch_gated: 'gate',
+    }[kind];
+    if (kind === 'create_batch' && detail.phase === 'main') this.main.add(id);
+    if (stage && this.main.has(id)) (this.stages[stage] ??= []).push(seconds - this.last);
+    if (kind === 'entered' || kind === 'run_finished') {
+      this.steps[this.state] = (this.steps[this.state] ?? 0) + seconds - this.stateAt;
+      this.state = String(detail.state ?? 'done');
+      this.stateAt = seconds;
+    }
+    this.last = seconds;
+  }
+
+  summary(): { steps: Record<string, number>; batchStages: Record<string, number>; mainBatches: number } {
+    const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    return {
+      steps: this.steps,
+      batchStages: Object.fromEntries(Object.entries(this.stages).map(([stage, v]) => [stage, mean(v)])),
+      mainBatches: this.main.size,
+    };
+  }
+}
+
 const started = performance.now();
 const loaded = await loadJob(join(dir, 'job.yaml'));
 // The floor polls every 0.2 s; a job file may ask no less than 1 s, so the bench sets it here.
@@ -32,14 +77,18 @@ const db = await RunDb.open(join(dir, `${phase}.duckdb`));
 let status: string | undefined;
 let rows = 0;
 
+const phases = new PhaseTimes();
+
 if (phase === 'pipeline') {
   // BENCH_TRACE=1: each log entry on stderr with the seconds since start and the RSS, to see the shape.
-  const onEntry = process.env.BENCH_TRACE
-    ? (e: { step: string; kind: string; detail: unknown }) =>
-        process.stderr.write(
-          `${((performance.now() - started) / 1000).toFixed(1)} s ${mb(process.memoryUsage())} ${e.step} ${e.kind} ${JSON.stringify(e.detail).slice(0, 100)}\n`,
-        )
-    : undefined;
+  const onEntry = (e: { step: string; kind: string; detail: Record<string, unknown> }) => {
+    const seconds = (performance.now() - started) / 1000;
+    phases.saw(seconds, e.kind, e.detail);
+    if (process.env.BENCH_TRACE)
+      process.stderr.write(
+        `${seconds.toFixed(1)} s ${mb(process.memoryUsage())} ${e.step} ${e.kind} ${JSON.stringify(e.detail).slice(0, 100)}\n`,
+      );
+  };
   const env = liveEnv(process.env, () => {});
   // A progress listener, as `batchguard run` always passes one: its figures cost the run a query.
   const onProgress = process.env.BENCH_NO_PROGRESS ? undefined : () => {};
@@ -59,6 +108,7 @@ console.log(
     peakHeapMb: Math.round(peakHeap / 2 ** 20),
     peakExternalMb: Math.round(peakExternal / 2 ** 20),
     status,
+    ...(phase === 'pipeline' ? phases.summary() : {}),
   }),
 );
 

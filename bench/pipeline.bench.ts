@@ -70,6 +70,9 @@ async function measured(phase: 'floor' | 'pipeline', dir: string) {
       peakExternalMb: number;
       rows: number;
       status?: string;
+      steps?: Record<string, number>;
+      batchStages?: Record<string, number>;
+      mainBatches?: number;
     };
   } finally {
     served.child.kill('SIGINT');
@@ -129,6 +132,15 @@ try {
       )} rows/s   peak RSS ${String(r.peakRssMb).padStart(5)} MB   peak heap ${String(r.peakHeapMb).padStart(5)} MB   peak buffers ${String(r.peakExternalMb).padStart(5)} MB${r.status ? `   ${r.status}` : ''}`;
   if (floor) console.log(row('floor', floor));
   console.log(row('pipeline', pipeline));
+  const seconds = (entries: Record<string, number>) =>
+    Object.entries(entries)
+      .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+      .join(', ');
+  if (pipeline.steps) console.log(`pipeline steps: ${seconds(pipeline.steps)}`);
+  if (pipeline.batchStages)
+    console.log(
+      `a main-round batch, on average over ${pipeline.mainBatches}: ${seconds(pipeline.batchStages)} (chunk: its rows read and mapping written; end: until a poll finds it ended)`,
+    );
   const rss = (r: typeof pipeline) => `${r.peakRssMb} MB ${met(r.peakRssMb < RSS_MB_MAX)}`;
   const ratio = floor ? pipeline.seconds / floor.seconds : null;
   console.log(
