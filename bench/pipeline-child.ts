@@ -50,7 +50,10 @@ class PhaseTimes {
       batch_gated: 'gate',
     }[kind];
     if (kind === 'create_batch' && detail.phase === 'main') this.main.add(id);
-    if (stage && this.main.has(id)) (this.stages[stage] ??= []).push(seconds - this.last);
+    if (stage && this.main.has(id)) {
+      this.stages[stage] ??= [];
+      this.stages[stage].push(seconds - this.last);
+    }
     if (kind === 'entered' || kind === 'run_finished') {
       this.steps[this.state] = (this.steps[this.state] ?? 0) + seconds - this.stateAt;
       this.state = String(detail.state ?? 'done');
