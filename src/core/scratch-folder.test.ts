@@ -30,14 +30,16 @@ describe('the scratch folder of drills, cases and the soak', () => {
   });
 
   it('is removed by removeScratch, and until then as the process exits, with one exit hook for all', () => {
-    const hooks = process.listenerCount('exit');
+    // Other folders of this process (a world a test left undisposed) may hold the hook too, so
+    // its removal with the last folder is checked in a fresh process (exit-cleanup.test.ts).
+    const hooks = () => process.listeners('exit').filter((hook) => hook.name === 'removeLive').length;
     const a = scratchFolder('batchguard-scratch-test-');
     const b = scratchFolder('batchguard-scratch-test-');
-    expect(process.listenerCount('exit')).toBe(hooks + 1);
+    expect(hooks()).toBe(1);
     removeScratch(a);
-    expect([existsSync(a), existsSync(b), process.listenerCount('exit')]).toEqual([false, true, hooks + 1]);
+    expect([existsSync(a), existsSync(b), hooks()]).toEqual([false, true, 1]);
     removeScratch(b);
-    expect([existsSync(b), process.listenerCount('exit')]).toEqual([false, hooks]);
+    expect(existsSync(b)).toBe(false);
   });
 
   it('is made new and empty each time', () => {

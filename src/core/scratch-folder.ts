@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeAtExit, removeFolder } from './exit-cleanup.js';
 
 /*
  * Where drills, generated cases and the soak keep their throwaway files (a scratch database per
@@ -34,29 +35,12 @@ export function scratchBase(
 }
 
 /**
- * Scratch folders made and not yet removed. Their makers remove them (removeScratch) when done;
- * what is left when the process exits is removed then: a game day stopped by Ctrl-C, or by a
- * reader that closed the pipe (`gameday | head`), ends through process.exit with drills in flight,
- * whose own clean-up never runs, and a folder left on /dev/shm holds memory until the machine
- * restarts. A process killed outright (SIGKILL) leaves its folders, as a crash must.
+ * A new empty scratch folder whose name begins with `prefix`; its maker removes it
+ * (removeScratch), or, if the process exits first, the exit does (exit-cleanup.ts).
  */
-const LIVE = new Set<string>();
-
-function removeLive(): void {
-  for (const dir of LIVE) rmSync(dir, { recursive: true, force: true });
-  LIVE.clear();
-}
-
-/** A new empty scratch folder whose name begins with `prefix`; its maker removes it (removeScratch). */
 export function scratchFolder(prefix: string): string {
-  const dir = mkdtempSync(join(scratchBase(), prefix));
-  if (LIVE.size === 0) process.once('exit', removeLive);
-  LIVE.add(dir);
-  return dir;
+  return removeAtExit(mkdtempSync(join(scratchBase(), prefix)));
 }
 
 /** Remove a scratch folder and everything in it. */
-export function removeScratch(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  if (LIVE.delete(dir) && LIVE.size === 0) process.off('exit', removeLive);
-}
+export const removeScratch = removeFolder;

@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeAtExit, removeFolder } from '../../core/exit-cleanup.js';
 import { batchCostUsd } from '../../core/price-table.js';
 import type { BoundFault } from '../faults/bound-fault.js';
 import type { CreatedBatch, ResultView } from '../faults/world-fault.js';
@@ -156,8 +157,7 @@ export class ResultsFolder {
         SWEPT.add(this.root);
         sweepStaleSimFolders(this.root);
       }
-      this.path = mkdtempSync(join(this.root, simFolderPrefix()));
-      LIVE_FOLDERS.add(this.path);
+      this.path = removeAtExit(mkdtempSync(join(this.root, simFolderPrefix())));
     }
     return join(this.path, `${batchId}.jsonl`);
   }
@@ -169,15 +169,10 @@ export class ResultsFolder {
 
   dispose(): void {
     if (this.path === null) return;
-    rmSync(this.path, { recursive: true, force: true });
-    LIVE_FOLDERS.delete(this.path);
+    removeFolder(this.path);
     this.path = null;
   }
 }
 
 /** The folders this process has swept already: once each is enough. */
 const SWEPT = new Set<string>();
-const LIVE_FOLDERS = new Set<string>();
-process.once('exit', () => {
-  for (const path of LIVE_FOLDERS) rmSync(path, { recursive: true, force: true });
-});
