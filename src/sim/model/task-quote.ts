@@ -10,7 +10,7 @@ const SENTENCES = /[^.!?\n]+[.!?]?/g;
  * from one sentence of one value, cut to the field's maxLength. Sentences carrying an
  * instruction are passed over (a model quoting "ignore previous instructions" would be off task
  * though it obeyed nothing); a field with a minLength past the span gets the longest value. With
- * no data to quote, the quote is empty.
+ * no data to quote, the quote is empty. A cut quote keeps a trailing space that minLength needs.
  */
 export function quoteFrom(values: readonly string[], rng: Rng, spec: Record<string, unknown>): string {
   const sentences = values
@@ -27,7 +27,13 @@ export function quoteFrom(values: readonly string[], rng: Rng, spec: Record<stri
   const min = typeof spec.minLength === 'number' ? spec.minLength : 0;
   if ([...quote].length < min) quote = values.reduce((a, b) => (b.length > a.length ? b : a), '').trim();
   const max = typeof spec.maxLength === 'number' ? spec.maxLength : Infinity;
-  if ([...quote].length > max) quote = [...quote].slice(0, max).join('').trimEnd();
+  if ([...quote].length > max) {
+    // Cut at the limit, and trimmed of a space it ends on unless that takes it under minLength
+    // (a field of exactly 23 characters cut after a space would be 22).
+    const cut = [...quote].slice(0, max).join('');
+    const trimmed = cut.trimEnd();
+    quote = [...trimmed].length >= min ? trimmed : cut;
+  }
   return quote;
 }
 
