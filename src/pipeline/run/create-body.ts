@@ -52,7 +52,7 @@ export async function* createBody(requests: Iterable<BatchCreateParams.Request>)
  * down (null): what a create sends, without the batch's rendered requests held at once.
  */
 export function lazyRequests<T>(
-  rows: readonly T[],
+  rows: Iterable<T>,
   make: (row: T) => BatchCreateParams.Request | null,
 ): Iterable<BatchCreateParams.Request> {
   return {

@@ -2,6 +2,7 @@ import { templateParts } from '../prompt/render-request.js';
 import { customIdSql } from './custom-ids.js';
 import { fetchResults } from './fetch-results.js';
 import { gateSubmission } from './gate-results.js';
+import { PackedRows } from './packed-rows.js';
 import { pollUntilEnded } from './poll.js';
 import { queueSql } from './row-states.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -143,22 +144,25 @@ async function chunkBatches(
        FROM queue q JOIN source_rows s ON s.run_id = $1 AND s.row_key = q.row_key
        WHERE q.chunk = $2 AND q.next_model = $3`;
     const scope = [ctx.runId, chunk, model];
-    const rows = await ctx.db.all<{
+    const rows = new PackedRows();
+    for await (const page of ctx.db.stream<{
       custom_id: string;
       row_key: string;
       attempt: number;
       is_golden: boolean;
       row_json: string;
-    }>(`SELECT custom_id, row_key, attempt, is_golden, row_json FROM (${rowsSql}) ORDER BY row_key`, scope);
+    }>(`SELECT custom_id, row_key, attempt, is_golden, row_json FROM (${rowsSql}) ORDER BY row_key`, scope))
+      for (const r of page)
+        rows.push({
+          customId: r.custom_id,
+          rowKey: r.row_key,
+          rowJson: r.row_json,
+          attempt: r.attempt,
+          golden: r.is_golden,
+        });
     batches.push({
       model,
-      rows: rows.map((r) => ({
-        customId: r.custom_id,
-        rowKey: r.row_key,
-        rowJson: r.row_json,
-        attempt: r.attempt,
-        golden: r.is_golden,
-      })),
+      rows,
       writeMapping: (submissionId, except) => {
         const skip = except.map((_, i) => `$${i + 5}`).join(', ');
         return ctx.db.exec(

@@ -5,22 +5,15 @@ import { renderRequest } from '../prompt/render-request.js';
 import { createOrAdopt, listMark } from './create-batch.js';
 import { lazyRequests } from './create-body.js';
 import { haltIfRequested } from './halt.js';
+import { PackedRows, type QueuedRow, type QueuedRows } from './packed-rows.js';
 import { crashPoint, type RunContext } from './run-context.js';
 import { nextSubmissionId, type Submission, setSubmissionStatus, UNSENT } from './submissions.js';
-
-/** One row waiting to be submitted. */
-export interface QueuedRow {
-  customId: string;
-  rowKey: string;
-  rowJson: string;
-  attempt: number;
-  golden: boolean;
-}
 
 /** One batch to submit: its model, its rows, and how to write their mapping. */
 export interface ChunkBatch {
   model: string;
-  rows: readonly QueuedRow[];
+  /** Read twice or more (see create-body.ts): kept as PackedRows, not as objects. */
+  rows: QueuedRows;
   /**
    * Write the mapping of these rows to `submissionId` (custom_id → row key, input hash, attempt,
    * model) in the database, but for the custom_ids in `except` (rows that cannot be sent);
@@ -64,7 +57,9 @@ export async function submitChunk(
     return fence !== null && row.rowJson.includes(fence) && toRequest(row) === null;
   };
   const requests = lazyRequests(rows, toRequest);
-  const unfenceable = rows.filter(cannotFence);
+  const unfenceable: QueuedRow[] = [];
+  if (ctx.fence !== null || ctx.goldenFence !== null)
+    for (const row of rows) if (cannotFence(row)) unfenceable.push(row);
   const sent = rows.length - unfenceable.length;
   // The mapping, the outcomes of rows that cannot be sent and the intent land together or not at
   // all: a crash between them would leave rows mapped to a submission that does not exist, never
@@ -146,21 +141,38 @@ export async function submitChunk(
  * in the database; rebuild its requests from it, then adopt the orphan or create.
  */
 export async function recoverIntended(ctx: RunContext, submission: Submission): Promise<Submission> {
-  const rows = await ctx.db.all<{ custom_id: string; row_json: string; is_golden: boolean }>(
-    `SELECT r.custom_id, s.row_json, s.is_golden FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
+  const rows = new PackedRows();
+  for await (const page of ctx.db.stream<{
+    custom_id: string;
+    row_key: string;
+    row_json: string;
+    is_golden: boolean;
+  }>(
+    `SELECT r.custom_id, r.row_key, s.row_json, s.is_golden FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
      WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
     [ctx.runId, submission.submissionId],
-  );
-  const requests = rows.map((row) => {
-    const rendered = renderRequest(ctx.job.template, JSON.parse(row.row_json), {
+  ))
+    for (const row of page)
+      rows.push({
+        customId: row.custom_id,
+        rowKey: row.row_key,
+        rowJson: row.row_json,
+        attempt: 0,
+        golden: row.is_golden,
+      });
+  const toRequest = (row: QueuedRow): BatchCreateParams.Request => {
+    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
       model: submission.model,
       maxTokens: ctx.job.maxTokens,
-      fence: row.is_golden ? ctx.goldenFence : ctx.fence,
+      fence: row.golden ? ctx.goldenFence : ctx.fence,
       tool: answerTool(ctx.job),
     });
     if ('unfenceable' in rendered) throw new Error('a mapped row cannot be unfenceable');
-    return { custom_id: row.custom_id, params: rendered.params };
-  });
+    return { custom_id: row.customId, params: rendered.params };
+  };
+  // Checked before the create: thrown while its body streams, it would look like a lost connection.
+  for (const row of rows) toRequest(row);
+  const requests = lazyRequests(rows, toRequest);
   await ctx.log.event('resume', 'recover_submission', { submission_id: submission.submissionId });
   const { batchId, adopted } = await createOrAdopt(ctx, submission, requests, true);
   await setSubmissionStatus(ctx, submission.submissionId, 'submitted', { batchId, adopted });
