@@ -17,6 +17,10 @@
  *   npm run bench:pipeline -- 10000000 --no-floor # the pipeline alone (the floor creates every
  *                                                 # batch before it polls, so the simulated
  *                                                 # server would hold all 10,000,000 requests)
+ *   npm run bench:pipeline -- 10000000 --no-floor --against 1000000
+ *                                                 # and 1,000,000 rows first: prints the larger
+ *                                                 # run's peak RSS and time a row against the
+ *                                                 # smaller's (targets: ≤ 10 % more, ≤ 1.25×)
  *
  * BENCH_HEAP_MB=N passes --max-old-space-size=N to the children, to try a heap limit;
  * BENCH_NODE_FLAGS passes any other Node flags to them (`--cpu-prof --cpu-prof-dir=DIR` to see
@@ -31,11 +35,24 @@ import { BIN, startServe } from '../test/support/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const rows = Number(args.find((a) => !a.startsWith('--')) ?? 1_000_000);
 const withFloor = !args.includes('--no-floor');
+/** `--against N`: the pipeline on N rows too, to judge this size's memory and time per row against. */
+const againstAt = args.indexOf('--against');
+const against = againstAt === -1 ? null : Number(args[againstAt + 1]);
+if (against !== null && !(Number.isInteger(against) && against > 0))
+  throw new Error('--against takes a number of rows, as in --against 1000000');
+const rows = Number(args.find((a, i) => !a.startsWith('--') && i !== againstAt + 1) ?? 1_000_000);
 /** The targets of issue 18's parts 3 and 4. */
 const RATIO_MAX = 1.5;
 const RSS_MB_MAX = 1024;
+/** Part 4: a larger run's peak RSS within 10 % of a smaller one's, */
+const RSS_GROWTH_MAX = 1.1;
+/**
+ * and its time per row within a quarter of the smaller's: "linear" on a machine whose speed moves
+ * by tens of percent within an hour. Time growing with the square of the rows would be ten times
+ * as much per row at ten times the rows.
+ */
+const PER_ROW_GROWTH_MAX = 1.25;
 
 async function measured(phase: 'floor' | 'pipeline', dir: string) {
   const served = await startServe(['--time-scale', '5000', '--seed', '1']);
@@ -81,8 +98,9 @@ async function measured(phase: 'floor' | 'pipeline', dir: string) {
 
 const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-const dir = mkdtempSync(join(tmpdir(), 'batchguard-bench-'));
-try {
+/** A folder with a job of `size` rows of the reviews dataset, as the bench runs it. */
+function prepare(size: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'batchguard-bench-'));
   const gen = spawnSync(
     process.execPath,
     [
@@ -90,7 +108,7 @@ try {
       'dataset',
       'reviews',
       '--rows',
-      String(rows),
+      String(size),
       '--seed',
       '1',
       '--out',
@@ -112,17 +130,25 @@ try {
       'schema: output.schema.json',
       'models: {primary: claude-haiku-4-5, escalation: claude-sonnet-4-5}',
       'max_tokens: 200',
-      `cost_ceiling_usd: ${Math.ceil(rows * 0.005)}`,
+      `cost_ceiling_usd: ${Math.ceil(size * 0.005)}`,
       'golden: golden.jsonl',
       // The job file's least (1 s); the child polls every 0.2 s, as the floor does.
       'poll_interval_seconds: 1',
       'max_in_flight: 4',
     ].join('\n'),
   );
+  return dir;
+}
+
+const dir = prepare(rows);
+let againstDir: string | null = null;
+try {
+  againstDir = against === null ? null : prepare(against);
   console.log(
     `bench:pipeline, ${rows.toLocaleString('en-US')} rows, on ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
   const floor = withFloor ? await measured('floor', dir) : null;
+  const smaller = againstDir ? await measured('pipeline', againstDir) : null;
   const pipeline = await measured('pipeline', dir);
   const row = (name: string, r: typeof pipeline) =>
     `${name.padEnd(9)} ${r.seconds.toFixed(1).padStart(7)} s ${Math.round(r.rows / r.seconds)
@@ -131,6 +157,10 @@ try {
         9,
       )} rows/s   peak RSS ${String(r.peakRssMb).padStart(5)} MB   peak heap ${String(r.peakHeapMb).padStart(5)} MB   peak buffers ${String(r.peakExternalMb).padStart(5)} MB${r.status ? `   ${r.status}` : ''}`;
   if (floor) console.log(row('floor', floor));
+  if (smaller)
+    console.log(
+      row(smaller.rows >= 1e6 ? `${smaller.rows / 1e6}M rows` : `${smaller.rows / 1e3}k rows`, smaller),
+    );
   console.log(row('pipeline', pipeline));
   const seconds = (entries: Record<string, number>) =>
     Object.entries(entries)
@@ -151,6 +181,15 @@ try {
       `peak RSS (target < ${RSS_MB_MAX} MB each): pipeline ${rss(pipeline)}${floor ? `, floor ${rss(floor)}` : ''}`,
     ].join('; '),
   );
+  if (smaller) {
+    const rssGrowth = pipeline.peakRssMb / smaller.peakRssMb;
+    const perRow = pipeline.seconds / pipeline.rows / (smaller.seconds / smaller.rows);
+    const perMillion = (r: typeof pipeline) => `${((r.seconds / r.rows) * 1e6).toFixed(1)} s a million`;
+    console.log(
+      `against ${smaller.rows.toLocaleString('en-US')} rows: peak RSS ${pipeline.peakRssMb} against ${smaller.peakRssMb} MB, ${((rssGrowth - 1) * 100).toFixed(1)} % more (target ≤ ${Math.round((RSS_GROWTH_MAX - 1) * 100)} %: ${met(rssGrowth <= RSS_GROWTH_MAX)}); time ${perMillion(pipeline)} against ${perMillion(smaller)}, ${perRow.toFixed(2)}× a row (target linear, ≤ ${PER_ROW_GROWTH_MAX}×: ${met(perRow <= PER_ROW_GROWTH_MAX)})`,
+    );
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  if (againstDir) rmSync(againstDir, { recursive: true, force: true });
 }
