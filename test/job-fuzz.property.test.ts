@@ -36,6 +36,7 @@ const JOB = {
   sink: 'record',
   attempts: 3,
   max_in_flight: 4,
+  max_batch_requests: 100_000,
   poll_interval_seconds: 60,
 };
 
@@ -121,6 +122,8 @@ describe('job files, mutated', () => {
         expect(job.canary.minRows).toBeLessThanOrEqual(100_000);
         expect(job.attempts).toBeLessThanOrEqual(10);
         expect(job.maxInFlight).toBeLessThanOrEqual(32);
+        expect(job.maxBatchRequests).toBeGreaterThanOrEqual(1);
+        expect(job.maxBatchRequests).toBeLessThanOrEqual(100_000);
       }),
       60,
     );

@@ -128,6 +128,8 @@ export function jobFileSchema(jobPath: string) {
       }),
       attempts: z.int().min(1).max(10).default(3),
       max_in_flight: z.int().min(1).max(32).default(4),
+      // The API's own limit is 100,000 requests a batch (and 256 MB, which the chunker keeps to).
+      max_batch_requests: z.int().min(1).max(100_000).default(100_000),
       // A poll interval longer than the 24 h batch window would miss every batch's end. Batches
       // take minutes to hours, so polling more than once a second only spends the rate limit; and
       // a tiny interval (1e-300) never moves a simulated clock, so such a run would poll forever.
@@ -204,6 +206,7 @@ export function jobFileSchema(jobPath: string) {
         sink: raw.sink,
         attempts: raw.attempts,
         maxInFlight: raw.max_in_flight,
+        maxBatchRequests: raw.max_batch_requests,
         pollIntervalSeconds: raw.poll_interval_seconds,
         outageWaitMinutes: raw.outage_wait_minutes,
         output: { mode: raw.output.mode, toolName: raw.output.tool_name },

@@ -96,6 +96,11 @@ export interface Job {
   attempts: number;
   /** Batches in flight at once in the main run (default 4). */
   maxInFlight: number;
+  /**
+   * Most requests in one batch (default and most 100,000, the API's limit): smaller batches end
+   * sooner, and with `maxInFlight` keep a small tier's processing queue from filling.
+   */
+  maxBatchRequests: number;
   /** Wait between polls of a batch, seconds (default 60). */
   pollIntervalSeconds: number;
   /**

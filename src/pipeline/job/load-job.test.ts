@@ -53,6 +53,7 @@ describe('loadJob', () => {
       sink: { table: 'record' },
       attempts: 3,
       maxInFlight: 4,
+      maxBatchRequests: 100_000,
       pollIntervalSeconds: 60,
       outageWaitMinutes: 60,
       output: { mode: 'text', toolName: 'record_answer' },
@@ -73,6 +74,7 @@ fence: false
 sink: {table: reviews_out}
 attempts: 10
 max_in_flight: 32
+max_batch_requests: 1
 poll_interval_seconds: 1.5
 `.replace(/^models: \{primary: claude-haiku-4-5\}\n/m, ''),
       jobPath,
@@ -96,6 +98,7 @@ poll_interval_seconds: 1.5
       sink: { table: 'reviews_out' },
       attempts: 10,
       maxInFlight: 32,
+      maxBatchRequests: 1,
       pollIntervalSeconds: 1.5,
       outageWaitMinutes: 60,
     });
@@ -220,6 +223,7 @@ fence: "yes"
 sink: 1bad
 attempts: "3"
 max_in_flight: 33
+max_batch_requests: 100001
 poll_interval_seconds: 0
 `;
     expect(problemsOf(text)).toEqual([
@@ -233,6 +237,7 @@ poll_interval_seconds: 0
       'sink.table: must be a SQL identifier: a letter or _, then up to 62 letters, digits or _',
       'attempts: must be a number, not "3" (write it without quotes)',
       'max_in_flight: must be at most 32',
+      'max_batch_requests: must be at most 100000',
       'poll_interval_seconds: must be at least 1',
     ]);
   });

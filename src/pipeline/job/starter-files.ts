@@ -179,6 +179,10 @@ function jobSections(input: StarterInput, cost: StarterCost): Record<string, str
       'attempts: 3',
     ],
     max_in_flight: ['# Most batches in flight at once in the main run.', 'max_in_flight: 4'],
+    max_batch_requests: [
+      '# Most requests in one batch (the API allows 100,000); smaller batches end sooner.',
+      'max_batch_requests: 100000',
+    ],
     poll_interval_seconds: ['# Wait between polls of a batch, seconds.', 'poll_interval_seconds: 60'],
     outage_wait_minutes: [
       '# How long an outage of the API is ridden out before the run stops for a `resume`, minutes.',

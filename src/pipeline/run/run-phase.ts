@@ -79,7 +79,8 @@ export async function rowsPerChunk(ctx: RunContext): Promise<number> {
   const valueBytes = (await widestRowBytes(ctx)) + fenceBytes;
   // The fixed text as the request body holds it: JSON-escaped (a quote or a line break is two bytes).
   const requestBytes = Buffer.byteLength(JSON.stringify(fixed)) + placeholders.length * valueBytes + 1_000;
-  return Math.max(1, Math.min(BATCH_REQUESTS_MAX, Math.floor(BATCH_BYTES_TARGET / requestBytes)));
+  const most = Math.min(BATCH_REQUESTS_MAX, ctx.job.maxBatchRequests);
+  return Math.max(1, Math.min(most, Math.floor(BATCH_BYTES_TARGET / requestBytes)));
 }
 
 /** Per run context: the run's rows are fixed once planned, so their widest is read once. */
