@@ -158,12 +158,15 @@ export function undercountFirstEndedBatch(run: SimRun): () => string | null {
 
 /**
  * Report every batch as still processing, as a batch stuck on the API's side would be, while
- * `holding()` says so. Returns the number of retrieves answered so.
+ * `holding(batchId)` says so. Returns the number of retrieves answered so.
  */
-export function holdBatchesProcessing(run: SimRun, holding: () => boolean = () => true): () => number {
+export function holdBatchesProcessing(
+  run: SimRun,
+  holding: (batchId: string) => boolean = () => true,
+): () => number {
   let held = 0;
   rewriteRetrieves(run, (batch) => {
-    if (!holding()) return;
+    if (!holding(batch.id)) return;
     held++;
     const c = batch.request_counts;
     const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;

@@ -16,22 +16,29 @@ export function pollsMax(pollIntervalSeconds: number): number {
 
 /**
  * Poll the submitted batches until each has ended, calling `onEnded` for each as it ends (in
- * submission order within a sweep), with a bounded number of sweeps.
+ * submission order within a sweep), each batch polled a bounded number of times. After each sweep
+ * `refill`, if given, is asked for more batches, given how many are still in flight: it submits
+ * the next of the round's chunks while there is room, so a batch goes out as soon as one ends
+ * rather than when the slowest of a wave does, and they are polled from the next sweep on.
  */
 export async function pollUntilEnded(
   ctx: RunContext,
   submissions: readonly Submission[],
   onEnded: (submission: Submission) => Promise<void>,
+  refill?: (inFlight: number) => Promise<Submission[]>,
 ): Promise<void> {
   let pending = [...submissions];
   const notFound = new Map<string, number>();
   const report = ctx.onProgress ? progressReporter(ctx, submissions) : undefined;
   const sweepsMax = pollsMax(ctx.job.pollIntervalSeconds);
+  /** The sweep each batch was first polled in. */
+  const since = new Map(pending.map((s) => [s.submissionId, 0]));
   for (let sweep = 0; pending.length > 0; sweep++) {
-    if (sweep >= sweepsMax) {
+    const overdue = pending.filter((s) => sweep - since.get(s.submissionId)! >= sweepsMax);
+    if (overdue.length > 0) {
       throw new BatchguardError(
         'poll_timeout',
-        `Failed to see batches end: ${pending.map((s) => s.batchId).join(', ')} still processing after ${sweep} polls.`,
+        `Failed to see batches end: ${overdue.map((s) => s.batchId).join(', ')} still processing after ${sweepsMax} polls.`,
         'Check the batches in the console, then `batchguard resume <run>`.',
         1,
       );
@@ -57,46 +64,54 @@ export async function pollUntilEnded(
     }
     pending = stillPending;
     await report?.send();
+    if (refill) {
+      for (const more of await refill(pending.length)) {
+        pending.push(more);
+        since.set(more.submissionId, sweep + 1);
+        report?.add(more);
+      }
+    }
     if (pending.length > 0) await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
   }
 }
 
 /**
- * The wave's progress for `ctx.onProgress`: each batch as its last poll saw it, sent after each
- * sweep. The spend bound is read again only after a sweep in which some batch had ended.
+ * The batches' progress for `ctx.onProgress`: each batch in flight as its last poll saw it, sent
+ * after each sweep; a batch that ended is shown once as done, then left out. The spend bound is
+ * read again only after a sweep in which some batch had ended.
  */
 function progressReporter(ctx: RunContext, submissions: readonly Submission[]) {
-  const batches = new Map<string, BatchProgress>(
-    submissions.map((s) => [
-      s.submissionId,
-      {
-        submissionId: s.submissionId,
-        batchId: s.batchId ?? '',
-        model: s.model,
-        requests: s.requestCount,
-        ended: 0,
-        counts: null,
-        done: false,
-      },
-    ]),
-  );
+  const batches = new Map<string, BatchProgress>();
+  const add = (s: Submission) =>
+    batches.set(s.submissionId, {
+      submissionId: s.submissionId,
+      batchId: s.batchId ?? '',
+      model: s.model,
+      requests: s.requestCount,
+      ended: 0,
+      counts: null,
+      done: false,
+    });
+  for (const s of submissions) add(s);
+  const first = submissions[0];
   let spent: number | undefined;
-  let endedBefore = -1;
+  let endedSince = true;
   return {
+    add,
     saw(submission: Submission, batch: MessageBatch) {
+      const done = batch.processing_status === 'ended';
+      endedSince ||= done;
       batches.set(submission.submissionId, {
         ...batches.get(submission.submissionId)!,
         batchId: batch.id,
         ended: endedRequests(batch, submission.requestCount),
         counts: batch.request_counts ?? null,
-        done: batch.processing_status === 'ended',
+        done,
       });
     },
     async send() {
-      const ended = [...batches.values()].filter((b) => b.done).length;
-      if (spent === undefined || ended !== endedBefore) spent = await spentMaxUsd(ctx);
-      endedBefore = ended;
-      const first = submissions[0];
+      if (spent === undefined || endedSince) spent = await spentMaxUsd(ctx);
+      endedSince = false;
       ctx.onProgress?.({
         at: ctx.env.clock.now(),
         phase: first?.phase ?? 'main',
@@ -105,6 +120,7 @@ function progressReporter(ctx: RunContext, submissions: readonly Submission[]) {
         spentMaxUsd: spent,
         ceilingUsd: ctx.job.costCeilingUsd,
       });
+      for (const b of batches.values()) if (b.done) batches.delete(b.submissionId);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 
-/** One batch of a wave as its last poll saw it. */
+/** One batch in flight as its last poll saw it. */
 export interface BatchProgress {
   submissionId: string;
   batchId: string;
@@ -16,7 +16,7 @@ export interface BatchProgress {
 }
 
 /**
- * The state of a run's batches after each poll of a wave: what `run` shows while it waits (50–60 s
+ * The state of a run's batches after each poll: what `run` shows while it waits (50–60 s
  * a batch against `serve`, hours against the real API). Told to whoever asked
  * (`StartOptions.onProgress`); never written to the run's database, so watching a run costs it
  * nothing and changes none of its records.
@@ -24,9 +24,10 @@ export interface BatchProgress {
 export interface PollProgress {
   /** When the poll ended, on the run's clock (virtual in simulation). */
   at: number;
-  /** The wave's phase: canary or main. */
+  /** The batches' phase: canary or main. */
   phase: string;
   round: number;
+  /** The batches in flight, and those that ended since the last poll (`done`), shown once. */
   batches: BatchProgress[];
   /**
    * The most the API can have billed so far: each ended batch's `succeeded` count times its

@@ -16,8 +16,9 @@ export const BATCH_REQUESTS_MAX = 100_000;
 export const BATCH_BYTES_TARGET = 240_000_000;
 
 /**
- * Run rounds until no row needs a submission: each round submits the queue in chunks, several
- * batches in flight at once, then polls, fetches and gates each as it ends. Bounded: a row is
+ * Run rounds until no row needs a submission: each round submits the queue in chunks, up to
+ * `max_in_flight` batches in flight at once, and polls, fetches and gates each as it ends; each
+ * batch gated makes room for the next chunk's, so a slow batch holds up no other. Bounded: a row is
  * submitted at most `attempts` times per model. The canary phase is a single round over the
  * canary slice and the golden rows.
  */
@@ -31,17 +32,23 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
     if (chunks === 0) return;
     if (!(await roundWithinCeiling(ctx))) return;
     await ctx.log.event(phase, 'round_started', { round, chunks });
-    for (let first = 0; first < chunks; first += ctx.job.maxInFlight) {
-      const wave: Submission[] = [];
-      for (let chunk = first; chunk < Math.min(chunks, first + ctx.job.maxInFlight); chunk++) {
+    let next = 0;
+    /** Submit the next chunks, while fewer than `max_in_flight` batches are in flight. */
+    const submitMore = async (inFlight: number): Promise<Submission[]> => {
+      const made: Submission[] = [];
+      while (inFlight + made.length < ctx.job.maxInFlight && next < chunks) {
+        const chunk = next++;
         for (const batch of await chunkBatches(ctx, chunk, chunkModels[chunk]!)) {
           const submission = await submitChunk(ctx, phase, round, batch);
-          if (submission) wave.push(submission);
+          if (submission) made.push(submission);
         }
       }
-      crashPoint(ctx, `${phase}:after-submit-wave`);
-      await pollUntilEnded(ctx, wave, (s) => processEnded(ctx, s));
-    }
+      return made;
+    };
+    const first = await submitMore(0);
+    crashPoint(ctx, `${phase}:after-submit-wave`);
+    // Each batch that ends and is gated makes room for the next chunk's.
+    await pollUntilEnded(ctx, first, (s) => processEnded(ctx, s), submitMore);
   }
 }
 
