@@ -16,10 +16,11 @@ export function pollsMax(pollIntervalSeconds: number): number {
 
 /**
  * Poll the submitted batches until each has ended, calling `onEnded` for each as it ends (in
- * submission order within a sweep), each batch polled a bounded number of times. After each sweep
- * `refill`, if given, is asked for more batches, given how many are still in flight: it submits
- * the next of the round's chunks while there is room, so a batch goes out as soon as one ends
- * rather than when the slowest of a wave does, and they are polled from the next sweep on.
+ * submission order within a sweep), each batch polled a bounded number of times. After each batch
+ * is handled, `refill`, if given, is asked for more, given how many are still in flight: it
+ * submits the next of the round's chunks while there is room, so a batch goes out as soon as one
+ * ends rather than when the slowest of a wave does, and the API works on it while the batches
+ * that ended with it are fetched and gated. New batches are polled from the next sweep on.
  */
 export async function pollUntilEnded(
   ctx: RunContext,
@@ -45,7 +46,8 @@ export async function pollUntilEnded(
     }
     await haltIfRequested(ctx);
     const stillPending: Submission[] = [];
-    for (const submission of pending) {
+    const fresh: Submission[] = [];
+    for (const [i, submission] of pending.entries()) {
       const batch = await retrieveOrWait(ctx, submission, notFound);
       if (batch) report?.saw(submission, batch);
       if (batch === null || batch.processing_status !== 'ended') {
@@ -61,16 +63,15 @@ export async function pollUntilEnded(
         counts: batch.request_counts,
       });
       await onEnded({ ...submission, status: 'ended' });
-    }
-    pending = stillPending;
-    await report?.send();
-    if (refill) {
-      for (const more of await refill(pending.length)) {
-        pending.push(more);
+      const inFlight = stillPending.length + (pending.length - i - 1) + fresh.length;
+      for (const more of (await refill?.(inFlight)) ?? []) {
+        fresh.push(more);
         since.set(more.submissionId, sweep + 1);
         report?.add(more);
       }
     }
+    pending = [...stillPending, ...fresh];
+    await report?.send();
     if (pending.length > 0) await ctx.env.clock.sleep(ctx.job.pollIntervalSeconds * 1000);
   }
 }
