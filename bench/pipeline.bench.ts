@@ -186,7 +186,7 @@ try {
     const perRow = pipeline.seconds / pipeline.rows / (smaller.seconds / smaller.rows);
     const perMillion = (r: typeof pipeline) => `${((r.seconds / r.rows) * 1e6).toFixed(1)} s a million`;
     console.log(
-      `against ${smaller.rows.toLocaleString('en-US')} rows: peak RSS ${pipeline.peakRssMb} against ${smaller.peakRssMb} MB, ${((rssGrowth - 1) * 100).toFixed(1)} % more (target ≤ ${Math.round((RSS_GROWTH_MAX - 1) * 100)} %: ${met(rssGrowth <= RSS_GROWTH_MAX)}); time ${perMillion(pipeline)} against ${perMillion(smaller)}, ${perRow.toFixed(2)}× a row (target linear, ≤ ${PER_ROW_GROWTH_MAX}×: ${met(perRow <= PER_ROW_GROWTH_MAX)})`,
+      `against ${smaller.rows.toLocaleString('en-US')} rows: peak RSS ${pipeline.peakRssMb} against ${smaller.peakRssMb} MB, ${Math.abs((rssGrowth - 1) * 100).toFixed(1)} % ${rssGrowth >= 1 ? 'more' : 'less'} (target ≤ ${Math.round((RSS_GROWTH_MAX - 1) * 100)} %: ${met(rssGrowth <= RSS_GROWTH_MAX)}); time ${perMillion(pipeline)} against ${perMillion(smaller)}, ${perRow.toFixed(2)}× a row (target linear, ≤ ${PER_ROW_GROWTH_MAX}×: ${met(perRow <= PER_ROW_GROWTH_MAX)})`,
     );
   }
 } finally {
