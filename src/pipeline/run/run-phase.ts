@@ -33,7 +33,11 @@ export async function runPhase(ctx: RunContext, phase: 'canary' | 'main'): Promi
     if (!(await roundWithinCeiling(ctx))) return;
     await ctx.log.event(phase, 'round_started', { round, chunks });
     let next = 0;
-    /** Submit the next chunks, while fewer than `max_in_flight` batches are in flight. */
+    /**
+     * Submit the next chunks while fewer than `max_in_flight` batches are in flight. A chunk is
+     * one batch per model of its rows (escalated rows go to the larger model), so the last chunk
+     * let in may take the count one past the limit.
+     */
     const submitMore = async (inFlight: number): Promise<Submission[]> => {
       const made: Submission[] = [];
       while (inFlight + made.length < ctx.job.maxInFlight && next < chunks) {
