@@ -1,3 +1,5 @@
+import type { RunDb, SqlParams } from '../db/run-db.js';
+
 /** One row waiting to be submitted. */
 export interface QueuedRow {
   customId: string;
@@ -40,6 +42,25 @@ export class PackedRows implements QueuedRows {
   private attempts = new Int32Array(256);
   private golden = new Uint8Array(256);
   private count = 0;
+
+  /**
+   * The rows of a query whose columns are custom_id, row_key, row_json, attempt and is_golden,
+   * in its order, read a page at a time.
+   */
+  static async read(db: RunDb, sql: string, params: SqlParams): Promise<PackedRows> {
+    const rows = new PackedRows();
+    type Row = { custom_id: string; row_key: string; row_json: string; attempt: number; is_golden: boolean };
+    for await (const page of db.stream<Row>(sql, params))
+      for (const r of page)
+        rows.push({
+          customId: r.custom_id,
+          rowKey: r.row_key,
+          rowJson: r.row_json,
+          attempt: r.attempt,
+          golden: r.is_golden,
+        });
+    return rows;
+  }
 
   get length(): number {
     return this.count;

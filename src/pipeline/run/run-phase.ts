@@ -156,22 +156,11 @@ async function chunkBatches(
        FROM queue q JOIN source_rows s ON s.run_id = $1 AND s.row_key = q.row_key
        WHERE q.chunk = $2 AND q.next_model = $3`;
     const scope = [ctx.runId, chunk, model];
-    const rows = new PackedRows();
-    for await (const page of ctx.db.stream<{
-      custom_id: string;
-      row_key: string;
-      attempt: number;
-      is_golden: boolean;
-      row_json: string;
-    }>(`SELECT custom_id, row_key, attempt, is_golden, row_json FROM (${rowsSql}) ORDER BY row_key`, scope))
-      for (const r of page)
-        rows.push({
-          customId: r.custom_id,
-          rowKey: r.row_key,
-          rowJson: r.row_json,
-          attempt: r.attempt,
-          golden: r.is_golden,
-        });
+    const rows = await PackedRows.read(
+      ctx.db,
+      `SELECT custom_id, row_key, attempt, is_golden, row_json FROM (${rowsSql}) ORDER BY row_key`,
+      scope,
+    );
     batches.push({
       model,
       rows,

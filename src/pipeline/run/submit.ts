@@ -39,16 +39,7 @@ export async function submitChunk(
   // Read before the intent is written: any batch listed above it after a crash was made since.
   const mark = await listMark(ctx);
   // The requests are rendered again as the create sends them, never held whole (create-body.ts).
-  const toRequest = (row: QueuedRow): BatchCreateParams.Request | null => {
-    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
-      model,
-      maxTokens: ctx.job.maxTokens,
-      fence: row.golden ? ctx.goldenFence : ctx.fence,
-      tool: answerTool(ctx.job),
-    });
-    if ('unfenceable' in rendered) return null;
-    return { custom_id: row.customId, params: rendered.params };
-  };
+  const toRequest = requestOf(ctx, model);
   // Whether a row cannot be sent, without rendering it: a value can hold the fence tag only if the
   // row's JSON does (the tag is plain ASCII, which JSON never escapes), so nearly every row is
   // settled by one search, and only the rest are rendered to be sure.
@@ -141,34 +132,17 @@ export async function submitChunk(
  * in the database; rebuild its requests from it, then adopt the orphan or create.
  */
 export async function recoverIntended(ctx: RunContext, submission: Submission): Promise<Submission> {
-  const rows = new PackedRows();
-  for await (const page of ctx.db.stream<{
-    custom_id: string;
-    row_key: string;
-    row_json: string;
-    is_golden: boolean;
-  }>(
-    `SELECT r.custom_id, r.row_key, s.row_json, s.is_golden FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
+  const rows = await PackedRows.read(
+    ctx.db,
+    `SELECT r.custom_id, r.row_key, s.row_json, r.attempt, s.is_golden FROM requests r JOIN source_rows s ON s.run_id = r.run_id AND s.row_key = r.row_key
      WHERE r.run_id = ? AND r.submission_id = ? ORDER BY r.custom_id`,
     [ctx.runId, submission.submissionId],
-  ))
-    for (const row of page)
-      rows.push({
-        customId: row.custom_id,
-        rowKey: row.row_key,
-        rowJson: row.row_json,
-        attempt: 0,
-        golden: row.is_golden,
-      });
+  );
+  const render = requestOf(ctx, submission.model);
   const toRequest = (row: QueuedRow): BatchCreateParams.Request => {
-    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
-      model: submission.model,
-      maxTokens: ctx.job.maxTokens,
-      fence: row.golden ? ctx.goldenFence : ctx.fence,
-      tool: answerTool(ctx.job),
-    });
-    if ('unfenceable' in rendered) throw new Error('a mapped row cannot be unfenceable');
-    return { custom_id: row.customId, params: rendered.params };
+    const request = render(row);
+    if (request === null) throw new Error('a mapped row cannot be unfenceable');
+    return request;
   };
   // Checked before the create: thrown while its body streams, it would look like a lost connection.
   for (const row of rows) toRequest(row);
@@ -182,4 +156,18 @@ export async function recoverIntended(ctx: RunContext, submission: Submission): 
     adopted,
   });
   return { ...submission, batchId, status: 'submitted' };
+}
+
+/** A row's request to `model`, or null for a row that cannot be fenced (it holds the fence tag). */
+function requestOf(ctx: RunContext, model: string) {
+  return (row: QueuedRow): BatchCreateParams.Request | null => {
+    const rendered = renderRequest(ctx.job.template, JSON.parse(row.rowJson), {
+      model,
+      maxTokens: ctx.job.maxTokens,
+      fence: row.golden ? ctx.goldenFence : ctx.fence,
+      tool: answerTool(ctx.job),
+    });
+    if ('unfenceable' in rendered) return null;
+    return { custom_id: row.customId, params: rendered.params };
+  };
 }
