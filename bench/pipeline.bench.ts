@@ -41,7 +41,9 @@ const againstAt = args.indexOf('--against');
 const against = againstAt === -1 ? null : Number(args[againstAt + 1]);
 if (against !== null && !(Number.isInteger(against) && against > 0))
   throw new Error('--against takes a number of rows, as in --against 1000000');
-const rows = Number(args.find((a, i) => !a.startsWith('--') && i !== againstAt + 1) ?? 1_000_000);
+const rows = Number(
+  args.find((a, i) => !a.startsWith('--') && (againstAt === -1 || i !== againstAt + 1)) ?? 1_000_000,
+);
 /** The targets of issue 18's parts 3 and 4. */
 const RATIO_MAX = 1.5;
 const RSS_MB_MAX = 1024;
