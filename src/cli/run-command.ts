@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { formatCount, formatUsd } from '../core/numbers.js';
-import { AlertOutbox } from '../pipeline/alerts/alert-outbox.js';
 import type { Env } from '../pipeline/env.js';
 import { loadJob } from '../pipeline/job/load-job.js';
 import { checkJobSource } from '../pipeline/job/source-profile.js';
@@ -14,6 +13,7 @@ import { DEFAULT_DB, openDb } from './open-db.js';
 import { withArgs } from './parse-command.js';
 import { formatEntry, summaryLines } from './print-run.js';
 import { RunProgressView } from './run-progress.js';
+import { simulatedEnv } from './simulated-env.js';
 import { USAGE } from './usage.js';
 
 const RUN_USAGE = USAGE.run;
@@ -66,28 +66,8 @@ export const runCommand = withArgs('run', async ({ values, positional: jobFile }
   if (values.live) {
     env = { ...liveEnv(process.env, io.err), haltRequested: haltRequestedIn(dbPath) };
   } else {
-    const { inProcessWorld } = await import('../sim/sim-world.js');
-    const { jobTask } = await import('../drills/job-task.js');
-    // The simulated model learns the job's task (its schema, golden answers, quote fields), as a
-    // real model would be asked it: any job, not only the example, gets answers it can judge.
-    const { FAULT_FAMILIES } = await import('../sim/faults/fault-catalog.js');
-    const { backgroundHttpFaults } = await import('../sim/faults/background-http.js');
-    const sim = inProcessWorld({
-      seed: seed!,
-      task: jobTask(job),
-      faults: scenario?.faults.map(({ name, params }) => FAULT_FAMILIES[name].build(params)),
-      httpFaults: scenario ? backgroundHttpFaults(scenario.http.rate, scenario.http.rates) : [],
-    });
-    // Alarms page over the real network (not sim.fetch, the simulated API): the hook is real.
-    env = {
-      clock: sim.clock,
-      fetch: sim.fetch,
-      baseURL: sim.baseURL,
-      apiKey: 'sim-key',
-      log: io.err,
-      alerts: new AlertOutbox({ log: io.err }),
-      wallClock: io.clock,
-    };
+    const sim = await simulatedEnv(job, seed!, scenario, io);
+    env = sim.env;
     dispose = () => sim.world.dispose();
   }
   const db = await openDb(dbPath, false);
