@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchguardError, UsageError } from '../src/core/errors.js';
-import { RunDb } from '../src/pipeline/db/run-db.js';
+import { OutOfMemoryError, RunDb } from '../src/pipeline/db/run-db.js';
 import { sinkTableSql } from '../src/pipeline/db/schema.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { InjectedCrash } from '../src/pipeline/run/run-context.js';
+import { startRun } from '../src/pipeline/run/run-job.js';
 import { readRunLog } from '../src/pipeline/run/run-log.js';
 import {
   csvOf,
@@ -446,6 +447,38 @@ describe('a promote past DuckDB’s memory ceiling', () => {
     const done = await run.resume(runId);
     expect(done.status).toBe('promoted');
     expect(await count(run.db, `SELECT count(*) FROM ${job.sink.table}`)).toBeGreaterThan(250);
+  });
+});
+
+describe('a step past DuckDB’s memory ceiling', () => {
+  it('stops naming the step and what to do, and a resume with room finishes the run', async () => {
+    const { dir, job } = jobFolder(60);
+    const run = await simRun(dir);
+    // As RunDb raises it: DuckDB's own words, inside the main round.
+    run.env.crashPoint = (name) => {
+      if (name === 'main:after-submit-wave')
+        throw new OutOfMemoryError(
+          '192MB',
+          'Out of Memory Error: failed to pin block of size 256.0 KiB (183.1 MiB/183.1 MiB used)',
+        );
+    };
+    // A live run (the mode is all this test changes: the simulated API answers it).
+    const error = await startRun({ db: run.db, env: run.env, job, mode: 'live', seed: null }).catch(
+      (e: unknown) => e,
+    );
+    run.env.crashPoint = undefined;
+    expect(error).toBeInstanceOf(BatchguardError);
+    const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
+    expect(error).toMatchObject({ code: 'duckdb_out_of_memory', exitCode: 1 });
+    expect((error as BatchguardError).message).toBe(
+      `Failed to run ${runId} at its main step: DuckDB ran out of its 192MB memory ceiling (failed to pin block of size 256.0 KiB (183.1 MiB/183.1 MiB used)).`,
+    );
+    expect((error as BatchguardError).hint).toContain(
+      `BATCHGUARD_DUCKDB_MEMORY=1GB npx batchguard resume ${runId}`,
+    );
+    expect(await run.db.one('SELECT state FROM runs WHERE run_id = ?', [runId])).toEqual({ state: 'main' });
+    const done = await run.resume(runId);
+    expect(done.status).toBe('promoted');
   });
 });
 

@@ -6,7 +6,7 @@ import {
   DuckDBInstance,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { UsageError } from '../../core/errors.js';
+import { BatchguardError, UsageError } from '../../core/errors.js';
 import { inlineParams } from './inline-params.js';
 import { CHECKED, SCHEMA_SQL, TIMES } from './schema.js';
 import { LAYOUT_VERSION, migrationSql } from './views.js';
@@ -95,6 +95,37 @@ function lockedError(path: string, error: unknown): unknown {
 }
 
 /**
+ * DuckDB ran out of its memory ceiling (MEMORY_LIMIT, or BATCHGUARD_DUCKDB_MEMORY). Not bad input
+ * and not a bug: the same command with a larger ceiling gets through. What was being done is
+ * rolled back with its statement or transaction; a run's step says where it stopped.
+ */
+export class OutOfMemoryError extends BatchguardError {
+  constructor(
+    readonly memoryLimit: string,
+    duckdbMessage: string,
+  ) {
+    super(
+      'duckdb_out_of_memory',
+      `DuckDB ran out of its ${memoryLimit} memory ceiling (${duckdbMessage.split('\n')[0]!.replace(/^Out of Memory Error: /, '')}).`,
+      `Give it more for this command: ${MEMORY_LIMIT_VAR}=1GB (or more) before the command.`,
+      1,
+    );
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+/** Whether `error` is DuckDB running out of memory, as it raised it or as RunDb passed it on. */
+export const isOutOfMemory = (error: unknown): boolean =>
+  error instanceof OutOfMemoryError || (error instanceof Error && /^Out of Memory Error/.test(error.message));
+
+/** DuckDB's out-of-memory error as an OutOfMemoryError; any other error as it is. */
+function ownError(error: unknown, memoryLimit: string): unknown {
+  return isOutOfMemory(error) && !(error instanceof OutOfMemoryError)
+    ? new OutOfMemoryError(memoryLimit, (error as Error).message)
+    : error;
+}
+
+/**
  * A statement as DuckDB gets it: its parameters written in as literals when they can be
  * (inline-params.ts), else with them to bind. A statement with none runs as it is: an empty list
  * would have it prepared and bound first, half again its cost for a small statement.
@@ -170,14 +201,22 @@ export class RunDb {
   /** Run statements that return no rows; resolves to the rows the last one inserted, updated or deleted. */
   async exec(sql: string, params: SqlParams = []): Promise<number> {
     this.count();
-    return (await this.conn.run(...statement(sql, params))).rowsChanged;
+    try {
+      return (await this.conn.run(...statement(sql, params))).rowsChanged;
+    } catch (error) {
+      throw ownError(error, this.memoryLimit);
+    }
   }
 
   /** All rows of a query as plain JS objects (integers as numbers; cast BIGINTs in SQL). */
   async all<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T[]> {
     this.count();
-    const reader = await this.conn.runAndReadAll(...statement(sql, params));
-    return reader.getRowObjectsJS() as T[];
+    try {
+      const reader = await this.conn.runAndReadAll(...statement(sql, params));
+      return reader.getRowObjectsJS() as T[];
+    } catch (error) {
+      throw ownError(error, this.memoryLimit);
+    }
   }
 
   async one<T = Record<string, unknown>>(sql: string, params: SqlParams = []): Promise<T | undefined> {
@@ -187,8 +226,12 @@ export class RunDb {
   /** Stream a query's rows in chunks, never holding the whole result. */
   async *stream<T = Record<string, unknown>>(sql: string, params: SqlParams = []): AsyncGenerator<T[]> {
     this.count();
-    const result = await this.conn.stream(...statement(sql, params));
-    for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
+    try {
+      const result = await this.conn.stream(...statement(sql, params));
+      for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
+    } catch (error) {
+      throw ownError(error, this.memoryLimit);
+    }
   }
 
   /**
@@ -222,14 +265,21 @@ export class RunDb {
   ): Promise<T> {
     this.count();
     const appender = await conn.createAppender(table);
+    let value: T;
     try {
-      return await fill(appender);
+      value = await fill(appender);
     } catch (error) {
       appender.clear();
-      throw error;
-    } finally {
       appender.closeSync();
+      throw ownError(error, this.memoryLimit);
     }
+    try {
+      // The rows are written as the appender closes: where DuckDB may run out of memory.
+      appender.closeSync();
+    } catch (error) {
+      throw ownError(error, this.memoryLimit);
+    }
+    return value;
   }
 
   /**
@@ -271,7 +321,9 @@ export class RunDb {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       const value = await body();
-      await this.conn.run('COMMIT');
+      await this.conn.run('COMMIT').catch((error: unknown) => {
+        throw ownError(error, this.memoryLimit);
+      });
       return value;
     } catch (error) {
       // A failed COMMIT has already ended the transaction, and then ROLLBACK fails too ("no

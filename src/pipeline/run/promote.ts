@@ -1,5 +1,5 @@
 import { BatchguardError, UsageError } from '../../core/errors.js';
-import { MEMORY_LIMIT_VAR, type RunDb } from '../db/run-db.js';
+import { isOutOfMemory, MEMORY_LIMIT_VAR, type RunDb } from '../db/run-db.js';
 import { SINK_SHAPE, sinkShapeProblems, sinkTableSql } from '../db/schema.js';
 import type { Job } from '../job/job.js';
 import { crashPoint, type RunContext } from './run-context.js';
@@ -98,13 +98,11 @@ export async function promote(ctx: RunContext): Promise<number> {
       return row?.n ?? 0;
     })
     .catch((error: unknown) => {
-      throw outOfMemory(error) ? promoteOutOfMemory(ctx) : error;
+      throw isOutOfMemory(error) ? promoteOutOfMemory(ctx) : error;
     });
   await ctx.log.outcome('promote', 'promoted', { sink, rows: promoted });
   return promoted;
 }
-
-const outOfMemory = (error: unknown) => error instanceof Error && /Out of Memory Error/i.test(error.message);
 
 /**
  * Promote's joins and writes spill to disk, but a sink with a PRIMARY KEY (as batchguard made

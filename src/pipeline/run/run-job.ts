@@ -3,7 +3,7 @@ import { BatchguardError, UsageError } from '../../core/errors.js';
 import { formatRfc3339 } from '../../core/rfc3339.js';
 import { Alerter } from '../alerts/alerter.js';
 import { makeClient } from '../client.js';
-import type { RunDb } from '../db/run-db.js';
+import { MEMORY_LIMIT_VAR, OutOfMemoryError, type RunDb } from '../db/run-db.js';
 import type { RunStatus } from '../db/schema.js';
 import type { Env } from '../env.js';
 import type { CanaryVerdict } from '../gate/grade-canary.js';
@@ -89,7 +89,7 @@ export async function startRun(options: StartOptions): Promise<RunSummary> {
   options.onRunId?.(runId);
   await ctx.log.event('plan', 'run_started', { job: job.name, mode: options.mode, seed: options.seed });
   try {
-    return await continueRun(ctx, options.confirm);
+    return await continueRun(ctx, options.mode, options.confirm);
   } catch (error) {
     // Bad input found while planning (a missing column, duplicate keys…): nothing was sent, so
     // nothing of the run is kept either.
@@ -141,10 +141,43 @@ export async function resumeRun(
   // The sink may have changed since the crash: find out now, not at promote.
   await checkSink(db, ctx.job, runId);
   await ctx.log.event('resume', 'run_resumed', { state: run.state });
-  return continueRun(ctx);
+  return continueRun(ctx, run.mode);
 }
 
-async function continueRun(ctx: RunContext, confirm?: StartOptions['confirm']): Promise<RunSummary> {
+async function continueRun(
+  ctx: RunContext,
+  mode: StartOptions['mode'],
+  confirm?: StartOptions['confirm'],
+): Promise<RunSummary> {
+  try {
+    return await runSteps(ctx, confirm);
+  } catch (error) {
+    throw error instanceof OutOfMemoryError ? await stepOutOfMemory(ctx, mode, error) : error;
+  }
+}
+
+/**
+ * DuckDB ran out of its memory ceiling inside a step: the step's writes rolled back with their
+ * statement or transaction, and the run's state is still that step, as after a crash. Say where,
+ * and how to get past it.
+ */
+async function stepOutOfMemory(
+  ctx: RunContext,
+  mode: StartOptions['mode'],
+  error: OutOfMemoryError,
+): Promise<BatchguardError> {
+  const state = await readState(ctx).catch(() => null);
+  return new BatchguardError(
+    error.code,
+    `Failed to run ${ctx.runId}${state ? ` at its ${state} step` : ''}: ${error.message}`,
+    mode === 'live'
+      ? `The run waits at that step, as after a crash: finish it with a larger ceiling, \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`.`
+      : `Run the job again with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard run …\` (a simulated run cannot be resumed).`,
+    1,
+  );
+}
+
+async function runSteps(ctx: RunContext, confirm?: StartOptions['confirm']): Promise<RunSummary> {
   const summary: RunSummary = { runId: ctx.runId, status: 'running' };
   // The state is read once: from then on this process is the run's only writer (another process
   // cannot open the database; `halt` asks through haltIfRequested), so each step's setState is it.
