@@ -22,12 +22,19 @@
  *                                                 # run's peak RSS and time a row against the
  *                                                 # smaller's (targets: ≤ 10 % more, ≤ 1.25×)
  *
+ *   npm run bench:pipeline -- 1000000 --no-floor --nights 3
+ *                                                 # the same job run three times into one
+ *                                                 # database, as a nightly job's database fills:
+ *                                                 # each night's time, peak RSS and file size
+ *                                                 # against the first night's (targets: ≤ 1.25×
+ *                                                 # the time, ≤ 10 % more memory)
+ *
  * BENCH_HEAP_MB=N passes --max-old-space-size=N to the children, to try a heap limit;
  * BENCH_NODE_FLAGS passes any other Node flags to them (`--cpu-prof --cpu-prof-dir=DIR` to see
  * where a phase's time goes).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,9 +48,13 @@ const againstAt = args.indexOf('--against');
 const against = againstAt === -1 ? null : Number(args[againstAt + 1]);
 if (against !== null && !(Number.isInteger(against) && against > 0))
   throw new Error('--against takes a number of rows, as in --against 1000000');
-const rows = Number(
-  args.find((a, i) => !a.startsWith('--') && (againstAt === -1 || i !== againstAt + 1)) ?? 1_000_000,
-);
+/** `--nights N`: the pipeline N times into one database, as a job run every night. */
+const nightsAt = args.indexOf('--nights');
+const nights = nightsAt === -1 ? 1 : Number(args[nightsAt + 1]);
+if (!(Number.isInteger(nights) && nights > 0))
+  throw new Error('--nights takes a number of runs, as in --nights 3');
+const optionValues = new Set([againstAt, nightsAt].filter((at) => at !== -1).map((at) => at + 1));
+const rows = Number(args.find((a, i) => !a.startsWith('--') && !optionValues.has(i)) ?? 1_000_000);
 /** The targets of issue 18's parts 3 and 4. */
 const RATIO_MAX = 1.5;
 const RSS_MB_MAX = 1024;
@@ -152,6 +163,20 @@ try {
   const floor = withFloor ? await measured('floor', dir) : null;
   const smaller = againstDir ? await measured('pipeline', againstDir) : null;
   const pipeline = await measured('pipeline', dir);
+  const later: { seconds: number; peakRssMb: number; mb: number; status?: string }[] = [];
+  const fileMb = () => Math.round(statSync(join(dir, 'pipeline.duckdb')).size / 2 ** 20);
+  const firstMb = fileMb();
+  let failedNight: string | null = null;
+  for (let night = 2; night <= nights && failedNight === null; night++) {
+    try {
+      later.push({ ...(await measured('pipeline', dir)), mb: fileMb() });
+    } catch (error) {
+      const said = String((error as Error).message)
+        .split('\n')
+        .find((line) => /Error\b/.test(line) && !line.includes('failed ('));
+      failedNight = `night ${night}: FAILED, ${(said ?? String(error)).trim().slice(0, 300)}`;
+    }
+  }
   const row = (name: string, r: typeof pipeline) =>
     `${name.padEnd(9)} ${r.seconds.toFixed(1).padStart(7)} s ${Math.round(r.rows / r.seconds)
       .toLocaleString('en-US')
@@ -190,6 +215,26 @@ try {
     console.log(
       `against ${smaller.rows.toLocaleString('en-US')} rows: peak RSS ${pipeline.peakRssMb} against ${smaller.peakRssMb} MB, ${Math.abs((rssGrowth - 1) * 100).toFixed(1)} % ${rssGrowth >= 1 ? 'more' : 'less'} (target ≤ ${Math.round((RSS_GROWTH_MAX - 1) * 100)} %: ${met(rssGrowth <= RSS_GROWTH_MAX)}); time ${perMillion(pipeline)} against ${perMillion(smaller)}, ${perRow.toFixed(2)}× a row (target linear, ≤ ${PER_ROW_GROWTH_MAX}×: ${met(perRow <= PER_ROW_GROWTH_MAX)})`,
     );
+  }
+  if (nights > 1) {
+    // A team's nightly job: every run stays in the database (reports, trends and rollback read
+    // them), so each night's queries run over more rows than the last's.
+    const night = (n: number, r: { seconds: number; peakRssMb: number; status?: string }, mb: number) =>
+      `night ${n}: ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB, database ${mb} MB after it${r.status ? `, ${r.status}` : ''}`;
+    console.log(night(1, pipeline, firstMb));
+    for (const [i, r] of later.entries()) console.log(night(i + 2, r, r.mb));
+    if (failedNight !== null) {
+      console.log(failedNight);
+      console.log(`night after night: a run failed (target: every night runs: MISSED)`);
+    }
+    const last = later.at(-1);
+    if (last) {
+      const slower = last.seconds / pipeline.seconds;
+      const heavier = last.peakRssMb / pipeline.peakRssMb;
+      console.log(
+        `night ${later.length + 1} against night 1: ${slower.toFixed(2)}× the time (target ≤ ${PER_ROW_GROWTH_MAX}×: ${met(slower <= PER_ROW_GROWTH_MAX)}), peak RSS ${Math.abs((heavier - 1) * 100).toFixed(1)} % ${heavier >= 1 ? 'more' : 'less'} (target ≤ ${Math.round((RSS_GROWTH_MAX - 1) * 100)} %: ${met(heavier <= RSS_GROWTH_MAX)})`,
+      );
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
