@@ -27,7 +27,8 @@
  *                                                 # database, as a nightly job's database fills:
  *                                                 # each night's time, peak RSS and file size
  *                                                 # against the first night's (targets: ≤ 1.25×
- *                                                 # the time, ≤ 10 % more memory)
+ *                                                 # the time, ≤ 10 % more memory), then the
+ *                                                 # HTML dashboard over every night
  *
  * BENCH_HEAP_MB=N passes --max-old-space-size=N to the children, to try a heap limit;
  * BENCH_NODE_FLAGS passes any other Node flags to them (`--cpu-prof --cpu-prof-dir=DIR` to see
@@ -227,6 +228,18 @@ try {
       console.log(failedNight);
       console.log(`night after night: a run failed (target: every night runs: MISSED)`);
     }
+    // What the team reads the next morning: the dashboard over every night so far.
+    const started = performance.now();
+    const report = spawnSync(
+      process.execPath,
+      [BIN, 'report', '--db', join(dir, 'pipeline.duckdb'), '--format', 'html', '--out', join(dir, 'r.html')],
+      { encoding: 'utf8' },
+    );
+    console.log(
+      report.status === 0
+        ? `the HTML dashboard over ${later.length + 1} nights: ${((performance.now() - started) / 1000).toFixed(1)} s`
+        : `the HTML dashboard over ${later.length + 1} nights: FAILED, ${report.stderr.trim().split('\n')[0]}`,
+    );
     const last = later.at(-1);
     if (last) {
       const slower = last.seconds / pipeline.seconds;

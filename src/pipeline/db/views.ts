@@ -52,15 +52,17 @@ GROUP BY ALL`,
     name: 'cost_breakdown',
     sql: `
 SELECT r.run_id, r.job_name AS job,
-       CASE WHEN starts_with(q.row_key, 'golden:') THEN 'golden' ELSE s.phase END AS phase,
+       CASE WHEN g.custom_id IS NOT NULL THEN 'golden' ELSE s.phase END AS phase,
        s.model, count(*)::INTEGER AS results,
        sum(x.input_tokens) AS input_tokens, sum(x.output_tokens) AS output_tokens,
        sum(x.cost_usd::DECIMAL(18, 9)) AS cost_usd
 FROM raw_results x
 JOIN submissions s ON s.run_id = x.run_id AND s.submission_id = x.submission_id
 JOIN runs r ON r.run_id = x.run_id
-LEFT JOIN (SELECT DISTINCT run_id, submission_id, custom_id, row_key FROM requests) q
-  ON q.run_id = x.run_id AND q.submission_id = x.submission_id AND q.custom_id = x.custom_id
+-- Only the golden rows' requests (a few dozen a run): joined to every request of every run, the
+-- view held each night's millions at once and outgrew DuckDB's memory after a few nights.
+LEFT JOIN (SELECT DISTINCT run_id, submission_id, custom_id FROM requests WHERE starts_with(row_key, 'golden:')) g
+  ON g.run_id = x.run_id AND g.submission_id = x.submission_id AND g.custom_id = x.custom_id
 WHERE x.cost_usd IS NOT NULL
 GROUP BY ALL`,
   },
@@ -109,7 +111,7 @@ FROM drills`,
 ];
 
 /** The layout version the views and migrations below make; bump it when either changes. */
-export const LAYOUT_VERSION = '7';
+export const LAYOUT_VERSION = '8';
 
 /**
  * SQL that brings a database of an earlier layout to this one, in order. Each step is safe to
