@@ -482,6 +482,27 @@ describe('a step past DuckDB’s memory ceiling', () => {
   });
 });
 
+describe('DuckDB out of memory while a run plans', () => {
+  it('leaves no run behind and says to run it again, so that a live run asks again before it spends', async () => {
+    const { dir, job } = jobFolder(20);
+    const run = await simRun(dir);
+    run.env.crashPoint = (name) => {
+      if (name === 'state:plan')
+        throw new OutOfMemoryError('192MB', 'Out of Memory Error: could not allocate block');
+    };
+    const error = await startRun({ db: run.db, env: run.env, job, mode: 'live', seed: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'duckdb_out_of_memory', exitCode: 1 });
+    expect((error as BatchguardError).message).toMatch(/^Failed to run \S+ at its plan step: DuckDB ran out/);
+    expect((error as BatchguardError).hint).toBe(
+      'Nothing was sent: run the job again with a larger ceiling: `BATCHGUARD_DUCKDB_MEMORY=1GB npx batchguard run …`.',
+    );
+    expect(await count(run.db, 'SELECT count(*) FROM runs')).toBe(0);
+    expect(await count(run.db, 'SELECT count(*) FROM run_log')).toBe(0);
+  });
+});
+
 describe('two runs on one database', () => {
   it('creates a new sink in its turn, so a run promoting while another creates that sink does not conflict', async () => {
     const rows = reviews(20);

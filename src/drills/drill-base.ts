@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { removeScratch, scratchFolder } from '../core/scratch-folder.js';
-import { RunDb } from '../pipeline/db/run-db.js';
+import { OutOfMemoryError, RunDb } from '../pipeline/db/run-db.js';
 import type { Job } from '../pipeline/job/job.js';
 import { loadJob, parseJob } from '../pipeline/job/load-job.js';
 import { templateColumns } from '../pipeline/prompt/render-request.js';
@@ -162,6 +162,8 @@ async function withScratchDb<T>(body: (db: RunDb) => Promise<T>, job: Job): Prom
   try {
     return await body(db);
   } catch (error) {
+    // DuckDB out of memory is no fault of the source: say what it is.
+    if (error instanceof OutOfMemoryError) throw error;
     throw new UsageError(
       'bad_source',
       `Failed to read source ${job.source.path}: ${(error as Error).message.split('\n')[0]}.`,

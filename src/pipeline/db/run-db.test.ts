@@ -13,6 +13,7 @@ import {
   MEMORY_LIMIT,
   MEMORY_LIMIT_VAR,
   memoryLimit,
+  OutOfMemoryError,
   RunDb,
   THREADS_VAR,
 } from './run-db.js';
@@ -182,6 +183,60 @@ describe('RunDb', () => {
     db.close();
     await RunDb.release(path);
   });
+
+  it('raises DuckDB running out of memory as OutOfMemoryError, from a statement, a COMMIT or an appender, and keeps none of a failed transaction’s rows', async () => {
+    const path = join(dir, 'small.duckdb');
+    const db = await withEnv({ [MEMORY_LIMIT_VAR]: '32MB' }, () => RunDb.open(path));
+    const outOfMemory = async (work: Promise<unknown>, words: RegExp) => {
+      const error = await work.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(OutOfMemoryError);
+      expect(error).toMatchObject({ code: 'duckdb_out_of_memory', exitCode: 1 });
+      expect((error as Error).message).toMatch(words);
+    };
+    // A key index is held in memory whole: a keyed table is what outgrows 32 MB here.
+    await db.exec('CREATE TABLE t (k VARCHAR PRIMARY KEY, n INTEGER)');
+    await db.exec("INSERT INTO t SELECT repeat('z', 50) || range, range FROM range(200000)");
+    const ceiling = /^DuckDB ran out of its 32MB memory ceiling \((could not|failed to) (allocate|pin) /;
+    // A statement.
+    await outOfMemory(
+      db.exec(
+        "CREATE TABLE big AS SELECT repeat('x', 1000) || range AS a FROM range(300000) ORDER BY a DESC",
+      ),
+      ceiling,
+    );
+    // A COMMIT: "TransactionContext Error: Failed to commit: failed to allocate data …". The
+    // transaction's rows are gone with it, even once the garbage collector has run.
+    await outOfMemory(
+      db.transaction(() =>
+        db.exec("INSERT INTO t SELECT repeat('y', 50) || range, range FROM range(400000)"),
+      ),
+      ceiling,
+    );
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await db.one('SELECT count(*)::INTEGER AS n FROM t')).toEqual({ n: 200_000 });
+    // An appender: "Failed to append: … could not allocate …". It writes every 204,800 rows as it
+    // goes (DuckDB's flush), so what it wrote before it failed stays: its callers delete first.
+    await outOfMemory(
+      db.append('t', (appender) => {
+        for (let n = 0; n < 600_000; n++) {
+          appender.appendVarchar(`${'x'.repeat(200)}${n}`);
+          appender.appendInteger(n);
+          appender.endRow();
+        }
+      }),
+      ceiling,
+    );
+    db.close();
+    await RunDb.release(path, { discard: true });
+  }, 60_000);
 
   it('lets transactions on two connections to one file take turns, so neither fails on rows both write', async () => {
     const path = join(dir, 'turns.duckdb');

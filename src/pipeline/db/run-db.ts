@@ -106,7 +106,12 @@ export class OutOfMemoryError extends BatchguardError {
   ) {
     super(
       'duckdb_out_of_memory',
-      `DuckDB ran out of its ${memoryLimit} memory ceiling (${duckdbMessage.split('\n')[0]!.replace(/^Out of Memory Error: /, '')}).`,
+      `DuckDB ran out of its ${memoryLimit} memory ceiling (${duckdbMessage
+        .split('\n')[0]!
+        .replace(
+          /^(?:(?:Out of Memory Error|TransactionContext Error|Failed to append|Failed to commit): )+/,
+          '',
+        )}).`,
       `Give it more for this command: ${MEMORY_LIMIT_VAR}=1GB (or more) before the command.`,
       1,
     );
@@ -114,12 +119,19 @@ export class OutOfMemoryError extends BatchguardError {
   }
 }
 
+/**
+ * DuckDB's words for running out of memory: "Out of Memory Error: could not allocate block …" from
+ * a statement, "Failed to append: could not allocate block …" from an appender, "Failed to
+ * commit: failed to allocate data …" from a COMMIT, "failed to pin block …" from a spill.
+ */
+const OUT_OF_MEMORY = /Out of Memory Error|(?:could not|failed to) (?:allocate|pin) (?:block|data|memory)\b/;
+
 /** Whether `error` is DuckDB running out of memory, as it raised it or as RunDb passed it on. */
 export const isOutOfMemory = (error: unknown): boolean =>
-  error instanceof OutOfMemoryError || (error instanceof Error && /^Out of Memory Error/.test(error.message));
+  error instanceof OutOfMemoryError || (error instanceof Error && OUT_OF_MEMORY.test(error.message));
 
 /** DuckDB's out-of-memory error as an OutOfMemoryError; any other error as it is. */
-function ownError(error: unknown, memoryLimit: string): unknown {
+export function ownError(error: unknown, memoryLimit: string): unknown {
   return isOutOfMemory(error) && !(error instanceof OutOfMemoryError)
     ? new OutOfMemoryError(memoryLimit, (error as Error).message)
     : error;
@@ -238,7 +250,8 @@ export class RunDb {
    * Write rows to `table` in bulk through a DuckDB Appender (far faster than row-by-row INSERT):
    * `fill` appends them, and they are written when it returns. If it throws, none of them is: an
    * appender left open would write what it holds when the garbage collector destroys it, rows of
-   * a step that failed.
+   * a step that failed. (Past 204,800 rows DuckDB writes as the fill goes, and what it wrote
+   * stays: the pipeline's appends are at most a batch, and their steps delete before appending.)
    */
   async append<T>(table: string, fill: (appender: Appender) => T | Promise<T>): Promise<T> {
     return this.appendOn(this.conn, table, fill);
@@ -268,15 +281,10 @@ export class RunDb {
     let value: T;
     try {
       value = await fill(appender);
-    } catch (error) {
-      appender.clear();
-      appender.closeSync();
-      throw ownError(error, this.memoryLimit);
-    }
-    try {
       // The rows are written as the appender closes: where DuckDB may run out of memory.
       appender.closeSync();
     } catch (error) {
+      discard(appender);
       throw ownError(error, this.memoryLimit);
     }
     return value;
@@ -357,6 +365,24 @@ export class RunDb {
       conn.closeSync();
     }
     instance.closeSync();
+  }
+}
+
+/**
+ * Drop what an appender holds and close it, whatever state a failure left it in: an appender that
+ * failed to close still holds its rows, and would write them into whatever transaction is open on
+ * its connection when the garbage collector destroys it.
+ */
+function discard(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+  } catch {
+    // Nothing held, or nothing more to do: closing is what matters.
+  }
+  try {
+    appender.closeSync();
+  } catch {
+    // Already closed, or failing to close an empty appender: nothing is left to write.
   }
 }
 

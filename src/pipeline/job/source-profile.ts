@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { MEMORY_LIMIT } from '../db/run-db.js';
+import { memoryLimit } from '../db/run-db.js';
 import { sqlString } from '../db/sql-string.js';
 import { readingSourceFile, refuseMissingColumns, refuseUnreadable } from '../run/load-rows.js';
 import { ident, jsonFieldPath, sourceReader } from '../run/source-reader.js';
@@ -60,7 +60,8 @@ async function readingScratch<T>(
   read: (all: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
 ): Promise<T> {
   await refuseUnreadable(source);
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT });
+  // The ceiling a run would have (BATCHGUARD_DUCKDB_MEMORY raises it for both).
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit() });
   const conn = await instance.connect();
   try {
     return await read((sql) =>

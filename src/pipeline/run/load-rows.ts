@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { closest } from '../../core/did-you-mean.js';
 import { UsageError } from '../../core/errors.js';
 import { findModel } from '../../core/price-table.js';
-import { OutOfMemoryError } from '../db/run-db.js';
+import { isOutOfMemory, memoryLimit, ownError } from '../db/run-db.js';
 import type { Job } from '../job/job.js';
 import { renderRequest, templateColumns } from '../prompt/render-request.js';
 import { csvShapeProblem } from './csv-shape.js';
@@ -233,7 +233,7 @@ export async function readingSourceFile<T>(source: Job['source'], query: () => P
     return await query();
   } catch (error) {
     // DuckDB out of memory is no fault of the file: say what it is.
-    if (error instanceof OutOfMemoryError) throw error;
+    if (isOutOfMemory(error)) throw ownError(error, memoryLimit());
     const { path, format } = source;
     const shape = format === 'csv' ? await csvShapeProblem(path) : null;
     if (shape) throw badShape(path, shape);

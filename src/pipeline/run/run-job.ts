@@ -105,9 +105,13 @@ export function refuseUnknownModels(job: Job): void {
     throw new UsageError(problem.code, `Failed to plan job ${job.name}: ${problem.message}.`, problem.hint);
 }
 
-/** Bad input, or an API that does not answer before anything was sent: the run leaves no trace. */
+/**
+ * Bad input, an API that does not answer, or DuckDB out of memory, before anything was sent: the
+ * run leaves no trace, and is run again.
+ */
 const isRefusalAtPlan = (error: unknown): boolean =>
-  error instanceof UsageError || (error instanceof BatchguardError && error.code === 'api_unreachable');
+  error instanceof UsageError ||
+  (error instanceof BatchguardError && ['api_unreachable', 'duckdb_out_of_memory'].includes(error.code));
 
 async function discardRun(ctx: RunContext): Promise<void> {
   for (const table of ['run_log', 'outcomes', 'source_rows', 'runs']) {
@@ -167,12 +171,17 @@ async function stepOutOfMemory(
   error: OutOfMemoryError,
 ): Promise<BatchguardError> {
   const state = await readState(ctx).catch(() => null);
+  const again = `run the job again with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard run …\``;
   return new BatchguardError(
     error.code,
     `Failed to run ${ctx.runId}${state ? ` at its ${state} step` : ''}: ${error.message}`,
-    mode === 'live'
-      ? `The run waits at that step, as after a crash: finish it with a larger ceiling, \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`.`
-      : `Run the job again with a larger ceiling: \`${MEMORY_LIMIT_VAR}=1GB npx batchguard run …\` (a simulated run cannot be resumed).`,
+    // At plan nothing was sent, and a first run drops its record (startRun): it is run again, so
+    // that a live run asks again before it spends, which `resume` would not.
+    state === 'plan'
+      ? `Nothing was sent: ${again}.`
+      : mode === 'live'
+        ? `The run waits at that step, as after a crash: finish it with a larger ceiling, \`${MEMORY_LIMIT_VAR}=1GB npx batchguard resume ${ctx.runId}\`.`
+        : `Nothing of it can be resumed (it ran against the in-process simulated API): ${again}.`,
     1,
   );
 }
