@@ -161,9 +161,9 @@ async function continueRun(
 }
 
 /**
- * DuckDB ran out of its memory ceiling inside a step: the step's writes rolled back with their
- * statement or transaction, and the run's state is still that step, as after a crash. Say where,
- * and how to get past it.
+ * DuckDB ran out of its memory ceiling inside a step: the statement or transaction that failed
+ * rolled back, and the run's state is still that step, holding what the step wrote before, as
+ * after a crash there. Say where, and how to get past it.
  */
 async function stepOutOfMemory(
   ctx: RunContext,
