@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchguardError, UsageError } from '../src/core/errors.js';
 import { OutOfMemoryError, RunDb } from '../src/pipeline/db/run-db.js';
 import { sinkTableSql } from '../src/pipeline/db/schema.js';
+import type { Job } from '../src/pipeline/job/job.js';
 import { rollbackRun } from '../src/pipeline/run/rollback.js';
 import { InjectedCrash } from '../src/pipeline/run/run-context.js';
 import { startRun } from '../src/pipeline/run/run-job.js';
@@ -417,18 +418,31 @@ async function statusOf(db: RunDb, runId: string): Promise<string> {
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
+/** Raise `error` each time the run reaches crash point `point`, as DuckDB would raise it there. */
+function throwAt(run: SimRun, point: string, error: Error): void {
+  run.env.crashPoint = (name) => {
+    if (name === point) throw error;
+  };
+}
+
+/**
+ * Start `job` as a live run against the simulated API (the mode is all that changes: the world
+ * answers it), resolving to what it threw.
+ */
+const startLive = (run: SimRun, job: Job): Promise<unknown> =>
+  startRun({ db: run.db, env: run.env, job, mode: 'live', seed: null }).catch((e: unknown) => e);
+
 describe('a promote past DuckDB’s memory ceiling', () => {
   it('stops with what to do, promotes nothing, and a resume finishes it', async () => {
     const { dir, job } = jobFolder(300);
     const run = await simRun(dir);
     // DuckDB's own words when a promote outgrows its ceiling (a 3,000,000-row sink at 192 MB,
     // docs/benchmarks.md), raised where that happens: inside promote's transaction.
-    run.env.crashPoint = (name) => {
-      if (name === 'promote:inside-transaction')
-        throw new Error(
-          'Out of Memory Error: could not allocate block of size 256.0 KiB (183.1 MiB/183.1 MiB used)',
-        );
-    };
+    throwAt(
+      run,
+      'promote:inside-transaction',
+      new Error('Out of Memory Error: could not allocate block of size 256.0 KiB (183.1 MiB/183.1 MiB used)'),
+    );
     const error = await run.start(job).catch((e: unknown) => e);
     run.env.crashPoint = undefined;
     expect(error).toBeInstanceOf(BatchguardError);
@@ -455,17 +469,15 @@ describe('a step past DuckDB’s memory ceiling', () => {
     const { dir, job } = jobFolder(60);
     const run = await simRun(dir);
     // As RunDb raises it: DuckDB's own words, inside the main round.
-    run.env.crashPoint = (name) => {
-      if (name === 'main:after-submit-wave')
-        throw new OutOfMemoryError(
-          '192MB',
-          'Out of Memory Error: failed to pin block of size 256.0 KiB (183.1 MiB/183.1 MiB used)',
-        );
-    };
-    // A live run (the mode is all this test changes: the simulated API answers it).
-    const error = await startRun({ db: run.db, env: run.env, job, mode: 'live', seed: null }).catch(
-      (e: unknown) => e,
+    throwAt(
+      run,
+      'main:after-submit-wave',
+      new OutOfMemoryError(
+        '192MB',
+        'Out of Memory Error: failed to pin block of size 256.0 KiB (183.1 MiB/183.1 MiB used)',
+      ),
     );
+    const error = await startLive(run, job);
     run.env.crashPoint = undefined;
     expect(error).toBeInstanceOf(BatchguardError);
     const { run_id: runId } = (await run.db.one<{ run_id: string }>('SELECT run_id FROM runs'))!;
@@ -486,13 +498,12 @@ describe('DuckDB out of memory while a run plans', () => {
   it('leaves no run behind and says to run it again, so that a live run asks again before it spends', async () => {
     const { dir, job } = jobFolder(20);
     const run = await simRun(dir);
-    run.env.crashPoint = (name) => {
-      if (name === 'state:plan')
-        throw new OutOfMemoryError('192MB', 'Out of Memory Error: could not allocate block');
-    };
-    const error = await startRun({ db: run.db, env: run.env, job, mode: 'live', seed: null }).catch(
-      (e: unknown) => e,
+    throwAt(
+      run,
+      'state:plan',
+      new OutOfMemoryError('192MB', 'Out of Memory Error: could not allocate block'),
     );
+    const error = await startLive(run, job);
     expect(error).toMatchObject({ code: 'duckdb_out_of_memory', exitCode: 1 });
     expect((error as BatchguardError).message).toMatch(/^Failed to run \S+ at its plan step: DuckDB ran out/);
     expect((error as BatchguardError).hint).toBe(
